@@ -1,0 +1,1 @@
+"""The ``matcher`` command line: one module per subcommand, each a thin shell around the library."""

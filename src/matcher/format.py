@@ -1,0 +1,300 @@
+"""The instance and proposal formats (``matcher.instance/1``, ``matcher.proposal/1``) as pydantic models.
+
+These models are the contract of ``shared/instance-format.md`` turned into code: field names are the JSON
+names, defaults are the documented defaults, and ``null`` means "take the default" wherever a field has
+one. Checks that need the whole document (unique ids, references between collections) live in
+``matcher.validation``; the models check only what a single record can tell about itself.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+INSTANCE_FORMAT = "matcher.instance/1"
+PROPOSAL_FORMAT = "matcher.proposal/1"
+
+ObjectiveName = Literal["overdue_housed", "persons_housed", "max_shortfall_permille", "quality"]
+OBJECTIVE_NAMES: tuple[str, ...] = ("overdue_housed", "persons_housed", "max_shortfall_permille", "quality")
+MAXIMISED_OBJECTIVES = frozenset({"overdue_housed", "persons_housed", "quality"})
+
+TieKind = Literal["work", "education", "family", "care"]
+TIE_KINDS: tuple[str, ...] = ("work", "education", "family", "care")
+
+SchoolKind = Literal["primary", "secondary"]
+SCHOOL_KINDS: tuple[str, ...] = ("primary", "secondary")
+
+Id = Field(min_length=1)
+
+
+class Record(BaseModel):
+    """Base for every input record: unknown fields are ignored, and ``null`` takes the field's default."""
+
+    model_config = ConfigDict(extra="ignore", frozen=False)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _null_means_default(cls, data: Any) -> Any:
+        if not isinstance(data, dict):
+            return data
+        defaulted = {
+            name for name, field in cls.model_fields.items() if not field.is_required() and field.default is not None
+        }
+        return {key: value for key, value in data.items() if not (value is None and key in defaulted)}
+
+
+class Location(Record):
+    lat: float = Field(ge=-90.0, le=90.0)
+    lon: float = Field(ge=-180.0, le=180.0)
+
+
+class Period(Record):
+    start: dt.date
+    end: dt.date
+
+
+class MaxSchoolKm(Record):
+    primary: float = Field(default=5.0, ge=0.0)
+    secondary: float = Field(default=20.0, ge=0.0)
+
+    def for_kind(self, kind: str) -> float:
+        return self.primary if kind == "primary" else self.secondary
+
+
+class TieWeights(Record):
+    work: int = 30
+    education: int = 20
+    family: int = 20
+    care: int = 20
+
+    def for_kind(self, kind: str) -> int:
+        return int(getattr(self, kind))
+
+
+class QualityWeights(Record):
+    tie: TieWeights = Field(default_factory=TieWeights)
+    unused_bedroom: int = 10
+    school_km: int = 1
+
+
+def _default_objectives() -> list[ObjectiveName]:
+    return ["overdue_housed", "persons_housed", "max_shortfall_permille", "quality"]
+
+
+class Policy(Record):
+    max_extra_bedrooms: int = Field(default=1, ge=0)
+    persons_per_bedroom: int = Field(default=2, ge=1)
+    max_school_km: MaxSchoolKm = Field(default_factory=MaxSchoolKm)
+    primary_ages: tuple[int, int] = (4, 11)
+    secondary_ages: tuple[int, int] = (12, 17)
+    max_over_target_share: float = Field(default=0.10, ge=0.0)
+    default_max_share: float = Field(default=0.5, ge=0.0, le=1.0)
+    overdue_weeks: int = Field(default=14, ge=0)
+    objectives: list[ObjectiveName] = Field(default_factory=_default_objectives)
+    quality_weights: QualityWeights = Field(default_factory=QualityWeights)
+
+    @field_validator("primary_ages", "secondary_ages")
+    @classmethod
+    def _range_is_ordered(cls, ages: tuple[int, int]) -> tuple[int, int]:
+        low, high = ages
+        if low < 0 or high < low:
+            raise ValueError(f"must be [low, high] with 0 <= low <= high, got [{low}, {high}]")
+        return ages
+
+    @field_validator("objectives")
+    @classmethod
+    def _objectives_unique(cls, names: list[str]) -> list[str]:
+        repeated = sorted({name for name in names if names.count(name) > 1})
+        if repeated:
+            raise ValueError(f"names an objective more than once: {', '.join(repeated)}")
+        return names
+
+    @model_validator(mode="after")
+    def _age_ranges_disjoint(self) -> Policy:
+        (p_low, p_high), (s_low, s_high) = self.primary_ages, self.secondary_ages
+        if p_low <= s_high and s_low <= p_high:
+            raise ValueError(
+                f"primary_ages [{p_low}, {p_high}] and secondary_ages [{s_low}, {s_high}] must not overlap"
+            )
+        return self
+
+    def ages(self, kind: str) -> tuple[int, int]:
+        return self.primary_ages if kind == "primary" else self.secondary_ages
+
+
+class Municipality(Record):
+    id: str = Id
+    name: str = ""
+    target: int = Field(ge=0)
+    housed: int = Field(ge=0)
+
+
+class Dwelling(Record):
+    id: str = Id
+    municipality: str = Id
+    location: Location
+    bedrooms: int = Field(ge=0)
+    max_occupants: int = Field(ge=1)
+    rent: float = Field(ge=0.0)
+    accessible: bool = False
+    shared_places: int = Field(default=0, ge=0)
+    groups: list[str] = Field(default_factory=list)
+    available_from: dt.date | None = None
+
+    @property
+    def is_shared(self) -> bool:
+        return self.shared_places > 0
+
+
+class Member(Record):
+    age: int = Field(ge=0)
+
+
+class Tie(Record):
+    municipality: str = Id
+    kind: TieKind
+    required: bool = False
+
+
+class Household(Record):
+    id: str = Id
+    members: list[Member] = Field(min_length=1)
+    expected_members: int = Field(default=0, ge=0)
+    needs_accessible: bool = False
+    max_rent: float | None = Field(default=None, ge=0.0)
+    shareable: bool = False
+    ties: list[Tie] = Field(default_factory=list)
+    waiting_since: dt.date
+    available_from: dt.date | None = None
+
+    @property
+    def size(self) -> int:
+        return len(self.members)
+
+    @property
+    def final_size(self) -> int:
+        return len(self.members) + self.expected_members
+
+
+class Group(Record):
+    id: str = Id
+    kind: str = ""
+    units: int = Field(ge=1)
+    status_holder_units: int = Field(ge=0)
+    max_share: float | None = Field(default=None, ge=0.0, le=1.0)
+
+
+class School(Record):
+    id: str = Id
+    kind: SchoolKind
+    location: Location
+    seats: int = Field(ge=0)
+
+
+class Lock(Record):
+    household: str = Id
+    dwelling: str = Id
+    schools: dict[SchoolKind, str | None] | None = None
+
+    def named_schools(self) -> dict[str, str]:
+        return {kind: school for kind, school in (self.schools or {}).items() if school is not None}
+
+
+class Forbidden(Record):
+    household: str = Id
+    dwelling: str = Id
+    reason: str | None = None
+
+
+class Instance(Record):
+    """A weekly allocation problem. Construct it through ``matcher.validation`` to get every check."""
+
+    format: Literal["matcher.instance/1"]
+    id: str = Id
+    period: Period
+    policy: Policy = Field(default_factory=Policy)
+    municipalities: list[Municipality]
+    dwellings: list[Dwelling]
+    households: list[Household]
+    groups: list[Group] = Field(default_factory=list)
+    schools: list[School] = Field(default_factory=list)
+    locks: list[Lock] = Field(default_factory=list)
+    forbidden: list[Forbidden] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _period_ordered(self) -> Instance:
+        if self.period.start > self.period.end:
+            raise ValueError(f"period.start {self.period.start} is after period.end {self.period.end}")
+        return self
+
+    def dwelling_available_from(self, dwelling: Dwelling) -> dt.date:
+        return dwelling.available_from or self.period.start
+
+    def household_available_from(self, household: Household) -> dt.date:
+        return household.available_from or self.period.start
+
+    def group_max_share(self, group: Group) -> float:
+        return self.policy.default_max_share if group.max_share is None else group.max_share
+
+
+# --- proposal ---------------------------------------------------------------------------------------------
+
+
+class OpenRecord(BaseModel):
+    """Proposal records keep every extra field (explanations, stats): nothing written is dropped."""
+
+    model_config = ConfigDict(extra="allow")
+
+
+class ObjectiveValue(OpenRecord):
+    name: ObjectiveName
+    value: int
+    bound: int
+
+
+class Assignment(OpenRecord):
+    household: str
+    dwelling: str
+    schools: dict[SchoolKind, str | None] = Field(default_factory=dict)
+
+    @field_validator("schools", mode="before")
+    @classmethod
+    def _missing_schools_is_empty(cls, schools: Any) -> Any:
+        return {} if schools is None else schools
+
+    def named_schools(self) -> dict[str, str]:
+        return {kind: school for kind, school in self.schools.items() if school is not None}
+
+
+class Unassigned(OpenRecord):
+    household: str
+    reasons: list[str] = Field(default_factory=list)
+
+
+class MunicipalityProgress(OpenRecord):
+    id: str
+    target: int
+    housed: int
+    placed: int
+
+
+ProposalStatus = Literal["optimal", "feasible", "invalid"]
+
+
+class Proposal(OpenRecord):
+    format: Literal["matcher.proposal/1"] = PROPOSAL_FORMAT
+    instance: str
+    status: ProposalStatus
+    objectives: list[ObjectiveValue] = Field(default_factory=list)
+    assignments: list[Assignment] = Field(default_factory=list)
+    unassigned: list[Unassigned] = Field(default_factory=list)
+    municipalities: list[MunicipalityProgress] = Field(default_factory=list)
+    errors: list[str] | None = None
+
+    def objective(self, name: str) -> ObjectiveValue | None:
+        return next((objective for objective in self.objectives if objective.name == name), None)
+
+    def to_json(self, indent: int | None = 1) -> str:
+        return self.model_dump_json(indent=indent, exclude_none=True)
