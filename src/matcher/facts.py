@@ -19,6 +19,7 @@ EARTH_RADIUS_KM = 6371.0088
 SHARE_EPSILON = 1e-9  # "floor(x)" on a share is floor(x + 1e-9)
 DISTANCE_TOLERANCE_KM = 1e-9  # "within L" is distance <= L + 1e-9; ceil(distance) is ceil(distance - 1e-9)
 DAYS_PER_WEEK = 7
+LARGEST_CAP = 2**40  # a cap this large never binds; keeps a huge max_over_target_share within int64
 
 IntArray = NDArray[np.int64]
 FloatArray = NDArray[np.float64]
@@ -236,8 +237,14 @@ def _municipalities(instance: Instance) -> Municipalities:
         ids=[m.id for m in records],
         target=np.array([m.target for m in records], dtype=np.int64),
         housed=np.array([m.housed for m in records], dtype=np.int64),
-        cap=np.array([max(0, floor_share(m.target * (1 + share)) - m.housed) for m in records], dtype=np.int64),
+        cap=np.array([municipality_cap(m.target, m.housed, share) for m in records], dtype=np.int64),
     )
+
+
+def municipality_cap(target: int, housed: int, max_over_target_share: float) -> int:
+    """Persons a municipality may still receive: ``max(0, floor(target * (1 + share)) - housed)``."""
+    allowed = min(target * (1 + max_over_target_share), float(LARGEST_CAP))
+    return max(0, floor_share(allowed) - housed)
 
 
 def _groups(instance: Instance, dwellings: Dwellings) -> Groups:

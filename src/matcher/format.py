@@ -9,9 +9,11 @@ one. Checks that need the whole document (unique ids, references between collect
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, Literal
+import re
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, Strict, field_validator, model_validator
+from pydantic_core import PydanticCustomError
 
 INSTANCE_FORMAT = "matcher.instance/1"
 PROPOSAL_FORMAT = "matcher.proposal/1"
@@ -28,11 +30,50 @@ SCHOOL_KINDS: tuple[str, ...] = ("primary", "secondary")
 
 Id = Field(min_length=1)
 
+# --- JSON types, taken literally ---------------------------------------------------------------------------
+# pydantic's lax mode would read "5" or true as the age 5 or 1, "yes" as true and 0 as 1970-01-01; a
+# coordinator's typo must be reported instead of silently becoming data. Whole numbers also get a generous
+# upper bound so that every derived quantity fits numpy's and CP-SAT's 64-bit integers.
+
+LARGEST_INTEGER = 1_000_000_000
+ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+def _whole_number(value: Any) -> Any:
+    if isinstance(value, bool | str | bytes):
+        raise PydanticCustomError("int_type", "Input should be a valid integer")
+    if isinstance(value, int | float) and abs(value) > LARGEST_INTEGER:
+        raise PydanticCustomError("less_than_equal", "Input should be at most {le}", {"le": LARGEST_INTEGER})
+    return value
+
+
+def _number(value: Any) -> Any:
+    if isinstance(value, bool | str | bytes):
+        raise PydanticCustomError("float_type", "Input should be a valid number")
+    return value
+
+
+def _iso_date(value: Any) -> Any:
+    if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
+        return value
+    if isinstance(value, str) and ISO_DATE.fullmatch(value):
+        try:
+            return dt.date.fromisoformat(value)
+        except ValueError:
+            pass
+    raise PydanticCustomError("date_parsing", "Input should be a valid date in the format YYYY-MM-DD")
+
+
+Whole = Annotated[int, BeforeValidator(_whole_number)]
+Number = Annotated[float, BeforeValidator(_number)]
+Flag = Annotated[bool, Strict()]
+Date = Annotated[dt.date, BeforeValidator(_iso_date)]
+
 
 class Record(BaseModel):
     """Base for every input record: unknown fields are ignored, and ``null`` takes the field's default."""
 
-    model_config = ConfigDict(extra="ignore", frozen=False)
+    model_config = ConfigDict(extra="ignore", frozen=False, allow_inf_nan=False)
 
     @model_validator(mode="before")
     @classmethod
@@ -46,28 +87,34 @@ class Record(BaseModel):
 
 
 class Location(Record):
-    lat: float = Field(ge=-90.0, le=90.0)
-    lon: float = Field(ge=-180.0, le=180.0)
+    lat: Number = Field(ge=-90.0, le=90.0)
+    lon: Number = Field(ge=-180.0, le=180.0)
 
 
 class Period(Record):
-    start: dt.date
-    end: dt.date
+    start: Date
+    end: Date
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Period:
+        if self.start > self.end:
+            raise ValueError(f"start {self.start} is after end {self.end}")
+        return self
 
 
 class MaxSchoolKm(Record):
-    primary: float = Field(default=5.0, ge=0.0)
-    secondary: float = Field(default=20.0, ge=0.0)
+    primary: Number = Field(default=5.0, ge=0.0)
+    secondary: Number = Field(default=20.0, ge=0.0)
 
     def for_kind(self, kind: str) -> float:
         return self.primary if kind == "primary" else self.secondary
 
 
 class TieWeights(Record):
-    work: int = 30
-    education: int = 20
-    family: int = 20
-    care: int = 20
+    work: Whole = 30
+    education: Whole = 20
+    family: Whole = 20
+    care: Whole = 20
 
     def for_kind(self, kind: str) -> int:
         return int(getattr(self, kind))
@@ -75,8 +122,8 @@ class TieWeights(Record):
 
 class QualityWeights(Record):
     tie: TieWeights = Field(default_factory=TieWeights)
-    unused_bedroom: int = 10
-    school_km: int = 1
+    unused_bedroom: Whole = 10
+    school_km: Whole = 1
 
 
 def _default_objectives() -> list[ObjectiveName]:
@@ -84,14 +131,14 @@ def _default_objectives() -> list[ObjectiveName]:
 
 
 class Policy(Record):
-    max_extra_bedrooms: int = Field(default=1, ge=0)
-    persons_per_bedroom: int = Field(default=2, ge=1)
+    max_extra_bedrooms: Whole = Field(default=1, ge=0)
+    persons_per_bedroom: Whole = Field(default=2, ge=1)
     max_school_km: MaxSchoolKm = Field(default_factory=MaxSchoolKm)
-    primary_ages: tuple[int, int] = (4, 11)
-    secondary_ages: tuple[int, int] = (12, 17)
-    max_over_target_share: float = Field(default=0.10, ge=0.0)
+    primary_ages: tuple[Whole, Whole] = (4, 11)
+    secondary_ages: tuple[Whole, Whole] = (12, 17)
+    max_over_target_share: Number = Field(default=0.10, ge=0.0)
     default_max_share: float = Field(default=0.5, ge=0.0, le=1.0)
-    overdue_weeks: int = Field(default=14, ge=0)
+    overdue_weeks: Whole = Field(default=14, ge=0)
     objectives: list[ObjectiveName] = Field(default_factory=_default_objectives)
     quality_weights: QualityWeights = Field(default_factory=QualityWeights)
 
@@ -127,21 +174,21 @@ class Policy(Record):
 class Municipality(Record):
     id: str = Id
     name: str = ""
-    target: int = Field(ge=0)
-    housed: int = Field(ge=0)
+    target: Whole = Field(ge=0)
+    housed: Whole = Field(ge=0)
 
 
 class Dwelling(Record):
     id: str = Id
     municipality: str = Id
     location: Location
-    bedrooms: int = Field(ge=0)
-    max_occupants: int = Field(ge=1)
-    rent: float = Field(ge=0.0)
-    accessible: bool = False
-    shared_places: int = Field(default=0, ge=0)
+    bedrooms: Whole = Field(ge=0)
+    max_occupants: Whole = Field(ge=1)
+    rent: Number = Field(ge=0.0)
+    accessible: Flag = False
+    shared_places: Whole = Field(default=0, ge=0)
     groups: list[str] = Field(default_factory=list)
-    available_from: dt.date | None = None
+    available_from: Date | None = None
 
     @property
     def is_shared(self) -> bool:
@@ -149,25 +196,25 @@ class Dwelling(Record):
 
 
 class Member(Record):
-    age: int = Field(ge=0)
+    age: Whole = Field(ge=0)
 
 
 class Tie(Record):
     municipality: str = Id
     kind: TieKind
-    required: bool = False
+    required: Flag = False
 
 
 class Household(Record):
     id: str = Id
     members: list[Member] = Field(min_length=1)
-    expected_members: int = Field(default=0, ge=0)
-    needs_accessible: bool = False
-    max_rent: float | None = Field(default=None, ge=0.0)
-    shareable: bool = False
+    expected_members: Whole = Field(default=0, ge=0)
+    needs_accessible: Flag = False
+    max_rent: Number | None = Field(default=None, ge=0.0)
+    shareable: Flag = False
     ties: list[Tie] = Field(default_factory=list)
-    waiting_since: dt.date
-    available_from: dt.date | None = None
+    waiting_since: Date
+    available_from: Date | None = None
 
     @property
     def size(self) -> int:
@@ -181,16 +228,16 @@ class Household(Record):
 class Group(Record):
     id: str = Id
     kind: str = ""
-    units: int = Field(ge=1)
-    status_holder_units: int = Field(ge=0)
-    max_share: float | None = Field(default=None, ge=0.0, le=1.0)
+    units: Whole = Field(ge=1)
+    status_holder_units: Whole = Field(ge=0)
+    max_share: Number | None = Field(default=None, ge=0.0, le=1.0)
 
 
 class School(Record):
     id: str = Id
     kind: SchoolKind
     location: Location
-    seats: int = Field(ge=0)
+    seats: Whole = Field(ge=0)
 
 
 class Lock(Record):
@@ -222,12 +269,6 @@ class Instance(Record):
     schools: list[School] = Field(default_factory=list)
     locks: list[Lock] = Field(default_factory=list)
     forbidden: list[Forbidden] = Field(default_factory=list)
-
-    @model_validator(mode="after")
-    def _period_ordered(self) -> Instance:
-        if self.period.start > self.period.end:
-            raise ValueError(f"period.start {self.period.start} is after period.end {self.period.end}")
-        return self
 
     def dwelling_available_from(self, dwelling: Dwelling) -> dt.date:
         return dwelling.available_from or self.period.start

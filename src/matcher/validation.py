@@ -1,15 +1,15 @@
 """Reading an instance: every problem at once, each naming its JSON path and the record it belongs to.
 
 A coordinator who submits 600 households wants the full list of what to fix, not a traceback and not
-just the first problem. Two passes: pydantic checks each record on its own, then the cross-record checks
-(unique ids, references) run on whatever parsed. Problems render as
+just the first problem. Two passes, both always run: pydantic checks each record on its own, and the
+cross-record checks (unique ids, references, lock consistency) read the plain document, so they need no
+valid models and their problems are reported together with the record problems. Problems render as
 ``households[17] (id "h-0342").members: must not be empty``.
 """
 
 from __future__ import annotations
 
 import json
-from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,9 +18,10 @@ from typing import Any
 from pydantic import ValidationError
 
 from matcher.exceptions import InstanceInvalid, Problem
-from matcher.format import INSTANCE_FORMAT, Instance
+from matcher.format import INSTANCE_FORMAT, SCHOOL_KINDS, Instance
 
 COLLECTIONS = ("municipalities", "dwellings", "households", "groups", "schools", "locks", "forbidden")
+IDENTIFIED_COLLECTIONS = ("municipalities", "dwellings", "households", "groups", "schools")  # ids unique within each
 
 
 def read_json(source: str | bytes | Path) -> Any:
@@ -37,6 +38,8 @@ def read_json(source: str | bytes | Path) -> Any:
     except json.JSONDecodeError as error:
         message = f"is not valid JSON: {error.msg} at line {error.lineno}, column {error.colno}"
         raise InstanceInvalid([Problem("", None, message, "json")]) from None
+    except RecursionError:
+        raise InstanceInvalid([Problem("", None, "is nested too deeply to be an instance", "json")]) from None
 
 
 def load_instance(source: str | bytes | Path | dict[str, Any]) -> Instance:
@@ -45,14 +48,15 @@ def load_instance(source: str | bytes | Path | dict[str, Any]) -> Instance:
     if not isinstance(data, dict):
         raise InstanceInvalid([Problem("", None, "must be a JSON object", "type")])
     if data.get("format") != INSTANCE_FORMAT:
-        found = json.dumps(data.get("format")) if "format" in data else "nothing"
+        found = _show(data.get("format")) if "format" in data else "nothing"
         raise InstanceInvalid([Problem("format", None, f'must be "{INSTANCE_FORMAT}", got {found}', "format")])
     try:
-        instance = Instance.model_validate(data)
+        instance: Instance | None = Instance.model_validate(data)
+        record_problems: list[Problem] = []
     except ValidationError as error:
-        raise InstanceInvalid(list(_pydantic_problems(error, data))) from None
-    problems = list(reference_problems(instance))
-    if problems:
+        instance, record_problems = None, list(_pydantic_problems(error, data))
+    problems = record_problems + list(document_reference_problems(data))
+    if problems or instance is None:
         raise InstanceInvalid(problems)
     return instance
 
@@ -87,14 +91,25 @@ def _render_path(location: Iterable[Any]) -> str:
 
 
 def _record_id(data: dict[str, Any], location: list[Any]) -> str | None:
-    """The ``id`` of the top-level record the location points into, when the input has one."""
+    """The ``id`` of the top-level record the location points into (for a lock or forbidden pair, its pair)."""
     if len(location) < 2 or location[0] not in COLLECTIONS or not isinstance(location[1], int):
         return None
     records = data.get(location[0])
     if not isinstance(records, list) or location[1] >= len(records) or not isinstance(records[location[1]], dict):
         return None
-    record_id = records[location[1]].get("id")
-    return record_id if isinstance(record_id, str) else None
+    record = records[location[1]]
+    if location[0] not in IDENTIFIED_COLLECTIONS:
+        return pair_label(record)
+    record_id = record.get("id")
+    return record_id if isinstance(record_id, str) and record_id else None
+
+
+def pair_label(pair: dict[str, Any]) -> str | None:
+    """How a lock or forbidden pair, which has no id of its own, is named in messages: ``h-1 -> d-7``."""
+    household, dwelling = pair.get("household"), pair.get("dwelling")
+    if not isinstance(household, str) and not isinstance(dwelling, str):
+        return None
+    return f"{household if isinstance(household, str) else '?'} -> {dwelling if isinstance(dwelling, str) else '?'}"
 
 
 def _friendly_message(detail: Any) -> str:
@@ -121,8 +136,10 @@ def _friendly_message(detail: Any) -> str:
         return f"must be a list, got {_show(given)}"
     if kind in ("model_type", "dict_type", "model_attributes_type"):
         return f"must be an object, got {_show(given)}"
+    if kind == "finite_number":
+        return f"must be a finite number, got {_show(given)}"
     if kind == "literal_error":
-        return f"must be one of {context.get('expected')}, got {_show(given)}"
+        return f"must be one of {str(context.get('expected')).replace(chr(39), chr(34))}, got {_show(given)}"
     if kind == "value_error":
         return str(context.get("error", detail["msg"]))
     return str(detail["msg"][:1].lower() + detail["msg"][1:])
@@ -134,97 +151,142 @@ def _show(value: Any) -> str:
 
 
 # --- cross-record checks --------------------------------------------------------------------------------
+# They read the plain document rather than the models, so that they also run when some records failed the
+# record checks: a coordinator then sees a broken age and an unknown municipality in the same report. A
+# value of the wrong type is skipped here (the record checks already report it).
+
+
+def reference_problems(instance: Instance) -> Iterator[Problem]:
+    """Unique ids, references that resolve, and the lock rules that need no solver."""
+    yield from document_reference_problems(instance.model_dump())
+
+
+def document_reference_problems(document: dict[str, Any]) -> Iterator[Problem]:
+    """The cross-record checks on a parsed JSON document, whichever of its records are themselves valid."""
+    directory = _Directory.of(document)
+    yield from _duplicate_ids(document)
+    yield from _dwelling_references(document, directory)
+    yield from _tie_references(document, directory)
+    yield from _pair_references(document, directory, "locks")
+    yield from _pair_references(document, directory, "forbidden")
+    yield from _lock_consistency(document, directory)
+
+
+def _records(document: dict[str, Any], collection: str) -> Iterator[tuple[int, dict[str, Any]]]:
+    """Position and content of each record of a collection that is at least a JSON object."""
+    records = document.get(collection)
+    if isinstance(records, list):
+        for i, record in enumerate(records):
+            if isinstance(record, dict):
+                yield i, record
+
+
+def _text(value: Any) -> str | None:
+    return value if isinstance(value, str) else None
+
+
+def _list(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else []
 
 
 @dataclass(frozen=True)
 class _Directory:
-    """Where each id of each collection lives, for reference checks."""
+    """Where each id of each collection lives (first occurrence), and each school's kind."""
 
     ids: dict[str, dict[str, int]]
+    school_kind: dict[str, Any]
 
     @classmethod
-    def of(cls, instance: Instance) -> _Directory:
-        return cls({name: {record.id: i for i, record in enumerate(getattr(instance, name)) if hasattr(record, "id")}
-                    for name in COLLECTIONS})
+    def of(cls, document: dict[str, Any]) -> _Directory:
+        ids: dict[str, dict[str, int]] = {}
+        for collection in IDENTIFIED_COLLECTIONS:
+            positions: dict[str, int] = {}
+            for i, record in _records(document, collection):
+                record_id = _text(record.get("id"))
+                if record_id is not None:
+                    positions.setdefault(record_id, i)
+            ids[collection] = positions
+        school_kind = {school_id: document["schools"][i].get("kind") for school_id, i in ids["schools"].items()}
+        return cls(ids, school_kind)
 
     def has(self, collection: str, record_id: str) -> bool:
         return record_id in self.ids[collection]
 
 
-def reference_problems(instance: Instance) -> Iterator[Problem]:
-    """Unique ids, references that resolve, and the lock rules that need no solver."""
-    yield from _duplicate_ids(instance)
-    directory = _Directory.of(instance)
-    yield from _dwelling_references(instance, directory)
-    yield from _tie_references(instance, directory)
-    yield from _pair_references(instance, directory, "locks")
-    yield from _pair_references(instance, directory, "forbidden")
-    yield from _lock_consistency(instance, directory)
-
-
-def _duplicate_ids(instance: Instance) -> Iterator[Problem]:
-    for collection in ("municipalities", "dwellings", "households", "groups", "schools"):
-        records = getattr(instance, collection)
-        counts = Counter(record.id for record in records)
+def _duplicate_ids(document: dict[str, Any]) -> Iterator[Problem]:
+    for collection in IDENTIFIED_COLLECTIONS:
         first_seen: dict[str, int] = {}
-        for i, record in enumerate(records):
-            if counts[record.id] > 1:
-                if record.id in first_seen:
-                    where = f"{collection}[{first_seen[record.id]}]"
-                    yield Problem(f"{collection}[{i}].id", record.id, f"duplicate id, already used by {where}",
-                                  "duplicate_id")
-                else:
-                    first_seen[record.id] = i
+        for i, record in _records(document, collection):
+            record_id = _text(record.get("id"))
+            if record_id is None:
+                continue
+            if record_id in first_seen:
+                yield Problem(f"{collection}[{i}].id", record_id,
+                              f"duplicate id, already used by {collection}[{first_seen[record_id]}]", "duplicate_id")
+            else:
+                first_seen[record_id] = i
 
 
-def _dwelling_references(instance: Instance, directory: _Directory) -> Iterator[Problem]:
-    for i, dwelling in enumerate(instance.dwellings):
-        if not directory.has("municipalities", dwelling.municipality):
-            yield Problem(f"dwellings[{i}].municipality", dwelling.id,
-                          f'unknown municipality "{dwelling.municipality}"', "unknown_reference")
-        for j, group in enumerate(dwelling.groups):
-            if not directory.has("groups", group):
-                yield Problem(f"dwellings[{i}].groups[{j}]", dwelling.id, f'unknown group "{group}"',
+def _dwelling_references(document: dict[str, Any], directory: _Directory) -> Iterator[Problem]:
+    for i, dwelling in _records(document, "dwellings"):
+        dwelling_id = _text(dwelling.get("id"))
+        municipality = _text(dwelling.get("municipality"))
+        if municipality is not None and not directory.has("municipalities", municipality):
+            yield Problem(f"dwellings[{i}].municipality", dwelling_id, f'unknown municipality "{municipality}"',
+                          "unknown_reference")
+        for j, group in enumerate(_list(dwelling.get("groups"))):
+            if isinstance(group, str) and not directory.has("groups", group):
+                yield Problem(f"dwellings[{i}].groups[{j}]", dwelling_id, f'unknown group "{group}"',
                               "unknown_reference")
 
 
-def _tie_references(instance: Instance, directory: _Directory) -> Iterator[Problem]:
-    for i, household in enumerate(instance.households):
-        for j, tie in enumerate(household.ties):
-            if not directory.has("municipalities", tie.municipality):
-                yield Problem(f"households[{i}].ties[{j}].municipality", household.id,
-                              f'unknown municipality "{tie.municipality}"', "unknown_reference")
+def _tie_references(document: dict[str, Any], directory: _Directory) -> Iterator[Problem]:
+    for i, household in _records(document, "households"):
+        for j, tie in enumerate(_list(household.get("ties"))):
+            municipality = _text(tie.get("municipality")) if isinstance(tie, dict) else None
+            if municipality is not None and not directory.has("municipalities", municipality):
+                yield Problem(f"households[{i}].ties[{j}].municipality", _text(household.get("id")),
+                              f'unknown municipality "{municipality}"', "unknown_reference")
 
 
-def _pair_references(instance: Instance, directory: _Directory, collection: str) -> Iterator[Problem]:
-    for i, pair in enumerate(getattr(instance, collection)):
-        label = f"{pair.household} -> {pair.dwelling}"
-        if not directory.has("households", pair.household):
-            yield Problem(f"{collection}[{i}].household", label, f'unknown household "{pair.household}"',
-                          "unknown_reference")
-        if not directory.has("dwellings", pair.dwelling):
-            yield Problem(f"{collection}[{i}].dwelling", label, f'unknown dwelling "{pair.dwelling}"',
-                          "unknown_reference")
+def _pair_references(document: dict[str, Any], directory: _Directory, collection: str) -> Iterator[Problem]:
+    for i, pair in _records(document, collection):
+        label = pair_label(pair)
+        for field, target in (("household", "households"), ("dwelling", "dwellings")):
+            reference = _text(pair.get(field))
+            if reference is not None and not directory.has(target, reference):
+                yield Problem(f"{collection}[{i}].{field}", label, f'unknown {field} "{reference}"',
+                              "unknown_reference")
 
 
-def _lock_consistency(instance: Instance, directory: _Directory) -> Iterator[Problem]:
-    forbidden = {(pair.household, pair.dwelling) for pair in instance.forbidden}
+def _lock_consistency(document: dict[str, Any], directory: _Directory) -> Iterator[Problem]:
+    forbidden = {(_text(pair.get("household")), _text(pair.get("dwelling"))) for _, pair in _records(document, "forbidden")}
     locked_before: dict[str, int] = {}
-    for i, lock in enumerate(instance.locks):
-        label = f"{lock.household} -> {lock.dwelling}"
-        if (lock.household, lock.dwelling) in forbidden:
+    for i, lock in _records(document, "locks"):
+        label = pair_label(lock)
+        household, dwelling = _text(lock.get("household")), _text(lock.get("dwelling"))
+        if household is not None and dwelling is not None and (household, dwelling) in forbidden:
             yield Problem(f"locks[{i}]", label, "lock is also a forbidden pair", "lock_forbidden")
-        if lock.household in locked_before:
+        if household is not None and household in locked_before:
             yield Problem(f"locks[{i}].household", label,
-                          f'household "{lock.household}" is already locked by locks[{locked_before[lock.household]}]',
+                          f'household "{household}" is already locked by locks[{locked_before[household]}]',
                           "lock_duplicate")
-        else:
-            locked_before[lock.household] = i
-        for kind, school_id in lock.named_schools().items():
-            position = directory.ids["schools"].get(school_id)
-            if position is None:
-                yield Problem(f"locks[{i}].schools.{kind}", label, f'unknown school "{school_id}"', "unknown_reference")
-            elif instance.schools[position].kind != kind:
-                yield Problem(f"locks[{i}].schools.{kind}", label,
-                              f'school "{school_id}" is a {instance.schools[position].kind} school, not {kind}',
-                              "lock_school_kind")
+        elif household is not None:
+            locked_before[household] = i
+        yield from _lock_school_references(i, lock, label, directory)
+
+
+def _lock_school_references(i: int, lock: dict[str, Any], label: str | None,
+                            directory: _Directory) -> Iterator[Problem]:
+    schools = lock.get("schools")
+    if not isinstance(schools, dict):
+        return
+    for kind, school_id in schools.items():
+        if kind not in SCHOOL_KINDS or not isinstance(school_id, str):
+            continue
+        if not directory.has("schools", school_id):
+            yield Problem(f"locks[{i}].schools.{kind}", label, f'unknown school "{school_id}"', "unknown_reference")
+        elif directory.school_kind[school_id] != kind:
+            yield Problem(f"locks[{i}].schools.{kind}", label,
+                          f'school "{school_id}" is a {directory.school_kind[school_id]} school, not {kind}',
+                          "lock_school_kind")
