@@ -1,0 +1,121 @@
+"""``solve``: the whole pipeline from a validated instance to a proposal, with timings for every phase.
+
+instance -> derived facts -> compatible pairs -> lock check -> candidate pairs -> greedy warm start ->
+CP-SAT model -> lexicographic tiers -> proposal with explanations. ``solve_document`` is the same for
+a raw document, turning invalid input into an ``invalid`` proposal as the format asks.
+"""
+
+from __future__ import annotations
+
+import json
+import platform
+import time
+from pathlib import Path
+from typing import Any
+
+import ortools
+
+from matcher import __version__
+from matcher.compat import compatible_pairs
+from matcher.exceptions import InstanceInvalid
+from matcher.facts import derive_facts
+from matcher.format import Instance, Proposal
+from matcher.solution import Solution
+from matcher.solver.candidates import usable_candidates
+from matcher.solver.evaluate import objective_values
+from matcher.solver.greedy import greedy_solution
+from matcher.solver.locks import check_locks
+from matcher.solver.model import build_model
+from matcher.solver.options import SolveControl, SolveOptions
+from matcher.solver.proposal import build_proposal, invalid_proposal
+from matcher.solver.tiers import TierResult, optimise_lexicographically, trivial_bound
+from matcher.validation import load_instance
+
+
+class _Clock:
+    """Seconds spent in each phase, for ``stats`` and the benchmarks."""
+
+    def __init__(self) -> None:
+        self.started = time.monotonic()
+        self._last = self.started
+        self.phases: dict[str, float] = {}
+
+    def lap(self, phase: str) -> None:
+        now = time.monotonic()
+        self.phases[f"{phase}_seconds"] = round(now - self._last, 4)
+        self._last = now
+
+
+def solve(instance: Instance, options: SolveOptions | None = None, control: SolveControl | None = None) -> Proposal:
+    """The best proposal the rules allow within the time limit, with proven bounds for every objective."""
+    options = options or SolveOptions()
+    control = control or SolveControl()
+    clock = _Clock()
+    stats: dict[str, Any] = {"matcher": __version__, "ortools": ortools.__version__, "python": platform.python_version(),
+                             "options": {"time_limit": options.time_limit, "workers": options.workers,
+                                         "seed": options.seed, "deterministic": options.deterministic,
+                                         "method": options.method}}
+    facts = derive_facts(instance)
+    clock.lap("facts")
+    pairs = compatible_pairs(facts)
+    clock.lap("pairs")
+    locks = check_locks(facts)
+    clock.lap("locks")
+    if not locks.ok:
+        return invalid_proposal(instance.id, locks.errors, stats | {"phases": clock.phases})
+    candidates = usable_candidates(facts, pairs)
+    start = greedy_solution(facts, candidates, locks.placements)
+    clock.lap("greedy")
+    stats |= {"pairs": len(pairs), "candidates": len(candidates), "pruned": candidates.removed}
+    objectives = list(instance.policy.objectives)
+    if options.method == "greedy":
+        solution, tiers = start, _greedy_tiers(facts, candidates, start, objectives)
+    else:
+        allocation = build_model(facts, candidates)
+        clock.lap("build")
+        proto = allocation.model.proto
+        stats |= {"variables": len(proto.variables), "constraints": len(proto.constraints)}
+
+        def report_tier(solution: Solution, done: list[TierResult]) -> None:
+            control.proposal(build_proposal(facts, pairs, solution, done, stats, with_explanations=False))
+
+        solution, tiers = optimise_lexicographically(allocation, objectives, start, options, control,
+                                                     clock.started, on_tier=report_tier)
+        clock.lap("tiers")
+    stats["tiers"] = [tier.as_stats() for tier in tiers]
+    proposal = build_proposal(facts, pairs, solution, tiers, stats)
+    clock.lap("explain")
+    stats["phases"] = clock.phases
+    stats["total_seconds"] = round(time.monotonic() - clock.started, 4)
+    return proposal
+
+
+def _greedy_tiers(facts: Any, candidates: Any, solution: Solution, objectives: list[str]) -> list[TierResult]:
+    values = objective_values(facts, solution)
+    results = []
+    for name in objectives:
+        bound = trivial_bound(facts, candidates, name, values[name])
+        results.append(TierResult(name, "optimal" if bound == values[name] else "feasible", values[name], bound,
+                                  0.0, 0.0))
+    return results
+
+
+def solve_document(source: str | bytes | Path | dict[str, Any], options: SolveOptions | None = None,
+                   control: SolveControl | None = None) -> Proposal:
+    """Solve a raw document; an invalid one yields an ``invalid`` proposal naming every problem."""
+    try:
+        instance = load_instance(source)
+    except InstanceInvalid as error:
+        return invalid_proposal(_instance_id(source), [str(problem) for problem in error.problems])
+    return solve(instance, options, control)
+
+
+def _instance_id(source: str | bytes | Path | dict[str, Any]) -> str:
+    """The document's id if it has a readable one, so that an invalid proposal still says what it is about."""
+    try:
+        data = source if isinstance(source, dict) else json.loads(
+            source.read_bytes() if isinstance(source, Path) else source)
+    except (OSError, ValueError):
+        return ""
+    found = data.get("id") if isinstance(data, dict) else None
+    return found if isinstance(found, str) else ""
