@@ -403,10 +403,13 @@ def distance_km(a: Location, b: Location) -> float:
 
 
 def _group_caps(facts: Facts, placed: list[_Placed]) -> list[Violation]:
-    receiving = {p.dwelling for p in placed}
+    receiving: dict[int, set[int]] = defaultdict(set)  # group -> its dwellings that receive a household
+    for p in placed:
+        for g in facts.dwellings.groups[p.dwelling]:
+            receiving[int(g)].add(p.dwelling)
     violations = []
     for g, group in enumerate(facts.instance.groups):
-        dwellings = sorted(d for d in receiving if g in facts.dwellings.groups[d])
+        dwellings = sorted(receiving[g])
         cap = int(facts.groups.cap[g])
         if len(dwellings) > cap:
             ids = [facts.dwellings.ids[d] for d in dwellings]
@@ -435,13 +438,16 @@ def _municipality_caps(facts: Facts, placed: list[_Placed]) -> list[Violation]:
 
 
 def _locks(facts: Facts, placed: list[_Placed]) -> list[Violation]:
+    by_household: dict[int, list[_Placed]] = defaultdict(list)
+    for p in placed:
+        by_household[p.household].append(p)
     violations = []
     for i, lock in enumerate(facts.instance.locks):
         where = f"locks[{i}] {lock.household} -> {lock.dwelling}"
         household, dwelling = facts.household_index[lock.household], facts.dwelling_index[lock.dwelling]
-        kept = next((p for p in placed if p.household == household and p.dwelling == dwelling), None)
+        kept = next((p for p in by_household[household] if p.dwelling == dwelling), None)
         if kept is None:
-            elsewhere = [p.where for p in placed if p.household == household]
+            elsewhere = [p.where for p in by_household[household]]
             found = f"; the household is in {', '.join(elsewhere)}" if elsewhere else ""
             violations.append(Violation("lock_missing", where, f"the locked pair is not assigned{found}",
                                         (lock.household, lock.dwelling)))
