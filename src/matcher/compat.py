@@ -62,12 +62,10 @@ def compatible_pairs(facts: Facts) -> Pairs:
 
 
 def _forbidden_mask(facts: Facts, household: IntArray, dwelling: IntArray) -> BoolArray:
-    forbidden = facts.instance.forbidden
-    if not forbidden or len(household) == 0:
+    if not facts.forbidden or len(household) == 0:
         return np.zeros(len(household), dtype=np.bool_)
     n_dwellings = len(facts.dwellings)
-    codes = np.unique([facts.household_index[f.household] * n_dwellings + facts.dwelling_index[f.dwelling]
-                       for f in forbidden]).astype(np.int64)
+    codes = np.unique([h * n_dwellings + d for h, d in facts.forbidden]).astype(np.int64)
     return np.isin(household.astype(np.int64) * n_dwellings + dwelling, codes)
 
 
@@ -107,7 +105,7 @@ def broken_rules(facts: Facts, household: int, dwelling: int) -> list[BrokenRule
         broken.append(BrokenRule(5, "required_tie",
                                  f"the household must live in {', '.join(required)} (required tie); the dwelling is "
                                  f"in {d_record.municipality}"))
-    if any(f.household == h_record.id and f.dwelling == d_record.id for f in instance.forbidden):
+    if (household, dwelling) in facts.forbidden:
         broken.append(BrokenRule(6, "forbidden", "the pair was declined before (forbidden)"))
     return broken
 

@@ -146,6 +146,7 @@ class Facts:
     school_index: dict[str, int]
     municipality_index: dict[str, int]
     group_index: dict[str, int]
+    forbidden: frozenset[tuple[int, int]]  # declined (household, dwelling) pairs by index
 
 
 def derive_facts(instance: Instance) -> Facts:
@@ -167,7 +168,14 @@ def derive_facts(instance: Instance) -> Facts:
         school_index={s.id: i for i, s in enumerate(instance.schools)},
         municipality_index=municipality_index,
         group_index=group_index,
+        forbidden=_forbidden_pairs(instance),
     )
+
+
+def _forbidden_pairs(instance: Instance) -> frozenset[tuple[int, int]]:
+    household_index = {h.id: i for i, h in enumerate(instance.households)}
+    dwelling_index = {d.id: i for i, d in enumerate(instance.dwellings)}
+    return frozenset((household_index[f.household], dwelling_index[f.dwelling]) for f in instance.forbidden)
 
 
 def _households(instance: Instance, municipality_index: dict[str, int]) -> Households:
