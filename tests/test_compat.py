@@ -17,7 +17,7 @@ from matcher.compat import Pairs, broken_rules, compatible_pairs
 from matcher.facts import Facts, derive_facts
 from matcher.validation import load_instance
 
-EXAMPLES = Path("/work/shared/examples")
+EXAMPLES = Path(__file__).resolve().parents[2] / "shared" / "examples"
 PERIOD = {"start": "2026-11-09", "end": "2026-11-15"}
 
 
