@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 
 from matcher.cli import main, validate
-from matcher.compat import broken_rules, compatible_pairs
+from matcher.compat import broken_rules, compatible_counts
 from matcher.facts import derive_facts
 from matcher.summary import dwelling_type, household_type, summarize
 from matcher.validation import load_instance
@@ -95,7 +95,7 @@ def test_household_and_dwelling_types() -> None:
 
 def test_summary_of_a_known_instance() -> None:
     facts = derive_facts(load_instance(known_instance()))
-    summary = summarize(facts, compatible_pairs(facts))
+    summary = summarize(facts, compatible_counts(facts))
     h, d = summary.households, summary.dwellings
     assert (h.total, h.persons) == (6, 11)
     assert h.by_size == {1: 3, 2: 2, 4: 1}
@@ -126,7 +126,7 @@ def test_summary_of_an_empty_instance() -> None:
     document = known_instance()
     document.update(households=[], dwellings=[], groups=[], schools=[], forbidden=[])
     facts = derive_facts(load_instance(document))
-    summary = summarize(facts, compatible_pairs(facts))
+    summary = summarize(facts, compatible_counts(facts))
     assert (summary.households.total, summary.dwellings.total, summary.pairs.compatible) == (0, 0, 0)
     assert summary.households.by_size == {} and summary.pairs.households_without_pair == []
     assert [m.dwellings for m in summary.municipalities] == [0, 0, 0]
@@ -155,7 +155,7 @@ def test_json_summary_equals_the_computed_summary(tmp_path: Path, capsys: pytest
     assert run_validate(write(tmp_path, known_instance()), "--json") == 0
     printed = json.loads(capsys.readouterr().out)
     facts = derive_facts(load_instance(known_instance()))
-    expected = json.loads(json.dumps(summarize(facts, compatible_pairs(facts)).as_dict()))
+    expected = json.loads(json.dumps(summarize(facts, compatible_counts(facts)).as_dict()))
     assert printed.pop("valid") is True
     assert printed == expected
     assert printed["households"]["families_by_size"] == {"2": 1, "4": 1}
@@ -207,9 +207,12 @@ def test_missing_file_exits_1_without_traceback(tmp_path: Path, capsys: pytest.C
     assert "(document): cannot read file: No such file or directory" in capsys.readouterr().err
 
 
-def test_validate_is_a_matcher_command(capsys: pytest.CaptureFixture[str]) -> None:
+def test_validate_is_a_matcher_command() -> None:
     assert "validate" in main.COMMANDS
-    assert main.main(["validate", str(EXAMPLES / "u16-week-s1.json")]) == 0
+
+
+def test_example_instance_summary(capsys: pytest.CaptureFixture[str]) -> None:
+    assert run_validate(str(EXAMPLES / "u16-week-s1.json")) == 0
     out = capsys.readouterr().out
     assert "instance u16-week-s1: valid" in out
     assert "compatible pairs: " in out and "(1 locked, 1 forbidden)" in out

@@ -13,7 +13,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import matcher.compat
-from matcher.compat import Pairs, broken_rules, compatible_pairs
+from matcher.compat import Pairs, broken_rules, compatible_counts, compatible_pairs
 from matcher.facts import Facts, derive_facts
 from matcher.validation import load_instance
 
@@ -256,9 +256,11 @@ def test_vectorised_pairs_equal_scalar_rules(data: dict[str, Any], block_cells: 
         if block_cells is not None:
             patch.setattr(matcher.compat, "PAIR_BLOCK_CELLS", block_cells)
         pairs = compatible_pairs(facts)
+        counts = compatible_counts(facts)
     assert pair_set(pairs) == scalar_pairs(facts)
     assert len(pair_set(pairs)) == len(pairs)
     assert_sorted_by_household_then_dwelling(pairs)
+    assert counts.tolist() == np.bincount(pairs.household, minlength=len(facts.households)).tolist()
 
 
 @pytest.mark.parametrize("name", ["tiny-s1", "u16-week-s1", "u16-week-s2"])
@@ -267,6 +269,7 @@ def test_example_pairs_do_not_depend_on_the_block_size(name: str, monkeypatch: p
     whole = compatible_pairs(facts)
     monkeypatch.setattr(matcher.compat, "PAIR_BLOCK_CELLS", 3)
     chunked = compatible_pairs(facts)
+    assert compatible_counts(facts).tolist() == np.bincount(whole.household, minlength=len(facts.households)).tolist()
     assert np.array_equal(whole.household, chunked.household)
     assert np.array_equal(whole.dwelling, chunked.dwelling)
     assert pair_set(whole) == scalar_pairs(facts)

@@ -1,13 +1,14 @@
 """Compatibility of (household, dwelling) pairs: rules 1-6 of the format, decided here and nowhere else.
 
-Two views of the same rules: ``compatible_pairs`` evaluates them for all pairs at once with numpy, a
-block of households at a time so that a national instance (15,000 x 10,000) never needs a dense
-150-million-cell structure; ``broken_rules`` evaluates them for one pair and says in words which rules
+Two views of the same rules: ``compatible_pairs`` (and ``compatible_counts``) evaluate them for all pairs
+at once with numpy, a block of households at a time (``compatible_blocks``) so that a national instance
+(15,000 x 10,000) never needs a dense 150-million-cell structure; ``broken_rules`` evaluates them for one pair and says in words which rules
 fail, for the checker and for "why not" questions. Tests hold the two views to the same answer.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 import numpy as np
@@ -45,28 +46,42 @@ def compatible_block(facts: Facts, households: slice) -> BoolArray:
     return available & (fits_shared | fits_own) & affordable & accessible & tied
 
 
-def compatible_pairs(facts: Facts) -> Pairs:
-    """Every compatible pair by rules 1-6, without a Python loop over pairs."""
+def compatible_blocks(facts: Facts) -> Iterator[tuple[int, BoolArray]]:
+    """Rules 1-6 a block of households at a time: ``(first household of the block, block x dwellings mask)``.
+
+    Callers that only count (``matcher validate`` on a national instance has tens of millions of pairs)
+    consume the blocks directly and never hold more than one block in memory.
+    """
     n_households, n_dwellings = len(facts.households), len(facts.dwellings)
     block = max(1, PAIR_BLOCK_CELLS // max(1, n_dwellings))
+    forbidden = np.array(sorted(facts.forbidden), dtype=np.int64).reshape(-1, 2)
+    for begin in range(0, n_households, block):
+        end = min(begin + block, n_households)
+        mask = compatible_block(facts, slice(begin, end))
+        inside = (forbidden[:, 0] >= begin) & (forbidden[:, 0] < end)
+        mask[forbidden[inside, 0] - begin, forbidden[inside, 1]] = False
+        yield begin, mask
+
+
+def compatible_pairs(facts: Facts) -> Pairs:
+    """Every compatible pair by rules 1-6, without a Python loop over pairs."""
     household_parts: list[IntArray] = []
     dwelling_parts: list[IntArray] = []
-    for begin in range(0, n_households, block):
-        rows, cols = np.nonzero(compatible_block(facts, slice(begin, min(begin + block, n_households))))
+    for begin, mask in compatible_blocks(facts):
+        rows, cols = np.nonzero(mask)
         household_parts.append((rows + begin).astype(np.int32))
         dwelling_parts.append(cols.astype(np.int32))
     household = np.concatenate(household_parts) if household_parts else np.zeros(0, dtype=np.int32)
     dwelling = np.concatenate(dwelling_parts) if dwelling_parts else np.zeros(0, dtype=np.int32)
-    keep = ~_forbidden_mask(facts, household, dwelling)
-    return Pairs(household=household[keep], dwelling=dwelling[keep])
+    return Pairs(household=household, dwelling=dwelling)
 
 
-def _forbidden_mask(facts: Facts, household: IntArray, dwelling: IntArray) -> BoolArray:
-    if not facts.forbidden or len(household) == 0:
-        return np.zeros(len(household), dtype=np.bool_)
-    n_dwellings = len(facts.dwellings)
-    codes = np.unique([h * n_dwellings + d for h, d in facts.forbidden]).astype(np.int64)
-    return np.isin(household.astype(np.int64) * n_dwellings + dwelling, codes)
+def compatible_counts(facts: Facts) -> IntArray:
+    """How many dwellings each household is compatible with, without listing the pairs."""
+    counts = np.zeros(len(facts.households), dtype=np.int64)
+    for begin, mask in compatible_blocks(facts):
+        counts[begin:begin + len(mask)] = mask.sum(axis=1)
+    return counts
 
 
 # --- one pair, in words ---------------------------------------------------------------------------------

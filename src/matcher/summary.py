@@ -3,8 +3,9 @@
 ``matcher validate`` shows this summary for a valid instance: how many singles, couples and families wait,
 what dwellings are offered where, how many pairs are compatible and which households have none, and the
 caps that will bind (municipalities, groups, school seats). It is computed here as plain data from the
-derived facts and the compatible pairs, so the command line, the service and tests read the same figures;
-formatting belongs to the caller.
+derived facts and the number of compatible dwellings per household (``matcher.compat.compatible_counts``,
+which never lists the tens of millions of pairs of a national instance), so the command line, the service
+and tests read the same figures; formatting belongs to the caller.
 """
 
 from __future__ import annotations
@@ -16,8 +17,7 @@ from typing import Any
 
 import numpy as np
 
-from matcher.compat import Pairs
-from matcher.facts import Facts
+from matcher.facts import Facts, IntArray
 from matcher.format import SCHOOL_KINDS
 
 ADULT_AGE = 18  # a couple is two adults; any other household of two or more persons counts as a family
@@ -107,7 +107,9 @@ class Summary:
         return dataclasses.asdict(self)
 
 
-def summarize(facts: Facts, pairs: Pairs) -> Summary:
+def summarize(facts: Facts, pairs_per_household: IntArray) -> Summary:
+    """``pairs_per_household[h]``: dwellings household h is compatible with (``compatible_counts``, or
+    ``np.bincount(pairs.household, minlength=len(facts.households))`` for listed pairs)."""
     instance = facts.instance
     return Summary(
         instance=instance.id,
@@ -115,7 +117,7 @@ def summarize(facts: Facts, pairs: Pairs) -> Summary:
         period_end=instance.period.end.isoformat(),
         households=_households(facts),
         dwellings=_dwellings(facts),
-        pairs=_pairs(facts, pairs),
+        pairs=_pairs(facts, pairs_per_household),
         schools=[_school_kind(facts, column, kind) for column, kind in enumerate(SCHOOL_KINDS)],
         municipalities=_municipalities(facts),
         groups=_groups(facts),
@@ -182,12 +184,10 @@ def _dwellings(facts: Facts) -> DwellingSummary:
     )
 
 
-def _pairs(facts: Facts, pairs: Pairs) -> PairSummary:
-    has_pair = np.zeros(len(facts.households), dtype=np.bool_)
-    has_pair[pairs.household] = True
+def _pairs(facts: Facts, pairs_per_household: IntArray) -> PairSummary:
     return PairSummary(
-        compatible=len(pairs),
-        households_without_pair=[facts.households.ids[i] for i in np.flatnonzero(~has_pair)],
+        compatible=int(pairs_per_household.sum()),
+        households_without_pair=[facts.households.ids[i] for i in np.flatnonzero(pairs_per_household == 0)],
     )
 
 

@@ -12,7 +12,7 @@ import json
 from typing import Any
 
 from matcher.cli.common import EXIT_FAILED, EXIT_OK, print_problems, read_source, write_text
-from matcher.compat import compatible_pairs
+from matcher.compat import compatible_counts
 from matcher.exceptions import InstanceInvalid
 from matcher.facts import derive_facts
 from matcher.summary import Summary, summarize
@@ -40,7 +40,7 @@ def run(args: argparse.Namespace) -> int:
             print_problems(args.instance, error)
         return EXIT_FAILED
     facts = derive_facts(instance)
-    summary = summarize(facts, compatible_pairs(facts))
+    summary = summarize(facts, compatible_counts(facts))
     if args.json:
         write_text(None, json.dumps({"valid": True, **summary.as_dict()}, indent=1, ensure_ascii=False))
     else:
