@@ -1,0 +1,62 @@
+"""``matcher generate --preset P --seed N [-o FILE]``: write a realistic synthetic instance.
+
+The same preset, seed and sizes always give the same file, so tests, the demo and the benchmarks can name
+an instance by its arguments. A thin shell around ``matcher.generator``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from matcher.cli.common import EXIT_FAILED, EXIT_OK, EXIT_USAGE, write_text
+from matcher.generator import MAX_RECORDS, PRESETS, generate, instance_json
+
+
+def _whole(low: int, high: int | None = None) -> argparse._ActionsContainer | object:
+    """An argparse type: a whole number in [low, high], rejected with a clear message otherwise."""
+
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"must be a whole number, got {text!r}") from None
+        if value < low or (high is not None and value > high):
+            limit = f">= {low}" if high is None else f"from {low} to {high}"
+            raise argparse.ArgumentTypeError(f"must be {limit}, got {value}")
+        return value
+
+    return parse
+
+
+def add_parser(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    parser = subparsers.add_parser(
+        "generate",
+        help="write a realistic synthetic instance",
+        description="Write a matcher.instance/1 document for a preset region and size; the same arguments "
+                    "always give the same document. Presets: tiny (6 households, 2 municipalities), u16-week "
+                    "(40 households, the 16 U16 municipalities, one lock), u16-backlog (600 households), "
+                    "nl-backlog (15,000 households over 342 synthetic municipalities).",
+    )
+    parser.add_argument("--preset", required=True, choices=list(PRESETS), help="region and default sizes")
+    parser.add_argument("--seed", required=True, type=_whole(0), help="random seed (whole number >= 0)")
+    parser.add_argument("--households", type=_whole(1, MAX_RECORDS), help="number of households (resizes the preset)")
+    parser.add_argument("--dwellings", type=_whole(1, MAX_RECORDS),
+                        help="number of dwellings (default: the preset's, or 0.75 x households when resized)")
+    parser.add_argument("-o", "--output", metavar="FILE", default=None, help="output file, or - for standard output "
+                                                                          "(the default)")
+    parser.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    try:
+        document = generate(args.preset, args.seed, households=args.households, dwellings=args.dwellings)
+    except ValueError as error:
+        print(f"generate: {error}", file=sys.stderr)
+        return EXIT_USAGE
+    try:
+        write_text(args.output, instance_json(document))
+    except OSError as error:
+        print(f"generate: cannot write {args.output}: {error.strerror or error}", file=sys.stderr)
+        return EXIT_FAILED
+    return EXIT_OK
