@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -159,7 +160,7 @@ def _households(facts: Facts) -> HouseholdSummary:
     )
 
 
-def _sorted_counts(values: Any) -> dict[int, int]:
+def _sorted_counts(values: Iterable[int]) -> dict[int, int]:
     return dict(sorted(Counter(values).items()))
 
 
