@@ -8,12 +8,13 @@ from __future__ import annotations
 
 import argparse
 import sys
+from collections.abc import Callable
 
 from matcher.cli.common import EXIT_FAILED, EXIT_OK, EXIT_USAGE, write_text
 from matcher.generator import MAX_RECORDS, PRESETS, generate, instance_json
 
 
-def _whole(low: int, high: int | None = None) -> argparse._ActionsContainer | object:
+def _whole(low: int, high: int | None = None) -> Callable[[str], int]:
     """An argparse type: a whole number in [low, high], rejected with a clear message otherwise."""
 
     def parse(text: str) -> int:
