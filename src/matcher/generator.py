@@ -697,7 +697,7 @@ def _municipalities(rng: np.random.Generator, region: Region, elapsed: float, st
                           minlength=len(region)).astype(np.int64)
     if (offered > 0).any() and not ((ceiling - housed < offered) & (offered > 0)).any():
         m = int(rng.choice(np.flatnonzero(offered > 0)))
-        cap = int(rng.integers(0, offered[m]))
+        cap = int(rng.integers(1, offered[m])) if offered[m] >= 2 else 0  # room left, but not for all offered
         housed[m] = max(0, ceiling[m] - cap)
     return [{"id": code, "name": name, "target": int(t), "housed": int(h)}
             for code, name, t, h in zip(region.codes, region.names, target.tolist(), housed.tolist(), strict=True)]
