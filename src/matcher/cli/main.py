@@ -1,7 +1,8 @@
 """Entry point of the ``matcher`` command: finds the subcommand modules and dispatches to them.
 
 Each subcommand lives in ``matcher/cli/<name>.py`` and exposes ``add_parser(subparsers)`` (which sets
-``func`` on its parser to a ``run(args) -> int``). Adding a command is adding its name to ``COMMANDS``.
+``func`` on its parser to a ``run(args) -> int``). Adding a command is adding its name to ``COMMANDS``;
+an entry ``"name:module"`` names a module that differs from the command (``import`` is a Python keyword).
 """
 
 from __future__ import annotations
@@ -17,6 +18,10 @@ COMMANDS = [
     "check",
     "generate",
     "solve",
+    "import:import_sheet",
+    "template",
+    "export",
+    "report",
 ]
 
 
@@ -24,8 +29,9 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="matcher", description="Housing allocation proposals for status holders.")
     parser.add_argument("--version", action="version", version=f"matcher {__version__}")
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
-    for name in COMMANDS:
-        importlib.import_module(f"matcher.cli.{name.replace('-', '_')}").add_parser(subparsers)
+    for entry in COMMANDS:
+        name, _, module = entry.partition(":")  # "import:import_sheet" when the module name must differ
+        importlib.import_module(f"matcher.cli.{(module or name).replace('-', '_')}").add_parser(subparsers)
     return parser
 
 

@@ -102,11 +102,15 @@ class ImportResult:
 def read_workbook(path: Path) -> list[Table]:
     """Every sheet of an .xlsx workbook, cell values as Excel typed them."""
     from openpyxl import load_workbook  # imported here: the CSV route and the CLI's start-up do not need it
+    from openpyxl.utils.exceptions import InvalidFileException
 
     try:
         workbook = load_workbook(path, read_only=True, data_only=True)
     except FileNotFoundError:
         raise InstanceInvalid([SheetProblem("", None, f"{path}: no such file", "io")]) from None
+    except InvalidFileException:
+        message = f"{path}: is not an .xlsx workbook (for CSV files use --csv DIR)"
+        raise InstanceInvalid([SheetProblem("", None, message, "io")]) from None
     except (OSError, zipfile.BadZipFile, KeyError, ValueError) as error:
         message = f"{path}: cannot be read as an .xlsx workbook ({error.__class__.__name__}: {error})"
         raise InstanceInvalid([SheetProblem("", None, message, "io")]) from None
@@ -395,11 +399,20 @@ def _rewrite_references(message: str, result: ImportResult) -> str:
 # --- the whole import -------------------------------------------------------------------------------------
 
 
-def import_tables(tables: list[Table]) -> tuple[Instance, list[str]]:
-    """A validated instance and the notes (ignored sheets and columns); raises ``InstanceInvalid``.
+@dataclass(frozen=True)
+class Imported:
+    """A workbook's instance: validated, as the document to write, and the notes (ignored sheets, columns)."""
 
-    The problems of ``InstanceInvalid`` are ``SheetProblem``s: cell problems first, then those of the
-    format's validation that were not already reported for a cell.
+    instance: Instance
+    document: dict[str, Any]
+    notes: list[str]
+
+
+def import_tables(tables: list[Table]) -> Imported:
+    """The validated instance the tables describe; raises ``InstanceInvalid`` listing every problem.
+
+    The problems are ``SheetProblem``s: cell problems first, then those of the format's validation that
+    were not already reported for a cell.
     """
     result = tables_to_instance(tables)
     problems: list[SheetProblem] = list(result.problems)
@@ -410,12 +423,12 @@ def import_tables(tables: list[Table]) -> tuple[Instance, list[str]]:
         raise InstanceInvalid(problems or [SheetProblem("", None, "the workbook holds no valid instance")]) from None
     if problems:
         raise InstanceInvalid(problems)
-    return instance, result.notes
+    return Imported(instance, result.data, result.notes)
 
 
-def import_workbook(path: Path) -> tuple[Instance, list[str]]:
+def import_workbook(path: Path) -> Imported:
     return import_tables(read_workbook(path))
 
 
-def import_csv_dir(directory: Path) -> tuple[Instance, list[str]]:
+def import_csv_dir(directory: Path) -> Imported:
     return import_tables(read_csv_dir(directory))

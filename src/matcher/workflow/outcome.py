@@ -1,0 +1,320 @@
+"""A proposal joined to its instance: the rows a coordinator reads, shared by the export and the report.
+
+A proposal names households, dwellings and schools by id only; the coordinator wants to see the
+household's size, the dwelling's municipality and rent, how far the school is, how much of each
+taakstelling the week fills and which groups are nearly full. Those figures are computed here once, from
+``matcher.facts`` (so caps and shares are exactly the format's), and both outputs print them as they are.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from pydantic import ValidationError
+
+from matcher.exceptions import InstanceInvalid, Problem, ProposalInvalid
+from matcher.facts import derive_facts, haversine_km
+from matcher.format import MAXIMISED_OBJECTIVES, PROPOSAL_FORMAT, SCHOOL_KINDS, Instance, Location, Proposal
+from matcher.validation import read_json
+
+PERMILLE = 1000
+NEAR_CAP_REMAINING = 1  # a group with at most this many dwellings still open after the proposal is "near its cap"
+KM_DECIMALS = 3
+
+
+@dataclass(frozen=True)
+class ObjectiveRow:
+    name: str
+    sense: str  # "maximise" or "minimise"
+    value: int
+    bound: int
+
+    @property
+    def gap(self) -> int:
+        """How far the value may still be from the best possible (0 when proven optimal)."""
+        return abs(self.bound - self.value)
+
+
+@dataclass(frozen=True)
+class AssignmentRow:
+    household: str
+    size: int
+    final_size: int
+    overdue: bool
+    waiting_since: dt.date
+    dwelling: str
+    municipality: str
+    municipality_name: str
+    bedrooms: int
+    rent: float
+    shared: bool
+    schools: dict[str, str]  # kind -> school id
+    school_km: dict[str, float]  # kind -> great-circle km from the dwelling
+    explanations: dict[str, Any]  # extra fields of the assignment, flattened to one level
+
+
+@dataclass(frozen=True)
+class UnassignedRow:
+    household: str
+    size: int
+    overdue: bool
+    waiting_since: dt.date
+    reasons: list[str]
+
+
+@dataclass(frozen=True)
+class MunicipalityRow:
+    id: str
+    name: str
+    target: int
+    housed: int
+    proposed: int
+    ceiling: int  # the most persons the municipality may reach this half-year: housed + its remaining cap
+
+    @property
+    def after(self) -> int:
+        return self.housed + self.proposed
+
+    @property
+    def shortfall(self) -> int:
+        return max(0, self.target - self.after)
+
+    @property
+    def shortfall_permille(self) -> int | None:
+        """floor(1000 * shortfall / target), as the objective counts it; None without a target."""
+        return PERMILLE * self.shortfall // self.target if self.target > 0 else None
+
+
+@dataclass(frozen=True)
+class SchoolRow:
+    id: str
+    kind: str
+    lat: float
+    lon: float
+    seats: int
+    pupils: int  # newcomer pupils this proposal places there
+
+    @property
+    def free(self) -> int:
+        return self.seats - self.pupils
+
+
+@dataclass(frozen=True)
+class GroupRow:
+    id: str
+    kind: str
+    units: int
+    status_holder_units: int
+    cap: int  # dwellings of the group that may still receive a household
+    used: int  # dwellings of the group this proposal fills
+    dwellings: list[str]
+
+    @property
+    def remaining(self) -> int:
+        return self.cap - self.used
+
+    @property
+    def near_cap(self) -> bool:
+        return self.remaining <= NEAR_CAP_REMAINING
+
+
+@dataclass(frozen=True)
+class DwellingRow:
+    id: str
+    municipality: str
+    lat: float
+    lon: float
+    bedrooms: int
+    rent: float
+    shared_places: int
+    available: bool  # available within the planning week
+    groups: list[str]
+    households: list[str]  # households this proposal moves in
+
+
+@dataclass(frozen=True)
+class Outcome:
+    instance: str
+    period_start: dt.date
+    period_end: dt.date
+    status: str
+    errors: list[str]
+    objectives: list[ObjectiveRow]
+    assignments: list[AssignmentRow]
+    unassigned: list[UnassignedRow]
+    municipalities: list[MunicipalityRow]
+    schools: list[SchoolRow]
+    groups: list[GroupRow]
+    dwellings: list[DwellingRow]
+    explanation_keys: list[str] = field(default_factory=list)  # columns of explanations, in order of appearance
+
+
+def load_proposal(path: Path) -> Proposal:
+    """A proposal document, or ``ProposalInvalid`` naming what is wrong with it (never a traceback)."""
+    try:
+        data = read_json(path)
+    except InstanceInvalid as error:  # unreadable or not JSON: the same words fit a proposal
+        raise ProposalInvalid(error.problems) from None
+    if not isinstance(data, dict) or data.get("format") != PROPOSAL_FORMAT:
+        found = data.get("format") if isinstance(data, dict) else None
+        raise ProposalInvalid([Problem("format", None, f'must be "{PROPOSAL_FORMAT}", got {found!r}', "format")])
+    try:
+        return Proposal.model_validate(data)
+    except ValidationError as error:
+        raise ProposalInvalid([Problem(".".join(str(part) for part in detail["loc"]), None, detail["msg"],
+                                       str(detail["type"])) for detail in error.errors(include_url=False)]) from None
+
+
+def build_outcome(instance: Instance, proposal: Proposal) -> Outcome:
+    """Join the proposal to its instance; ``ProposalInvalid`` when it names ids the instance lacks."""
+    _check_matches(instance, proposal)
+    facts = derive_facts(instance)
+    households = {h.id: h for h in instance.households}
+    dwellings = {d.id: d for d in instance.dwellings}
+    schools = {s.id: s for s in instance.schools}
+    municipality_names = {m.id: m.name for m in instance.municipalities}
+
+    assignments = []
+    explanation_keys: dict[str, None] = {}
+    for assignment in proposal.assignments:
+        household, dwelling = households[assignment.household], dwellings[assignment.dwelling]
+        h = facts.household_index[household.id]
+        named = assignment.named_schools()
+        explanations = flatten(assignment.model_extra or {})
+        explanation_keys.update(dict.fromkeys(explanations))
+        assignments.append(AssignmentRow(
+            household=household.id, size=household.size, final_size=household.final_size,
+            overdue=bool(facts.households.overdue[h]), waiting_since=household.waiting_since,
+            dwelling=dwelling.id, municipality=dwelling.municipality,
+            municipality_name=municipality_names[dwelling.municipality], bedrooms=dwelling.bedrooms,
+            rent=dwelling.rent, shared=dwelling.is_shared,
+            schools={kind: named[kind] for kind in SCHOOL_KINDS if kind in named},
+            school_km={kind: _km(dwelling.location, schools[named[kind]].location) for kind in SCHOOL_KINDS
+                       if kind in named},
+            explanations=explanations,
+        ))
+    return Outcome(
+        instance=instance.id,
+        period_start=instance.period.start,
+        period_end=instance.period.end,
+        status=proposal.status,
+        errors=list(proposal.errors or []),
+        objectives=[ObjectiveRow(o.name, "maximise" if o.name in MAXIMISED_OBJECTIVES else "minimise", o.value,
+                                 o.bound) for o in proposal.objectives],
+        assignments=assignments,
+        unassigned=[_unassigned_row(instance, facts, households[u.household], u.reasons) for u in proposal.unassigned],
+        municipalities=_municipality_rows(instance, facts, proposal, dwellings),
+        schools=_school_rows(instance, facts, proposal),
+        groups=_group_rows(instance, facts, proposal),
+        dwellings=_dwelling_rows(instance, facts, proposal),
+        explanation_keys=list(explanation_keys),
+    )
+
+
+def _km(a: Location, b: Location) -> float:
+    """Great-circle km, rounded to whole metres: a figure to read, not to check rules with."""
+    return round(float(haversine_km(a.lat, a.lon, b.lat, b.lon)), KM_DECIMALS)
+
+
+def flatten(extra: dict[str, Any], prefix: str = "") -> dict[str, Any]:
+    """Nested explanation objects as ``outer.inner`` keys; lists of plain values joined with ``; ``."""
+    flat: dict[str, Any] = {}
+    for key, value in extra.items():
+        name = f"{prefix}{key}"
+        if isinstance(value, dict):
+            flat.update(flatten(value, f"{name}."))
+        elif isinstance(value, list):
+            flat[name] = "; ".join(str(item) if not isinstance(item, dict) else
+                                   ", ".join(f"{k}: {v}" for k, v in item.items()) for item in value)
+        else:
+            flat[name] = value
+    return flat
+
+
+def _check_matches(instance: Instance, proposal: Proposal) -> None:
+    problems = []
+    if proposal.instance != instance.id:
+        problems.append(Problem("instance", None, f'is for instance "{proposal.instance}", not "{instance.id}"',
+                                "wrong_instance"))
+    known = {
+        "household": {h.id for h in instance.households},
+        "dwelling": {d.id for d in instance.dwellings},
+        "school": {s.id for s in instance.schools},
+    }
+    for i, assignment in enumerate(proposal.assignments):
+        label = f"{assignment.household} -> {assignment.dwelling}"
+        for kind, record_id in (("household", assignment.household), ("dwelling", assignment.dwelling)):
+            if record_id not in known[kind]:
+                problems.append(Problem(f"assignments[{i}].{kind}", label, f'unknown {kind} "{record_id}"',
+                                        "unknown_reference"))
+        for kind, school in assignment.named_schools().items():
+            if school not in known["school"]:
+                problems.append(Problem(f"assignments[{i}].schools.{kind}", label, f'unknown school "{school}"',
+                                        "unknown_reference"))
+    for i, unassigned in enumerate(proposal.unassigned):
+        if unassigned.household not in known["household"]:
+            problems.append(Problem(f"unassigned[{i}].household", unassigned.household,
+                                    f'unknown household "{unassigned.household}"', "unknown_reference"))
+    if problems:
+        raise ProposalInvalid(problems)
+
+
+def _unassigned_row(instance: Instance, facts: Any, household: Any, reasons: list[str]) -> UnassignedRow:
+    h = facts.household_index[household.id]
+    return UnassignedRow(household.id, household.size, bool(facts.households.overdue[h]), household.waiting_since,
+                         list(reasons))
+
+
+def _placed_by_municipality(instance: Instance, proposal: Proposal, dwellings: dict[str, Any]) -> dict[str, int]:
+    sizes = {h.id: h.size for h in instance.households}
+    placed = dict.fromkeys((m.id for m in instance.municipalities), 0)
+    for assignment in proposal.assignments:
+        placed[dwellings[assignment.dwelling].municipality] += sizes[assignment.household]
+    return placed
+
+
+def _municipality_rows(instance: Instance, facts: Any, proposal: Proposal,
+                       dwellings: dict[str, Any]) -> list[MunicipalityRow]:
+    """Progress per municipality; ``proposed`` is the proposal's own ``placed`` where it lists one."""
+    computed = _placed_by_municipality(instance, proposal, dwellings)
+    listed = {m.id: m.placed for m in proposal.municipalities}
+    rows = []
+    for m, municipality in enumerate(instance.municipalities):
+        rows.append(MunicipalityRow(
+            id=municipality.id, name=municipality.name, target=municipality.target, housed=municipality.housed,
+            proposed=listed.get(municipality.id, computed[municipality.id]),
+            ceiling=municipality.housed + int(facts.municipalities.cap[m]),
+        ))
+    return rows
+
+
+def _school_rows(instance: Instance, facts: Any, proposal: Proposal) -> list[SchoolRow]:
+    pupils = dict.fromkeys((s.id for s in instance.schools), 0)
+    for assignment in proposal.assignments:
+        h = facts.household_index[assignment.household]
+        for kind, school in assignment.named_schools().items():
+            pupils[school] += int(facts.households.kids[h, SCHOOL_KINDS.index(kind)])
+    return [SchoolRow(s.id, s.kind, s.location.lat, s.location.lon, s.seats, pupils[s.id]) for s in instance.schools]
+
+
+def _group_rows(instance: Instance, facts: Any, proposal: Proposal) -> list[GroupRow]:
+    filled = {assignment.dwelling for assignment in proposal.assignments}
+    rows = []
+    for g, group in enumerate(instance.groups):
+        members = [facts.dwellings.ids[int(d)] for d in facts.groups.dwellings[g]]
+        rows.append(GroupRow(group.id, group.kind, group.units, group.status_holder_units, int(facts.groups.cap[g]),
+                             sum(member in filled for member in members), members))
+    return rows
+
+
+def _dwelling_rows(instance: Instance, facts: Any, proposal: Proposal) -> list[DwellingRow]:
+    moving_in: dict[str, list[str]] = {d.id: [] for d in instance.dwellings}
+    for assignment in proposal.assignments:
+        moving_in[assignment.dwelling].append(assignment.household)
+    return [DwellingRow(d.id, d.municipality, d.location.lat, d.location.lon, d.bedrooms, d.rent, d.shared_places,
+                        bool(facts.dwellings.available[i]), list(d.groups), moving_in[d.id])
+            for i, d in enumerate(instance.dwellings)]
+
