@@ -1,0 +1,338 @@
+"""Reading and writing the service's records. Every function takes an open session (one transaction).
+
+The API and the job runner speak to the database only through these functions, so the rules that keep the
+data consistent live in one place: a job changes status only along ``queued -> running -> completed |
+failed | cancelled`` (or back to ``queued`` after a restart), every change is written to its history, and
+every act records who did it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import secrets
+import uuid
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import func, select, update
+from sqlalchemy.orm import Session
+
+from matcher.storage.models import (
+    ApiKey,
+    DecisionRecord,
+    InstanceMunicipality,
+    InstanceRecord,
+    ProposalRecord,
+    SolveEvent,
+    SolveRecord,
+)
+
+COORDINATOR = "coordinator"
+MUNICIPALITY = "municipality"
+ROLES = (COORDINATOR, MUNICIPALITY)
+
+QUEUED, RUNNING, COMPLETED, FAILED, CANCELLED = "queued", "running", "completed", "failed", "cancelled"
+FINISHED = (COMPLETED, FAILED, CANCELLED)
+ACCEPT, DECLINE = "accept", "decline"
+
+KEY_TOKEN_BYTES = 32
+KEY_PREFIX = "mk_"  # recognisable in logs and secret scanners
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who is acting: a key's id and role (and municipality), never the key itself."""
+
+    key_id: str
+    role: str
+    municipality: str | None = None
+
+    @property
+    def is_coordinator(self) -> bool:
+        return self.role == COORDINATOR
+
+
+SYSTEM = Actor("system", "system")
+
+
+def now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+def new_id(prefix: str) -> str:
+    return f"{prefix}_{uuid.uuid4().hex[:24]}"
+
+
+def canonical_json(document: Any) -> str:
+    """One spelling per document: the content hash is the same however the submitter formatted it."""
+    return json.dumps(document, sort_keys=True, separators=(",", ":"), ensure_ascii=True, allow_nan=False)
+
+
+def content_hash(document: Any) -> str:
+    return hashlib.sha256(canonical_json(document).encode("ascii")).hexdigest()
+
+
+# --- keys --------------------------------------------------------------------------------------------------
+
+
+def hash_token(token: str) -> str:
+    return hashlib.sha256(token.encode("utf-8", "surrogatepass")).hexdigest()
+
+
+def create_key(session: Session, role: str, municipality: str | None = None, label: str = "") -> tuple[ApiKey, str]:
+    """A new key; the token is returned once and only its hash is stored."""
+    if role not in ROLES:
+        raise ValueError(f"role must be one of {', '.join(ROLES)}, got {role!r}")
+    if (role == MUNICIPALITY) != (municipality is not None):
+        raise ValueError("a municipality key needs a municipality code, and only a municipality key has one")
+    token = KEY_PREFIX + secrets.token_urlsafe(KEY_TOKEN_BYTES)
+    key = ApiKey(id=new_id("key"), key_hash=hash_token(token), role=role, municipality=municipality, label=label,
+                 created_at=now())
+    session.add(key)
+    return key, token
+
+
+def key_for_token(session: Session, token: str) -> ApiKey | None:
+    key = session.scalar(select(ApiKey).where(ApiKey.key_hash == hash_token(token)))
+    return key if key is not None and key.revoked_at is None else None
+
+
+def list_keys(session: Session) -> list[ApiKey]:
+    return list(session.scalars(select(ApiKey).order_by(ApiKey.created_at)))
+
+
+def revoke_key(session: Session, key_id: str) -> bool:
+    key = session.get(ApiKey, key_id)
+    if key is None or key.revoked_at is not None:
+        return False
+    key.revoked_at = now()
+    return True
+
+
+# --- instances ---------------------------------------------------------------------------------------------
+
+
+def add_instance(session: Session, document: dict[str, Any], by: Actor, parent: InstanceRecord | None = None,
+                 replanned_from_solve: str | None = None) -> InstanceRecord:
+    """Store a validated instance document as a new version (version 1 unless it has a parent)."""
+    codes = sorted({str(m["id"]) for m in document["municipalities"]})
+    record = InstanceRecord(
+        id=new_id("ins"), name=str(document["id"]), version=1 if parent is None else parent.version + 1,
+        parent_id=None if parent is None else parent.id, replanned_from_solve=replanned_from_solve,
+        content_hash=content_hash(document), document=canonical_json(document),
+        households=len(document["households"]), dwellings=len(document["dwellings"]), municipalities=len(codes),
+        created_at=now(), created_by_key=by.key_id, created_by_role=by.role,
+    )
+    session.add(record)
+    session.flush()
+    session.add_all(InstanceMunicipality(instance_id=record.id, code=code) for code in codes)
+    return record
+
+
+def get_instance(session: Session, instance_id: str) -> InstanceRecord | None:
+    return session.get(InstanceRecord, instance_id)
+
+
+def list_instances(session: Session, limit: int, offset: int) -> list[InstanceRecord]:
+    query = select(InstanceRecord).order_by(InstanceRecord.created_at.desc(), InstanceRecord.id).limit(limit)
+    return list(session.scalars(query.offset(offset)))
+
+
+def instance_covers(session: Session, instance_id: str, code: str) -> bool:
+    """Does this instance version list the municipality? (What a municipality key may see depends on it.)"""
+    return session.get(InstanceMunicipality, (instance_id, code)) is not None
+
+
+def latest_instance_covering(session: Session, code: str) -> InstanceRecord | None:
+    query = (select(InstanceRecord).join(InstanceMunicipality, InstanceMunicipality.instance_id == InstanceRecord.id)
+             .where(InstanceMunicipality.code == code)
+             .order_by(InstanceRecord.created_at.desc(), InstanceRecord.id).limit(1))
+    return session.scalar(query)
+
+
+# --- solves ------------------------------------------------------------------------------------------------
+
+
+def add_solve(session: Session, instance: InstanceRecord, options: dict[str, Any], by: Actor,
+              parent_solve_id: str | None = None) -> SolveRecord:
+    solve = SolveRecord(id=new_id("sol"), instance_id=instance.id, parent_solve_id=parent_solve_id, status=QUEUED,
+                        options=canonical_json(options), seed=int(options.get("seed", 0)), attempts=0,
+                        requested_by_key=by.key_id, requested_by_role=by.role, created_at=now())
+    session.add(solve)
+    session.flush()
+    origin = f" (re-plan of {parent_solve_id})" if parent_solve_id else ""
+    add_event(session, solve.id, QUEUED, f"queued by {by.role} key {by.key_id}{origin}")
+    return solve
+
+
+def get_solve(session: Session, solve_id: str) -> SolveRecord | None:
+    return session.get(SolveRecord, solve_id)
+
+
+def list_solves(session: Session, limit: int, offset: int, municipality: str | None = None) -> list[SolveRecord]:
+    query = select(SolveRecord)
+    if municipality is not None:
+        query = query.join(InstanceMunicipality, InstanceMunicipality.instance_id == SolveRecord.instance_id).where(
+            InstanceMunicipality.code == municipality)
+    query = query.order_by(SolveRecord.created_at.desc(), SolveRecord.id).limit(limit).offset(offset)
+    return list(session.scalars(query))
+
+
+def count_by_status(session: Session) -> dict[str, int]:
+    rows = session.execute(select(SolveRecord.status, func.count()).group_by(SolveRecord.status))
+    return {status: int(count) for status, count in rows}
+
+
+def add_event(session: Session, solve_id: str, event: str, message: str = "") -> None:
+    session.add(SolveEvent(solve_id=solve_id, at=now(), event=event, message=message))
+
+
+def events(session: Session, solve_id: str) -> list[SolveEvent]:
+    return list(session.scalars(select(SolveEvent).where(SolveEvent.solve_id == solve_id).order_by(SolveEvent.id)))
+
+
+def claim_next_queued(session: Session) -> SolveRecord | None:
+    """Mark the oldest queued job running and return it; None when nothing waits."""
+    candidate = session.scalar(select(SolveRecord.id).where(SolveRecord.status == QUEUED)
+                               .order_by(SolveRecord.created_at, SolveRecord.id).limit(1))
+    if candidate is None:
+        return None
+    claimed = session.execute(update(SolveRecord).where(SolveRecord.id == candidate, SolveRecord.status == QUEUED)
+                              .values(status=RUNNING, started_at=now(), attempts=SolveRecord.attempts + 1))
+    if claimed.rowcount != 1:  # type: ignore[attr-defined]
+        return None
+    solve = session.get(SolveRecord, candidate)
+    assert solve is not None
+    session.refresh(solve)
+    add_event(session, solve.id, RUNNING, f"started (attempt {solve.attempts})")
+    return solve
+
+
+def record_progress(session: Session, solve_id: str, progress: dict[str, Any]) -> None:
+    session.execute(update(SolveRecord).where(SolveRecord.id == solve_id).values(progress=canonical_json(progress)))
+
+
+def finish_solve(session: Session, solve_id: str, status: str, message: str, error: str | None = None) -> None:
+    """Close a running job; a job that is no longer running (cancelled while queued) stays as it is."""
+    if status not in FINISHED:
+        raise ValueError(f"not a final status: {status}")
+    done = session.execute(update(SolveRecord).where(SolveRecord.id == solve_id, SolveRecord.status == RUNNING)
+                           .values(status=status, finished_at=now(), error=error))
+    if done.rowcount == 1:  # type: ignore[attr-defined]
+        add_event(session, solve_id, status, message)
+
+
+def request_cancel(session: Session, solve: SolveRecord, by: Actor) -> None:
+    """A queued job is cancelled at once; a running one is marked, and the runner stops its search."""
+    if solve.status == QUEUED:
+        solve.status, solve.finished_at, solve.cancel_requested_at = CANCELLED, now(), now()
+        add_event(session, solve.id, CANCELLED, f"cancelled before it started, by {by.role} key {by.key_id}")
+    elif solve.status == RUNNING and solve.cancel_requested_at is None:
+        solve.cancel_requested_at = now()
+        add_event(session, solve.id, "cancel_requested", f"stop requested by {by.role} key {by.key_id}")
+
+
+def requeue_interrupted(session: Session, why: str) -> list[str]:
+    """Jobs left ``running`` by a server that stopped: run them again, or finish a cancel that was asked for."""
+    interrupted = list(session.scalars(select(SolveRecord).where(SolveRecord.status == RUNNING)))
+    for solve in interrupted:
+        if solve.cancel_requested_at is not None:
+            solve.status, solve.finished_at = CANCELLED, now()
+            add_event(session, solve.id, CANCELLED, f"{why}; its cancel had been requested, so it stays cancelled")
+        else:
+            solve.status, solve.started_at = QUEUED, None
+            add_event(session, solve.id, "requeued", f"{why}; queued again to start from the beginning")
+    return [solve.id for solve in interrupted if solve.status == QUEUED]
+
+
+# --- proposals ---------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SoftwareVersions:
+    matcher: str
+    ortools: str
+
+
+def save_proposal(session: Session, solve: SolveRecord, instance: InstanceRecord, proposal: dict[str, Any],
+                  final: bool, versions: SoftwareVersions) -> ProposalRecord:
+    """Store the job's proposal (replacing the best-so-far one) with its audit fields."""
+    record = proposal_of(session, solve.id)
+    stamp = now()
+    if record is None:
+        policy = json.loads(instance.document).get("policy") or {}
+        record = ProposalRecord(
+            id=new_id("prp"), solve_id=solve.id, instance_id=instance.id, created_at=stamp,
+            instance_hash=instance.content_hash, policy=canonical_json(policy), options=solve.options,
+            seed=solve.seed, requested_by_key=solve.requested_by_key, requested_by_role=solve.requested_by_role,
+            requested_at=solve.created_at, status="", document="", matcher_version="", ortools_version="")
+        session.add(record)
+    record.status = str(proposal.get("status", ""))
+    record.document = canonical_json(proposal)
+    record.final = final
+    record.updated_at = stamp
+    record.matcher_version, record.ortools_version = versions.matcher, versions.ortools
+    session.flush()
+    return record
+
+
+def proposal_of(session: Session, solve_id: str) -> ProposalRecord | None:
+    return session.scalar(select(ProposalRecord).where(ProposalRecord.solve_id == solve_id))
+
+
+def latest_decided_on(session: Session, code: str) -> tuple[SolveRecord, ProposalRecord] | None:
+    """The newest finished solve covering the municipality that has a usable (not invalid) proposal."""
+    query = (select(SolveRecord, ProposalRecord)
+             .join(ProposalRecord, ProposalRecord.solve_id == SolveRecord.id)
+             .join(InstanceMunicipality, InstanceMunicipality.instance_id == SolveRecord.instance_id)
+             .where(InstanceMunicipality.code == code, SolveRecord.status.in_((COMPLETED, CANCELLED)),
+                    ProposalRecord.status != "invalid")
+             .order_by(SolveRecord.created_at.desc(), SolveRecord.id).limit(1))
+    row = session.execute(query).first()
+    return None if row is None else (row[0], row[1])
+
+
+# --- decisions ---------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PairDecision:
+    household: str
+    dwelling: str
+    municipality: str
+    persons: int
+    decision: str
+    reason: str | None
+
+
+def add_decisions(session: Session, solve: SolveRecord, proposal: ProposalRecord, decisions: Iterable[PairDecision],
+                  by: Actor) -> list[DecisionRecord]:
+    stamp = now()
+    records = [DecisionRecord(id=new_id("dec"), solve_id=solve.id, proposal_id=proposal.id,
+                              instance_id=solve.instance_id, household=d.household, dwelling=d.dwelling,
+                              municipality=d.municipality, persons=d.persons, decision=d.decision, reason=d.reason,
+                              decided_by_key=by.key_id, decided_by_role=by.role,
+                              decided_by_municipality=by.municipality, decided_at=stamp)
+               for d in decisions]
+    session.add_all(records)
+    session.flush()
+    return records
+
+
+def decisions_on(session: Session, solve_id: str, municipality: str | None = None) -> list[DecisionRecord]:
+    """Every decision on the solve's proposal, oldest first (optionally only those on one municipality)."""
+    query = select(DecisionRecord).where(DecisionRecord.solve_id == solve_id)
+    if municipality is not None:
+        query = query.where(DecisionRecord.municipality == municipality)
+    return list(session.scalars(query.order_by(DecisionRecord.decided_at, DecisionRecord.id)))
+
+
+def standing_decisions(decisions: Iterable[DecisionRecord]) -> dict[tuple[str, str], DecisionRecord]:
+    """The decision that stands for each pair: the latest one (a municipality may change its mind)."""
+    standing: dict[tuple[str, str], DecisionRecord] = {}
+    for decision in decisions:
+        standing[(decision.household, decision.dwelling)] = decision
+    return standing
