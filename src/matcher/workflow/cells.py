@@ -35,6 +35,7 @@ AGE_SEPARATOR = re.compile(r"[;,\s]+")
 PLAIN_NUMBER = re.compile(r"[+-]?(\d+([.,]\d*)?|[.,]\d+)")
 DUTCH_THOUSANDS = re.compile(r"[+-]?\d{1,3}(\.\d{3})+,\d*")  # 1.250,00 (a decimal comma makes it unambiguous)
 ENGLISH_THOUSANDS = re.compile(r"[+-]?\d{1,3}(,\d{3})+\.\d*")  # 1,250.00 (a decimal point makes it unambiguous)
+SPACED_THOUSANDS = re.compile(r"[+-]?\d{1,3}([ \u00a0]\d{3})+([.,]\d*)?")  # 1 250,00
 CURRENCY = re.compile(r"^(€|eur|euro)\s*|\s*(€|eur|euro)$", re.IGNORECASE)
 DUTCH_DATE = re.compile(r"(\d{1,2})[-/.](\d{1,2})[-/.](\d{4})")
 ISO_DATE = re.compile(r"(\d{4})-(\d{2})-(\d{2})")
@@ -87,7 +88,9 @@ def read_number(value: Any) -> float | int:
 
 
 def _number_from_text(text: str) -> float | int:
-    cleaned = CURRENCY.sub("", text.strip()).replace(" ", "").replace("\u00a0", "")
+    cleaned = CURRENCY.sub("", text.strip())
+    if SPACED_THOUSANDS.fullmatch(cleaned):
+        cleaned = re.sub(r"[ \u00a0]", "", cleaned)
     if DUTCH_THOUSANDS.fullmatch(cleaned):
         cleaned = cleaned.replace(".", "").replace(",", ".")
     elif ENGLISH_THOUSANDS.fullmatch(cleaned):
@@ -205,7 +208,10 @@ def read_ties(value: Any) -> list[dict[str, Any]]:
         pieces = [piece.strip() for piece in part.split(":")]
         if len(pieces) not in (2, 3) or not pieces[0]:
             raise CellError(f'{shown(value)}: "{part}" is not municipality:kind or municipality:kind:required')
-        tie: dict[str, Any] = {"municipality": pieces[0], "kind": read_tie_kind(pieces[1])}
+        try:
+            tie: dict[str, Any] = {"municipality": pieces[0], "kind": read_tie_kind(pieces[1])}
+        except CellError as error:
+            raise CellError(f"{shown(value)}: {error}") from None
         if len(pieces) == 3:
             if normalise(pieces[2]) in REQUIRED_WORDS:
                 tie["required"] = True

@@ -92,8 +92,13 @@ def _c(field: str, en: str, nl: str, kind: CellKind, help_en: str, help_nl: str,
     return Column(field, Label(en, nl), kind, Label(help_en, help_nl), required, aliases)
 
 
-ID = _c("id", "id", "id", "text", "Unique code of the record.", "Unieke code van het record.",
-        required=True, aliases=("code",))
+
+
+def _id(*aliases: str) -> Column:
+    return _c("id", "id", "id", "text", "Unique code of the record.", "Unieke code van het record.",
+              required=True, aliases=("code", *aliases))
+
+
 LAT = _c("location.lat", "lat", "breedtegraad", "number", "Latitude (WGS84), e.g. 52.0907.",
          "Breedtegraad (WGS84), bijv. 52,0907.", required=True, aliases=("latitude", "breedte"))
 LON = _c("location.lon", "lon", "lengtegraad", "number", "Longitude (WGS84), e.g. 5.1214.",
@@ -186,7 +191,7 @@ MUNICIPALITIES = Sheet(
 DWELLINGS = Sheet(
     "dwellings", Label("dwellings", "woningen"),
     (
-        ID,
+        _id("dwelling", "woning", "woningcode"),
         _c("municipality", "municipality", "gemeente", "text", "CBS code of the municipality.",
            "CBS-code van de gemeente.", required=True, aliases=("gemeentecode",)),
         LAT,
@@ -213,7 +218,7 @@ DWELLINGS = Sheet(
 HOUSEHOLDS = Sheet(
     "households", Label("households", "huishoudens"),
     (
-        ID,
+        _id("household", "huishouden"),
         _c("members", "ages", "leeftijden", "ages", "Ages of the members now here, separated by ';', e.g. 34;31;7;3.",
            "Leeftijden van de leden die er nu zijn, gescheiden door ';', bijv. 34;31;7;3.",
            required=True, aliases=("members", "leden")),
@@ -255,7 +260,7 @@ TIES = Sheet(
 GROUPS = Sheet(
     "groups", Label("groups", "groepen"),
     (
-        ID,
+        _id("group", "groep"),
         _c("kind", "kind", "soort", "text", "E.g. complex, street, neighbourhood.", "Bijv. complex, straat, buurt."),
         _c("units", "units", "eenheden", "whole", "Dwellings in the group.", "Woningen in de groep.", required=True,
            aliases=("woningen",)),
@@ -271,7 +276,7 @@ GROUPS = Sheet(
 SCHOOLS = Sheet(
     "schools", Label("schools", "scholen"),
     (
-        ID,
+        _id("school"),
         _c("kind", "kind", "soort", "school_kind", "primary or secondary (newcomer class, ISK).",
            "basis of voortgezet (nieuwkomersklas, ISK).", required=True),
         LAT,

@@ -41,6 +41,8 @@ CSV_DELIMITERS = ";,\t"
 INDEXED_PATH = re.compile(r"^(\w+)\[(\d+)\](.*)$")
 LIST_INDEX = re.compile(r"\[\d+\]")
 COLLECTION_PATHS = ("municipalities", "dwellings", "households", "groups", "schools", "locks", "forbidden")
+SINGULAR = {"municipalities": "municipality", "dwellings": "dwelling", "households": "household", "groups": "group",
+            "schools": "school", "instance": "instance"}
 
 
 @dataclass(frozen=True)
@@ -90,6 +92,8 @@ class ImportResult:
     keys: dict[tuple[str, str], Place] = field(default_factory=dict)  # (instance|policy, field) -> key row
     ties: dict[tuple[int, int], Place] = field(default_factory=dict)  # (household index, tie index) -> origin
     failed: set[str] = field(default_factory=set)  # JSON paths whose cell could not be read
+    missing_columns: set[tuple[str, str]] = field(default_factory=set)  # (collection, field) reported missing
+    missing_sheets: set[str] = field(default_factory=set)  # collections whose required sheet is missing
 
     def problem(self, sheet: str, row: int | None, column: str | None, message: str, path: str = "",
                 code: str = "cell") -> None:
@@ -178,6 +182,7 @@ def tables_to_instance(tables: list[Table]) -> ImportResult:
         elif sheet.required:
             result.problem("workbook", None, None,
                            f'sheet "{sheet.title.nl}" ("{sheet.title.en}") is missing', code="missing_sheet")
+            result.missing_sheets.add(sheet.collection)
     return result
 
 
@@ -219,6 +224,7 @@ def _header(sheet: Sheet, table: Table, result: ImportResult) -> dict[int, Colum
         if column.required and column.field not in seen:
             result.problem(table.title, header_row, column.header.nl,
                            f'is missing (header "{column.header.nl}" or "{column.header.en}")', code="missing_column")
+            result.missing_columns.add((sheet.collection, column.field))
     return mapped
 
 
@@ -332,10 +338,9 @@ def _read_ties_sheet(table: Table, result: ImportResult) -> None:
 
 def locate(problem: Problem, result: ImportResult) -> SheetProblem | None:
     """The validation problem as the coordinator can find it, or None when its cell was already reported."""
-    path = problem.path
-    if any(path == failed or path.startswith((failed + ".", failed + "[")) or failed.startswith(path + ".")
-           for failed in result.failed):
+    if _already_reported(problem, result):
         return None
+    path = problem.path
     message = _rewrite_references(problem.message, result)
     match = INDEXED_PATH.match(path)
     if match and match.group(1) in COLLECTION_PATHS:
@@ -354,6 +359,24 @@ def locate(problem: Problem, result: ImportResult) -> SheetProblem | None:
     sheet = sheet or (result.sheet_titles.get("instance", "") if path.startswith("period") else "")
     shown_message = f"{path}: {message}" if path else message
     return SheetProblem(path, problem.record_id, shown_message, problem.code, sheet)
+
+
+def _already_reported(problem: Problem, result: ImportResult) -> bool:
+    """A problem that follows from an unreadable cell, a missing column or a missing sheet."""
+    path = problem.path
+    if any(path == failed or path.startswith((failed + ".", failed + "[")) or failed.startswith(path + ".")
+           for failed in result.failed):
+        return True
+    match = INDEXED_PATH.match(path)
+    if match:
+        dotted = LIST_INDEX.sub("", match.group(3).lstrip("."))
+        if any(match.group(1) == collection and (dotted == fld or dotted.startswith(fld + "."))
+               for collection, fld in result.missing_columns):
+            return True
+    for collection in result.missing_sheets:
+        if path == collection or problem.message.startswith(f"unknown {SINGULAR[collection]} "):
+            return True
+    return False
 
 
 def _tie_place(collection: str, index: int, rest: str, result: ImportResult) -> Place | None:
