@@ -32,6 +32,7 @@ from matcher.facts import (
     Facts,
     FloatArray,
     IntArray,
+    SchoolReach,
     ceil_km,
     haversine_km,
     tie_kinds_to,
@@ -43,7 +44,6 @@ PERMILLE = 1000
 KM_DECIMALS = 1  # distances are shown rounded to 100 m
 NAMED_AT_MOST = 3  # ids named in one reason before "and N more"
 NO_SCHOOL = -1
-MINIMISED_OBJECTIVES = frozenset({"max_shortfall_permille"})
 
 
 @dataclass(frozen=True)
@@ -221,7 +221,8 @@ def _placement_summary(e: dict[str, Any]) -> str:
     waiting = f"waiting {e['waiting_weeks']} weeks"
     parts = [f"overdue ({waiting})" if e["overdue"] else f"not overdue ({waiting})"]
     expected = e["final_size"] - e["persons"]
-    parts.append(_count(e["persons"], "person") + (f" (+{expected} expected, final {e['final_size']})" if expected else ""))
+    with_expected = f" (+{expected} expected, final {e['final_size']})" if expected else ""
+    parts.append(_count(e["persons"], "person") + with_expected)
     if e["tie"]:
         parts.append(f"{'/'.join(e['tie']['kinds'])} tie to {e['tie']['municipality']} {e['tie_bonus']:+d}")
     if e["unused_bedrooms"]:
@@ -262,9 +263,10 @@ def _unassigned_reasons(facts: Facts, pairs: Pairs, placed: _Placed, objectives:
     with_pairs = waiting[pairs.household] if len(pairs) else np.zeros(0, dtype=np.bool_)
     household = pairs.household[with_pairs].astype(np.int64)
     dwelling = pairs.dwelling[with_pairs].astype(np.int64)
-    usable = _explain_unusable(facts, household, dwelling, compatible_count, reasons)
+    usable, stages = _explain_unusable(facts, household, dwelling, compatible_count, reasons)
     _explain_competition(facts, household[usable], dwelling[usable], compatible_count, placed, objectives,
                          reasons)
+    _note_pruned(facts, household, stages, compatible_count, reasons)
     return [Unassigned(household=h.ids[i], reasons=reasons.texts.get(i, [_UNEXPLAINED]),
                        reason_codes=reasons.codes.get(i, ["unexplained"]))
             for i in np.flatnonzero(waiting).tolist()]
@@ -370,12 +372,12 @@ def _why_not_sharer(facts: Facts, household: int) -> str:
     record = facts.instance.households[household]
     why = []
     if record.size != 1:
-        why.append(f"the household has {record.size} persons")
+        why.append(f"has {record.size} persons")
     if record.expected_members:
-        why.append(f"{record.expected_members} family member(s) are expected")
+        why.append(f"expects {_count(record.expected_members, 'family member')}")
     if not record.shareable:
-        why.append("the household is not willing to share")
-    return " and ".join(why)
+        why.append("is not willing to share")
+    return "the household " + (", ".join(why[:-1]) + " and " if len(why) > 1 else "") + why[-1]
 
 
 def _too_many_bedrooms(facts: Facts, household: int, candidates: BoolArray) -> str:
@@ -406,8 +408,10 @@ def _outside_required_ties(facts: Facts, household: int, candidates: BoolArray) 
     required = [facts.municipalities.ids[m] for m in np.flatnonzero(facts.households.required_tie[household])]
     found = [facts.municipalities.ids[m] for m in np.unique(facts.dwellings.municipality[candidates])]
     tie = "the required tie's" if len(required) == 1 else "the required ties'"
-    return (f"no compatible dwelling: {_all_of(int(candidates.sum()), 'remaining candidate')} in "
-            f"municipalities other than {tie} {', '.join(required)} (they are in {_names(found)})")
+    count = int(candidates.sum())
+    return (f"no compatible dwelling: {_all_of(count, 'remaining candidate')} in "
+            f"{'municipalities' if count > 1 else 'a municipality'} other than {tie} {', '.join(required)} "
+            f"({'they are' if count > 1 else 'it is'} in {_names(found)})")
 
 
 def _all_forbidden(facts: Facts, household: int, candidates: BoolArray) -> str:
@@ -426,10 +430,10 @@ USABILITY_STEPS = ("municipality_cap", "group_cap", *(f"school_{kind}" for kind 
 
 
 def _explain_unusable(facts: Facts, household: IntArray, dwelling: IntArray, compatible_count: IntArray,
-                      reasons: _Reasons) -> BoolArray:
+                      reasons: _Reasons) -> tuple[BoolArray, list[BoolArray]]:
     """Apply the pruning no feasible proposal escapes; explain households left without usable pairs.
 
-    Returns the mask of usable pairs.
+    Returns the mask of usable pairs, and the pairs remaining before each step and after the last.
     """
     n_h = len(facts.households)
     remaining = np.ones(len(household), dtype=np.bool_)
@@ -448,8 +452,7 @@ def _explain_unusable(facts: Facts, household: IntArray, dwelling: IntArray, com
             rows = slice(int(starts[h]), int(starts[h + 1]))
             candidates = dwelling[rows][before[k][rows]]
             reasons.add(h, f"unusable:{USABILITY_STEPS[k]}", _UNUSABLE_TEXT[k](facts, h, candidates))
-    _note_pruned(facts, household, before + [remaining], usable_count, compatible_count, reasons)
-    return remaining
+    return remaining, before + [remaining]
 
 
 def _usability_step(facts: Facts, step: str, household: IntArray, dwelling: IntArray,
@@ -499,23 +502,43 @@ def _first_school(facts: Facts, kind: str, household: IntArray, dwelling: IntArr
     """Per pair, the nearest school of this kind in range with seats for all its children (NO_SCHOOL if none).
 
     ``freed_school``/``freed_seats`` add seats per pair (an occupant's pupils leaving), for exchange checks.
+    Without them the answer depends only on the dwelling and the number of children, so it is looked up in
+    a per-dwelling table instead of expanding every pair's schools.
     """
-    column = SCHOOL_KINDS.index(kind)
-    reach = facts.reach[kind]
-    kids = facts.households.kids[household, column]
+    kids = facts.households.kids[household, SCHOOL_KINDS.index(kind)]
+    if freed_school is None or freed_seats is None:
+        table = _first_school_table(facts.reach[kind], seats, int(kids.max(initial=0)))
+        return table[dwelling, kids]
+    return _first_school_per_pair(facts.reach[kind], kids, dwelling, seats, freed_school, freed_seats)
+
+
+def _first_school_table(reach: SchoolReach, seats: IntArray, most_kids: int) -> IntArray:
+    """table[d, k]: the nearest school in range of dwelling d with at least k seats (NO_SCHOOL if none)."""
+    n_dwellings = len(reach.start) - 1
+    table = np.full((n_dwellings, most_kids + 1), NO_SCHOOL, dtype=np.int64)
+    owner = np.repeat(np.arange(n_dwellings), np.diff(reach.start))
+    free = seats[reach.school]
+    for k in range(1, most_kids + 1):
+        fitting = np.flatnonzero(free >= k)
+        owners = owner[fitting]
+        first = np.r_[True, owners[1:] != owners[:-1]] if len(owners) else np.zeros(0, dtype=np.bool_)
+        table[owners[first], k] = reach.school[fitting[first]]  # entries are sorted by distance per dwelling
+    return table
+
+
+def _first_school_per_pair(reach: SchoolReach, kids: IntArray, dwelling: IntArray, seats: IntArray,
+                           freed_school: IntArray, freed_seats: IntArray) -> IntArray:
     begin = reach.start[dwelling]
     count = np.where(kids > 0, reach.start[dwelling + 1] - begin, 0)
-    owner = np.repeat(np.arange(len(household)), count)
+    owner = np.repeat(np.arange(len(dwelling)), count)
     offsets = np.arange(int(count.sum())) - np.repeat(np.cumsum(count) - count, count)
-    position = np.repeat(begin, count) + offsets
-    school = reach.school[position]
-    free = seats[school]
-    if freed_school is not None and freed_seats is not None:
-        free = free + np.where(school == freed_school[owner], freed_seats[owner], 0)
+    school = reach.school[np.repeat(begin, count) + offsets]
+    free = seats[school] + np.where(school == freed_school[owner], freed_seats[owner], 0)
     fitting = np.flatnonzero(free >= kids[owner])
-    first = np.full(len(household), NO_SCHOOL, dtype=np.int64)
-    owners, at = np.unique(owner[fitting], return_index=True)  # positions are sorted by distance per owner
-    first[owners] = school[fitting[at]]
+    first = np.full(len(dwelling), NO_SCHOOL, dtype=np.int64)
+    owners = owner[fitting]
+    at = np.r_[True, owners[1:] != owners[:-1]] if len(owners) else np.zeros(0, dtype=np.bool_)
+    first[owners[at]] = school[fitting[at]]
     return first
 
 
@@ -545,7 +568,8 @@ def _no_school_in_reach(kind: str) -> Callable[[Facts, int, IntArray], str]:
         column = SCHOOL_KINDS.index(kind)
         kids = int(facts.households.kids[household, column])
         limit = facts.instance.policy.max_school_km.for_kind(kind)
-        fit = "1 dwelling fits, but it is not" if len(candidates) == 1 else f"{len(candidates)} dwellings fit, but none is"
+        fit = ("1 dwelling fits, but it is not" if len(candidates) == 1
+               else f"{len(candidates)} dwellings fit, but none is")
         return (f"no usable dwelling: {fit} within {limit:g} km "
                 f"of a {kind} school with {_count(kids, 'free seat')}"
                 f"{_nearest_school_with_seats(facts, kind, kids, candidates)}")
@@ -579,10 +603,11 @@ _PRUNED_WORDS = {"municipality_cap": "municipality caps below its size", "group_
                  "lock": "locks of other households"}
 
 
-def _note_pruned(facts: Facts, household: IntArray, stages: list[BoolArray], usable_count: IntArray,
-                 compatible_count: IntArray, reasons: _Reasons) -> None:
+def _note_pruned(facts: Facts, household: IntArray, stages: list[BoolArray], compatible_count: IntArray,
+                 reasons: _Reasons) -> None:
     """For households that keep usable dwellings, say why the other compatible ones could never be used."""
     n_h = len(facts.households)
+    usable_count = np.bincount(household[stages[-1]], minlength=n_h)
     pruned = np.stack([np.bincount(household[a & ~b], minlength=n_h)
                        for a, b in zip(stages[:-1], stages[1:], strict=True)], axis=1)
     for h in np.flatnonzero((usable_count > 0) & (usable_count < compatible_count)).tolist():
@@ -600,24 +625,38 @@ TAKEN, MUNICIPALITY_FULL, GROUP_FULL, SCHOOL_FULL, LEFT_FREE = range(5)
 
 def _explain_competition(facts: Facts, household: IntArray, dwelling: IntArray, compatible_count: IntArray,
                          placed: _Placed, objectives: list[str], reasons: _Reasons) -> None:
-    """Classify each usable pair of a waiting household by what keeps it out, then word it per household."""
+    """Classify each usable pair of a waiting household by what keeps it out; one reason per kind of obstacle."""
     if len(household) == 0:
         return
     n_h = len(facts.households)
     usable_count = np.bincount(household, minlength=n_h)
     outcome, detail = _pair_outcomes(facts, household, dwelling, placed, objectives)
-    keys, inverse = np.unique(np.stack([household, outcome, detail], axis=1), axis=0, return_inverse=True)
-    counts = np.bincount(inverse.ravel(), minlength=len(keys))
+    width = int(max(detail.max(), 0)) + 1
+    codes, counts = np.unique((household * len(_COMPETITION_TEXT) + outcome) * width + detail, return_counts=True)
+    keys = np.stack([codes // width // len(_COMPETITION_TEXT), codes // width % len(_COMPETITION_TEXT),
+                     codes % width], axis=1)
     key_starts = _household_starts(keys[:, 0], n_h)
     pair_starts = _household_starts(household, n_h)
     for h in np.unique(keys[:, 0]).tolist():
-        pairs = slice(int(pair_starts[h]), int(pair_starts[h + 1]))
-        for r in sorted(range(int(key_starts[h]), int(key_starts[h + 1])), key=lambda r: -counts[r]):
+        obstacles: dict[tuple[int, int], list[tuple[int, int]]] = {}
+        for r in range(int(key_starts[h]), int(key_starts[h + 1])):
             _, kind, what = keys[r].tolist()
-            share = _share(int(counts[r]), int(usable_count[h]), int(compatible_count[h]))
-            blocked = dwelling[pairs][(outcome[pairs] == kind) & (detail[pairs] == what)]
-            code, text = _COMPETITION_TEXT[kind](facts, h, what, share, blocked, placed, objectives)
+            obstacles.setdefault(_obstacle(kind, what, len(objectives)), []).append((what, int(counts[r])))
+        pairs = slice(int(pair_starts[h]), int(pair_starts[h + 1]))
+        for (kind, _), items in sorted(obstacles.items(), key=lambda item: -sum(n for _, n in item[1])):
+            items.sort(key=lambda item: -item[1])
+            share = _share(sum(n for _, n in items), int(usable_count[h]), int(compatible_count[h]))
+            blocked = dwelling[pairs][(outcome[pairs] == kind) & (detail[pairs] == items[0][0])] \
+                if kind == SCHOOL_FULL else dwelling[:0]  # only the school reason names what is near them
+            code, text = _COMPETITION_TEXT[kind](facts, h, items, share, blocked, placed, objectives)
             reasons.add(h, code, text)
+
+
+def _obstacle(kind: int, detail: int, tiers: int) -> tuple[int, int]:
+    """What one reason covers: each deciding tier, all equal ranks, all blocked exchanges, each cap family."""
+    if kind == TAKEN:
+        return kind, min(detail, tiers + 1)
+    return kind, detail if kind == SCHOOL_FULL else 0
 
 
 def _pair_outcomes(facts: Facts, household: IntArray, dwelling: IntArray, placed: _Placed,
@@ -654,10 +693,14 @@ def _limits_binding(facts: Facts, household: IntArray, dwelling: IntArray, check
     outcome[blocked], detail[blocked] = GROUP_FULL, first_full[dwelling[blocked]]
     for column, kind in enumerate(SCHOOL_KINDS):
         needing = check[h.kids[household[check], column] > 0]
-        freed_school, freed_seats = _freed_by(facts, freed[needing], column, placed)
-        none = _first_school(facts, kind, household[needing], dwelling[needing], placed.seats_left,
+        into_free = needing[freed[needing] < 0]
+        none = _first_school(facts, kind, household[into_free], dwelling[into_free], placed.seats_left) == NO_SCHOOL
+        outcome[into_free[none]], detail[into_free[none]] = SCHOOL_FULL, column
+        exchanges = needing[freed[needing] >= 0]
+        freed_school, freed_seats = _freed_by(facts, freed[exchanges], column, placed)
+        none = _first_school(facts, kind, household[exchanges], dwelling[exchanges], placed.seats_left,
                              freed_school, freed_seats) == NO_SCHOOL
-        outcome[needing[none]], detail[needing[none]] = SCHOOL_FULL, column
+        outcome[exchanges[none]], detail[exchanges[none]] = SCHOOL_FULL, column
 
 
 def _freed_by(facts: Facts, occupant: IntArray, column: int, placed: _Placed) -> tuple[IntArray, IntArray]:
@@ -701,12 +744,12 @@ def _exchange_scores(facts: Facts, household: IntArray, dwelling: IntArray, occu
                      objectives: list[str]) -> IntArray:
     tiers = len(objectives)
     score = np.full(len(household), tiers, dtype=np.int64)
-    decided = np.zeros(len(household), dtype=np.bool_)
+    open_ = np.arange(len(household))  # exchanges no tier has decided yet
     for i, name in enumerate(objectives):
-        gain = _exchange_gain(facts, name, household, dwelling, occupant, placed)
-        score = np.where(~decided & (gain < 0), i, score)
-        score = np.where(~decided & (gain > 0), 2 * tiers - i, score)
-        decided |= gain != 0
+        gain = _exchange_gain(facts, name, household[open_], dwelling[open_], occupant[open_], placed)
+        score[open_[gain < 0]] = i
+        score[open_[gain > 0]] = 2 * tiers - i
+        open_ = open_[gain == 0]
     return score
 
 
@@ -757,55 +800,77 @@ _TIER_WHO = {
 }
 
 
-def _taken_text(facts: Facts, h: int, score: int, share: str, blocked: IntArray, placed: _Placed,
+Items = list[tuple[int, int]]  # (detail, dwellings it rules out), most dwellings first
+
+
+def _taken_text(facts: Facts, h: int, items: Items, share: str, blocked: IntArray, placed: _Placed,
                 objectives: list[str]) -> tuple[str, str]:
     tiers = len(objectives)
+    score = items[0][0]
     if score < tiers:
         tier = objectives[score]
         return f"taken:{tier}", f"{share} went to {_TIER_WHO[tier]} (tier {tier})"
     if score == tiers:
         return ("taken:equal", f"{share} went to households that rank equally on every objective; "
                                "the solver chose among equals")
-    tier = objectives[2 * tiers - score]
+    higher = (f"tier {objectives[2 * tiers - score]}" if len(items) == 1
+              else ", ".join(f"tier {objectives[2 * tiers - score]} for {n}" for score, n in items))
     return ("taken:exchange_blocked",
-            f"{share} went to other households although this household ranks higher on tier {tier}; "
-            f"exchanging them would break a limit elsewhere, or the proposal is not proven optimal")
+            f"{share} went to other households although this household ranks higher on {higher}; exchanging "
+            f"them would break a limit elsewhere, or the proposal is not proven optimal")
 
 
-def _municipality_text(facts: Facts, h: int, m: int, share: str, blocked: IntArray, placed: _Placed,
+def _municipality_text(facts: Facts, h: int, items: Items, share: str, blocked: IntArray, placed: _Placed,
                        objectives: list[str]) -> tuple[str, str]:
-    cap, persons = int(facts.municipalities.cap[m]), int(placed.persons[m])
-    municipality = facts.municipalities.ids[m]
-    if persons >= cap:
-        state = f"municipality {municipality} reached its cap ({persons} of {cap} persons)"
-    else:
-        state = (f"municipality {municipality} has {cap - persons} of its {cap} places left and the household "
-                 f"has {facts.households.size[h]} persons")
-    return "cap:municipality", f"{state}, which rules out {share}"
+    def state(m: int) -> str:
+        cap, persons = int(facts.municipalities.cap[m]), int(placed.persons[m])
+        municipality = facts.municipalities.ids[m]
+        return (f"municipality {municipality} reached its cap ({persons} of {cap} persons)" if persons >= cap
+                else f"municipality {municipality} has {cap - persons} of its {cap} places left")
+
+    size = int(facts.households.size[h])
+    return ("cap:municipality",
+            f"{_listing([m for m, _ in items], state)}; the household has {_count(size, 'person')}, which rules out "
+            f"{share}")
 
 
-def _group_text(facts: Facts, h: int, g: int, share: str, blocked: IntArray, placed: _Placed,
+def _group_text(facts: Facts, h: int, items: Items, share: str, blocked: IntArray, placed: _Placed,
                 objectives: list[str]) -> tuple[str, str]:
-    return ("cap:group", f"group {facts.groups.ids[g]} reached its share cap ({int(placed.dwellings_used[g])} of "
-                         f"{int(facts.groups.cap[g])} dwellings), which rules out {share}")
+    def state(g: int) -> str:
+        return (f"group {facts.groups.ids[g]} reached its share cap ({int(placed.dwellings_used[g])} of "
+                f"{int(facts.groups.cap[g])} dwellings)")
+
+    return "cap:group", f"{_listing([g for g, _ in items], state)}, which rules out {share}"
 
 
-def _school_text(facts: Facts, h: int, column: int, share: str, blocked: IntArray, placed: _Placed,
+def _school_text(facts: Facts, h: int, items: Items, share: str, blocked: IntArray, placed: _Placed,
                  objectives: list[str]) -> tuple[str, str]:
+    column = items[0][0]
     kind = SCHOOL_KINDS[column]
-    reach = facts.reach[kind]
-    schools = np.unique(np.concatenate([reach.school[reach.of(int(d))] for d in blocked.tolist()]))
+    near = np.zeros(len(facts.schools.ids), dtype=np.bool_)
+    near[_schools_in_reach(facts.reach[kind], blocked)] = True
+    schools = np.flatnonzero(near)
     schools = schools[np.argsort(placed.seats_left[schools], kind="stable")]
-    states = [f"school {facts.schools.ids[s]} has " + ("no free seat left" if placed.seats_left[s] <= 0
-                                                       else f"{int(placed.seats_left[s])} free seat(s) left")
-              for s in schools.tolist()]
+    def state(s: int) -> str:
+        left = int(placed.seats_left[s])
+        return f"school {facts.schools.ids[s]} has " + ("no free seat left" if left <= 0
+                                                        else f"{_count(left, 'free seat')} left")
+
     kids = int(facts.households.kids[h, column])
     limit = facts.instance.policy.max_school_km.for_kind(kind)
     return ("cap:school", f"no {kind} school within {limit:g} km has {_count(kids, 'free seat')} left "
-                          f"({_names(states)}), which rules out {share}")
+                          f"({_listing(schools.tolist(), state)}), which rules out {share}")
 
 
-def _free_text(facts: Facts, h: int, _: int, share: str, blocked: IntArray, placed: _Placed,
+def _schools_in_reach(reach: SchoolReach, dwellings: IntArray) -> IntArray:
+    """Every (dwelling, school in range) entry of these dwellings, as school indices."""
+    begin = reach.start[dwellings]
+    count = reach.start[dwellings + 1] - begin
+    offsets = np.arange(int(count.sum())) - np.repeat(np.cumsum(count) - count, count)
+    return reach.school[np.repeat(begin, count) + offsets]
+
+
+def _free_text(facts: Facts, h: int, items: Items, share: str, blocked: IntArray, placed: _Placed,
                objectives: list[str]) -> tuple[str, str]:
     rewarding = [name for name in objectives
                  if name == "persons_housed" or (name == "overdue_housed" and facts.households.overdue[h])]
@@ -828,13 +893,11 @@ def _household_starts(household: IntArray, n_households: int) -> IntArray:
 
 
 def _share(count: int, usable: int, compatible: int) -> str:
-    """'its 4 compatible dwellings', '3 of its 4 usable dwellings (of 6 compatible)', 'its only ...'."""
+    """'its 4 compatible dwellings', '3 of its 4 usable dwellings', 'its only compatible dwelling'."""
     noun = "compatible" if usable == compatible else "usable"
-    of_compatible = "" if usable == compatible else f" (of {compatible} compatible)"
     if count == usable:
-        whole = f"its only {noun} dwelling" if usable == 1 else f"its {usable} {noun} dwellings"
-        return whole + of_compatible
-    return f"{count} of its {usable} {noun} dwellings{of_compatible}"
+        return f"its only {noun} dwelling" if usable == 1 else f"its {usable} {noun} dwellings"
+    return f"{count} of its {usable} {noun} dwellings"
 
 
 def _count(n: int, noun: str) -> str:
@@ -849,9 +912,16 @@ def _all_or_it(n: int) -> str:
     return "all have" if n > 1 else "it has"
 
 
-def _names(items: Sequence[str]) -> str:
+def _names(items: Sequence[str], total: int | None = None) -> str:
+    """The first few names; a longer list ends in "and N more" (``total`` when only the first are given)."""
+    total = len(items) if total is None else total
     shown = ", ".join(items[:NAMED_AT_MOST])
-    return shown + (f" and {len(items) - NAMED_AT_MOST} more" if len(items) > NAMED_AT_MOST else "")
+    return shown + (f" and {total - NAMED_AT_MOST} more" if total > NAMED_AT_MOST else "")
+
+
+def _listing(items: Sequence[int], describe: Callable[[int], str]) -> str:
+    """Describe the first few items only; a long list ends in "and N more"."""
+    return _names([describe(item) for item in items[:NAMED_AT_MOST]], len(items))
 
 
 def _euros(amount: float) -> str:
