@@ -23,6 +23,7 @@ from matcher.validation import read_json
 PERMILLE = 1000
 NEAR_CAP_REMAINING = 1  # a group with at most this many dwellings still open after the proposal is "near its cap"
 KM_DECIMALS = 3
+SUMMARY_KEY = "summary"  # an explanation's one-line text, shown first and on the map
 
 
 @dataclass(frozen=True)
@@ -63,6 +64,7 @@ class UnassignedRow:
     overdue: bool
     waiting_since: dt.date
     reasons: list[str]
+    details: dict[str, Any]  # extra fields of the record (e.g. reason codes), flattened
 
 
 @dataclass(frozen=True)
@@ -150,6 +152,7 @@ class Outcome:
     groups: list[GroupRow]
     dwellings: list[DwellingRow]
     explanation_keys: list[str] = field(default_factory=list)  # columns of explanations, in order of appearance
+    unassigned_keys: list[str] = field(default_factory=list)  # columns of extra fields of unassigned records
 
 
 def load_proposal(path: Path) -> Proposal:
@@ -178,13 +181,11 @@ def build_outcome(instance: Instance, proposal: Proposal) -> Outcome:
     municipality_names = {m.id: m.name for m in instance.municipalities}
 
     assignments = []
-    explanation_keys: dict[str, None] = {}
-    for assignment in proposal.assignments:
+    extras = readable_extras([assignment.model_extra or {} for assignment in proposal.assignments])
+    for assignment, explanations in zip(proposal.assignments, extras, strict=True):
         household, dwelling = households[assignment.household], dwellings[assignment.dwelling]
         h = facts.household_index[household.id]
         named = assignment.named_schools()
-        explanations = flatten(assignment.model_extra or {})
-        explanation_keys.update(dict.fromkeys(explanations))
         assignments.append(AssignmentRow(
             household=household.id, size=household.size, final_size=household.final_size,
             overdue=bool(facts.households.overdue[h]), waiting_since=household.waiting_since,
@@ -196,6 +197,7 @@ def build_outcome(instance: Instance, proposal: Proposal) -> Outcome:
                        if kind in named},
             explanations=explanations,
         ))
+    unassigned_extras = readable_extras([record.model_extra or {} for record in proposal.unassigned])
     return Outcome(
         instance=instance.id,
         period_start=instance.period.start,
@@ -205,18 +207,40 @@ def build_outcome(instance: Instance, proposal: Proposal) -> Outcome:
         objectives=[ObjectiveRow(o.name, "maximise" if o.name in MAXIMISED_OBJECTIVES else "minimise", o.value,
                                  o.bound) for o in proposal.objectives],
         assignments=assignments,
-        unassigned=[_unassigned_row(instance, facts, households[u.household], u.reasons) for u in proposal.unassigned],
+        unassigned=[_unassigned_row(facts, households[u.household], u.reasons, details)
+                    for u, details in zip(proposal.unassigned, unassigned_extras, strict=True)],
         municipalities=_municipality_rows(instance, facts, proposal, dwellings),
         schools=_school_rows(instance, facts, proposal),
         groups=_group_rows(instance, facts, proposal),
         dwellings=_dwelling_rows(instance, facts, proposal),
-        explanation_keys=list(explanation_keys),
+        explanation_keys=keys_in_order(extras),
+        unassigned_keys=keys_in_order(unassigned_extras),
     )
 
 
 def _km(a: Location, b: Location) -> float:
     """Great-circle km, rounded to whole metres: a figure to read, not to check rules with."""
     return round(float(haversine_km(a.lat, a.lon, b.lat, b.lon)), KM_DECIMALS)
+
+
+def readable_extras(extras: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Extra fields of each record flattened to one level, without a wrapper every record shares.
+
+    The solver puts its explanation under one key (``{"explanation": {"summary": ..., "quality": ...}}``);
+    columns read better as ``summary`` and ``quality`` than as ``explanation.summary``.
+    """
+    flat = [flatten(extra) for extra in extras]
+    tops = {key for extra in extras for key in extra}
+    if len(tops) == 1 and all(isinstance(extra.get(next(iter(tops))), dict) for extra in extras if extra):
+        prefix = f"{next(iter(tops))}."
+        flat = [{key.removeprefix(prefix): value for key, value in row.items()} for row in flat]
+    return flat
+
+
+def keys_in_order(rows: list[dict[str, Any]]) -> list[str]:
+    """Every key, in order of first appearance, with a ``summary`` first: it is the one to read."""
+    keys = list(dict.fromkeys(key for row in rows for key in row))
+    return sorted(keys, key=lambda key: key != SUMMARY_KEY)
 
 
 def flatten(extra: dict[str, Any], prefix: str = "") -> dict[str, Any]:
@@ -235,10 +259,10 @@ def flatten(extra: dict[str, Any], prefix: str = "") -> dict[str, Any]:
 
 
 def _check_matches(instance: Instance, proposal: Proposal) -> None:
+    if proposal.instance != instance.id:  # then every id below would be noise
+        raise ProposalInvalid([Problem("instance", None, f'is for instance "{proposal.instance}", not "{instance.id}"',
+                                       "wrong_instance")])
     problems = []
-    if proposal.instance != instance.id:
-        problems.append(Problem("instance", None, f'is for instance "{proposal.instance}", not "{instance.id}"',
-                                "wrong_instance"))
     known = {
         "household": {h.id for h in instance.households},
         "dwelling": {d.id for d in instance.dwellings},
@@ -262,10 +286,10 @@ def _check_matches(instance: Instance, proposal: Proposal) -> None:
         raise ProposalInvalid(problems)
 
 
-def _unassigned_row(instance: Instance, facts: Any, household: Any, reasons: list[str]) -> UnassignedRow:
+def _unassigned_row(facts: Any, household: Any, reasons: list[str], details: dict[str, Any]) -> UnassignedRow:
     h = facts.household_index[household.id]
     return UnassignedRow(household.id, household.size, bool(facts.households.overdue[h]), household.waiting_since,
-                         list(reasons))
+                         list(reasons), details)
 
 
 def _placed_by_municipality(instance: Instance, proposal: Proposal, dwellings: dict[str, Any]) -> dict[str, int]:

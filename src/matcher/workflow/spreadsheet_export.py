@@ -131,8 +131,10 @@ def _unassigned(outcome: Outcome, language: Language) -> ExportTable:
         ExportColumn("urgent" if nl else "overdue", width=9),
         ExportColumn("wacht sinds" if nl else "waiting since", DATE),
         ExportColumn("redenen" if nl else "reasons", width=REASONS_WIDTH, wrap=True),
+        *(ExportColumn(key, width=max(12, min(len(key) + 2, 40)), wrap=True) for key in outcome.unassigned_keys),
     ])
-    table.rows = [[u.household, u.size, _yes_no(u.overdue, language), u.waiting_since, "\n".join(u.reasons)]
+    table.rows = [[u.household, u.size, _yes_no(u.overdue, language), u.waiting_since, "\n".join(u.reasons),
+                   *(_cell(u.details.get(key)) for key in outcome.unassigned_keys)]
                   for u in outcome.unassigned]
     return table
 
