@@ -263,7 +263,10 @@ def _unassigned_reasons(facts: Facts, pairs: Pairs, placed: _Placed, objectives:
     with_pairs = waiting[pairs.household] if len(pairs) else np.zeros(0, dtype=np.bool_)
     household = pairs.household[with_pairs].astype(np.int64)
     dwelling = pairs.dwelling[with_pairs].astype(np.int64)
-    usable, stages = _explain_unusable(facts, household, dwelling, compatible_count, reasons)
+    if np.any(np.diff(household) < 0):  # the stages read each household's pairs as one contiguous run
+        order = np.argsort(household, kind="stable")
+        household, dwelling = household[order], dwelling[order]
+    usable, stages = _explain_unusable(facts, household, dwelling, reasons)
     _explain_competition(facts, household[usable], dwelling[usable], compatible_count, placed, objectives,
                          reasons)
     _note_pruned(facts, household, stages, compatible_count, reasons)
@@ -429,7 +432,7 @@ _NO_COMPATIBLE_TEXT = (_none_available, _no_size_fit, _too_many_bedrooms, _too_e
 USABILITY_STEPS = ("municipality_cap", "group_cap", *(f"school_{kind}" for kind in SCHOOL_KINDS), "lock")
 
 
-def _explain_unusable(facts: Facts, household: IntArray, dwelling: IntArray, compatible_count: IntArray,
+def _explain_unusable(facts: Facts, household: IntArray, dwelling: IntArray,
                       reasons: _Reasons) -> tuple[BoolArray, list[BoolArray]]:
     """Apply the pruning no feasible proposal escapes; explain households left without usable pairs.
 
