@@ -1,0 +1,358 @@
+"""The HiGHS peer: the first objective tier as a MIP, over the same candidates as matcher's CP-SAT model.
+
+Every figure in the benchmark table is a ratio to a peer run on the same machine at the same moment. HiGHS
+is the peer a user would pick instead of CP-SAT, so it gets exactly the model of
+``matcher.solver.model``: one binary per candidate pair and per school option, one more for each shared
+dwelling that counts towards a group cap, and the same constraint families row for row (one dwelling
+per household, dwelling capacity, one school per needed kind, school seats, group caps, municipality
+caps, locks). Its LP relaxation is a bound on the tier that matcher's gap is reported against.
+
+The matrix is built with numpy, a block of rows per constraint family, so that building it is not what
+limits the sizes HiGHS is measured at.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from dataclasses import dataclass, field
+
+import highspy
+import numpy as np
+
+from matcher.facts import Facts, IntArray
+from matcher.format import MAXIMISED_OBJECTIVES, SCHOOL_KINDS
+from matcher.solver.candidates import Candidates
+from matcher.solver.model import PERMILLE, pair_quality
+
+BOUND_EPSILON = 1e-6  # HiGHS reports bounds as doubles; integer objectives round them inward by this much
+FEASIBLE_SOLUTION = 2  # HiGHS's kSolutionStatusFeasible
+INTEGER_GAP = 1.0 - 1e-6  # every objective is integral: a gap below one unit is a proof of optimality
+
+
+@dataclass
+class _Rows:
+    """Constraint rows collected as (row, column, value) triplets, one constraint family at a time."""
+
+    rows: list[IntArray] = field(default_factory=list)
+    columns: list[IntArray] = field(default_factory=list)
+    values: list[np.ndarray] = field(default_factory=list)
+    lower: list[np.ndarray] = field(default_factory=list)
+    upper: list[np.ndarray] = field(default_factory=list)
+    count: int = 0
+
+    def add(self, row: IntArray, column: IntArray, value: np.ndarray, lower: np.ndarray, upper: np.ndarray) -> None:
+        """Add ``len(lower)`` rows; ``row`` numbers the triplets from 0 within this block."""
+        self.rows.append(np.asarray(row, dtype=np.int64) + self.count)
+        self.columns.append(np.asarray(column, dtype=np.int64))
+        self.values.append(np.asarray(value, dtype=np.float64))
+        self.lower.append(np.asarray(lower, dtype=np.float64))
+        self.upper.append(np.asarray(upper, dtype=np.float64))
+        self.count += len(lower)
+
+    def pass_to(self, highs: highspy.Highs) -> None:
+        if not self.count:
+            return
+        row, column, value = (np.concatenate(parts) for parts in (self.rows, self.columns, self.values))
+        order = np.argsort(row, kind="stable")
+        starts = np.searchsorted(row[order], np.arange(self.count))
+        highs.addRows(self.count, np.concatenate(self.lower), np.concatenate(self.upper), len(order),
+                      starts.astype(np.int32), column[order].astype(np.int32), value[order])
+
+
+@dataclass(frozen=True)
+class Columns:
+    """Where each kind of variable starts in HiGHS's column order."""
+
+    pairs: int  # x[c] for candidate c: columns 0 .. pairs-1
+    school_start: dict[str, int]  # s[kind][o] at school_start[kind] + o
+    used_start: int  # u[d] for the shared dwellings in capped groups, in ``used_dwellings`` order
+    used_dwellings: IntArray
+    shortfall: int  # z, the worst shortfall in permille; -1 when the tier does not need it
+    total: int
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """One HiGHS solve: the LP relaxation or the MIP, within its time limit."""
+
+    status: str  # "optimal", "time limit" or HiGHS's own words for anything else
+    seconds: float
+    value: int | None  # the best solution's objective (for the LP: its optimum rounded inward)
+    bound: int | None  # a proven bound on the integer tier, rounded inward; None when there is none
+
+    def figures(self) -> dict[str, object]:
+        """Status, value and bound: the seconds are the phase's own."""
+        return {"status": self.status, "value": self.value, "bound": self.bound}
+
+
+class TierMip:
+    """One objective tier as a MIP: built once, then solved as its LP relaxation and as the MIP."""
+
+    def __init__(self, facts: Facts, candidates: Candidates, objective: str) -> None:
+        self.objective = objective
+        self.highs, self.columns = build(facts, candidates, objective)
+        self.rows = self.highs.getNumRow()
+        self._all = np.arange(self.columns.total, dtype=np.int32)
+
+    def relaxation(self, time_limit: float) -> Outcome:
+        """The LP relaxation: its optimum bounds the integer tier."""
+        self._integrality(highspy.HighsVarType.kContinuous)
+        return self._run(time_limit, mip=False)
+
+    def solve(self, time_limit: float) -> Outcome:
+        """The MIP from a cold start: proven optimum, or best value and bound at the time limit."""
+        self._integrality(highspy.HighsVarType.kInteger)
+        return self._run(time_limit, mip=True)
+
+    def _integrality(self, kind: highspy.HighsVarType) -> None:
+        self.highs.changeColsIntegrality(self.columns.total, self._all,
+                                         np.full(self.columns.total, kind, dtype=np.uint8))
+
+    def _run(self, time_limit: float, mip: bool) -> Outcome:
+        highs = self.highs
+        highs.setOptionValue("time_limit", float(max(time_limit, 0.0)))
+        began = time.perf_counter()
+        highs.run()
+        seconds = time.perf_counter() - began
+        status = highs.getModelStatus()
+        info = highs.getInfo()
+        named = {highspy.HighsModelStatus.kOptimal: "optimal", highspy.HighsModelStatus.kTimeLimit: "time limit"}
+        words = named.get(status, highs.modelStatusToString(status).lower())
+        value = info.objective_function_value if info.primal_solution_status == FEASIBLE_SOLUTION else None
+        if mip:  # an integral solution's value, and the search's dual bound
+            bound = info.mip_dual_bound if math.isfinite(info.mip_dual_bound) else None
+            return Outcome(words, seconds, None if value is None else round(value),
+                           None if bound is None else self._inward(bound))
+        optimum = self._inward(value) if value is not None and status == highspy.HighsModelStatus.kOptimal else None
+        return Outcome(words, seconds, optimum, optimum)
+
+    def _inward(self, value: float) -> int:
+        """A double bound made integral without ever crossing the true optimum."""
+        if self.objective in MAXIMISED_OBJECTIVES:
+            return math.floor(value + BOUND_EPSILON)
+        return math.ceil(value - BOUND_EPSILON)
+
+
+def build(facts: Facts, candidates: Candidates, objective: str) -> tuple[highspy.Highs, Columns]:
+    """The MIP of one tier: every hard rule of ``matcher.solver.model`` and one objective."""
+    highs = highspy.Highs()
+    highs.setOptionValue("output_flag", False)
+    highs.setOptionValue("mip_rel_gap", 0.0)
+    highs.setOptionValue("mip_abs_gap", INTEGER_GAP)
+    columns = _columns(facts, candidates, objective)
+    lower, upper = np.zeros(columns.total), np.ones(columns.total)
+    if columns.shortfall >= 0:
+        upper[columns.shortfall] = PERMILLE
+    _lock_bounds(facts, candidates, columns, lower)
+    highs.addVars(columns.total, lower, upper)
+
+    rows = _Rows()
+    _one_dwelling_per_household(candidates, rows)
+    _dwelling_capacity(facts, candidates, rows)
+    _school_choice(facts, candidates, columns, rows)
+    _school_seats(facts, candidates, columns, rows)
+    _group_caps(facts, candidates, columns, rows)
+    _municipality_caps(facts, candidates, rows)
+    if columns.shortfall >= 0:
+        _shortfall(facts, candidates, columns, rows)
+    rows.pass_to(highs)
+
+    cost = _objective(facts, candidates, columns, objective)
+    nonzero = np.flatnonzero(cost).astype(np.int32)
+    highs.changeColsCost(len(nonzero), nonzero, cost[nonzero])
+    highs.changeObjectiveSense(highspy.ObjSense.kMaximize if objective in MAXIMISED_OBJECTIVES
+                               else highspy.ObjSense.kMinimize)
+    return highs, columns
+
+
+# --- columns ---------------------------------------------------------------------------------------------
+
+
+def _columns(facts: Facts, candidates: Candidates, objective: str) -> Columns:
+    school_start: dict[str, int] = {}
+    position = len(candidates)
+    for kind in SCHOOL_KINDS:
+        school_start[kind] = position
+        position += len(candidates.schools[kind])
+    used = _shared_dwellings_in_capped_groups(facts, candidates)
+    used_start = position
+    position += len(used)
+    shortfall = -1
+    if objective == "max_shortfall_permille":
+        shortfall, position = position, position + 1
+    return Columns(pairs=len(candidates), school_start=school_start, used_start=used_start, used_dwellings=used,
+                   shortfall=shortfall, total=position)
+
+
+def _candidates_per_dwelling(facts: Facts, candidates: Candidates) -> IntArray:
+    return np.bincount(candidates.dwelling, minlength=len(facts.dwellings))
+
+
+def _capped_groups(facts: Facts, candidates: Candidates) -> list[tuple[int, IntArray]]:
+    """Groups whose cap can bind: more reachable dwellings than the cap (as ``add_group_caps``)."""
+    reachable = _candidates_per_dwelling(facts, candidates) > 0
+    capped = []
+    for g, members in enumerate(facts.groups.dwellings):
+        members = np.asarray(members, dtype=np.int64)
+        members = members[reachable[members]]
+        if len(members) > facts.groups.cap[g]:
+            capped.append((g, members))
+    return capped
+
+
+def _shared_dwellings_in_capped_groups(facts: Facts, candidates: Candidates) -> IntArray:
+    """Shared dwellings with several candidates need their own 'used' variable (as ``dwelling_used``)."""
+    per_dwelling = _candidates_per_dwelling(facts, candidates)
+    needs = np.zeros(len(facts.dwellings), dtype=np.bool_)
+    for _, members in _capped_groups(facts, candidates):
+        needs[members] = True
+    return np.flatnonzero(needs & facts.dwellings.shared & (per_dwelling > 1))
+
+
+def _lock_bounds(facts: Facts, candidates: Candidates, columns: Columns, lower: np.ndarray) -> None:
+    """Locks: the locked pair and the schools the lock names are fixed to one."""
+    for lock in facts.instance.locks:
+        h, d = facts.household_index[lock.household], facts.dwelling_index[lock.dwelling]
+        c = int(np.flatnonzero((candidates.household == h) & (candidates.dwelling == d))[0])
+        lower[c] = 1.0
+        for kind, school_id in lock.named_schools().items():
+            options = candidates.schools[kind]
+            named = np.flatnonzero((options.candidate == c) & (options.school == facts.school_index[school_id]))
+            lower[columns.school_start[kind] + int(named[0])] = 1.0
+
+
+# --- constraint families ---------------------------------------------------------------------------------
+
+
+def _grouped_rows(keys: IntArray, wanted: np.ndarray) -> tuple[IntArray, IntArray]:
+    """For triplets keyed by ``keys``: keep those whose key is wanted, and number the wanted keys 0.. ."""
+    row_of = np.full(len(wanted), -1, dtype=np.int64)
+    row_of[wanted] = np.arange(int(wanted.sum()))
+    keep = np.flatnonzero(wanted[keys])
+    return keep, row_of[keys[keep]]
+
+
+def _one_dwelling_per_household(candidates: Candidates, rows: _Rows) -> None:
+    per_household = np.bincount(candidates.household)
+    keep, row = _grouped_rows(candidates.household, per_household > 1)
+    count = int((per_household > 1).sum())
+    rows.add(row, keep, np.ones(len(keep)), np.full(count, -np.inf), np.ones(count))
+
+
+def _dwelling_capacity(facts: Facts, candidates: Candidates, rows: _Rows) -> None:
+    capacity = facts.dwellings.households_capacity
+    binding = _candidates_per_dwelling(facts, candidates) > capacity
+    keep, row = _grouped_rows(candidates.dwelling, binding)
+    rows.add(row, keep, np.ones(len(keep)), np.full(int(binding.sum()), -np.inf), capacity[binding])
+
+
+def _school_choice(facts: Facts, candidates: Candidates, columns: Columns, rows: _Rows) -> None:
+    """Sum of the chosen schools of a kind equals the pair's own variable, for pairs whose household needs it."""
+    for column, kind in enumerate(SCHOOL_KINDS):
+        needing = facts.households.kids[candidates.household, column] > 0
+        row_of = np.full(len(candidates), -1, dtype=np.int64)
+        row_of[needing] = np.arange(int(needing.sum()))
+        options = candidates.schools[kind]
+        pair_rows = row_of[needing.nonzero()[0]]
+        option_rows = row_of[options.candidate]
+        kept = option_rows >= 0
+        row = np.concatenate([pair_rows, option_rows[kept]])
+        col = np.concatenate([np.flatnonzero(needing), columns.school_start[kind] + np.flatnonzero(kept)])
+        value = np.concatenate([-np.ones(len(pair_rows)), np.ones(int(kept.sum()))])
+        zeros = np.zeros(int(needing.sum()))
+        rows.add(row, col, value, zeros, zeros)
+
+
+def _school_seats(facts: Facts, candidates: Candidates, columns: Columns, rows: _Rows) -> None:
+    for column, kind in enumerate(SCHOOL_KINDS):
+        options = candidates.schools[kind]
+        pupils = facts.households.kids[candidates.household[options.candidate], column]
+        demand = np.bincount(options.school, weights=pupils, minlength=len(facts.schools.ids))
+        binding = demand > facts.schools.seats
+        keep, row = _grouped_rows(options.school, binding)
+        rows.add(row, columns.school_start[kind] + keep, pupils[keep], np.full(int(binding.sum()), -np.inf),
+                 facts.schools.seats[binding])
+
+
+def _group_caps(facts: Facts, candidates: Candidates, columns: Columns, rows: _Rows) -> None:
+    """Dwellings used within a group stay within its cap; a shared dwelling's use is its own binary."""
+    used_column = np.full(len(facts.dwellings), -1, dtype=np.int64)
+    used_column[columns.used_dwellings] = columns.used_start + np.arange(len(columns.used_dwellings))
+    by_dwelling = np.argsort(candidates.dwelling, kind="stable")
+    starts = np.searchsorted(candidates.dwelling[by_dwelling], np.arange(len(facts.dwellings) + 1))
+
+    row_parts, col_parts, value_parts, caps = [], [], [], []
+    for row, (g, members) in enumerate(_capped_groups(facts, candidates)):
+        own = used_column[members] >= 0
+        pairs = np.concatenate([by_dwelling[starts[d]:starts[d + 1]] for d in members[~own]] or [np.zeros(0, int)])
+        cols = np.concatenate([pairs, used_column[members[own]]])
+        row_parts.append(np.full(len(cols), row))
+        col_parts.append(cols)
+        value_parts.append(np.ones(len(cols)))
+        caps.append(facts.groups.cap[g])
+    if caps:
+        rows.add(np.concatenate(row_parts), np.concatenate(col_parts), np.concatenate(value_parts),
+                 np.full(len(caps), -np.inf), np.array(caps))
+
+    # u[d] >= x[c] for each pair of d, and sum of x over d >= u[d] (as ``dwelling_used``)
+    used = columns.used_dwellings
+    pair_lists = [by_dwelling[starts[d]:starts[d + 1]] for d in used]
+    if not pair_lists:
+        return
+    pairs = np.concatenate(pair_lists)
+    owner = np.repeat(np.arange(len(used)), [len(p) for p in pair_lists])
+    link = np.arange(len(pairs))
+    rows.add(np.concatenate([link, link]), np.concatenate([pairs, used_column[used[owner]]]),
+             np.concatenate([np.ones(len(pairs)), -np.ones(len(pairs))]), np.full(len(pairs), -np.inf),
+             np.zeros(len(pairs)))
+    rows.add(np.concatenate([owner, np.arange(len(used))]), np.concatenate([pairs, used_column[used]]),
+             np.concatenate([np.ones(len(pairs)), -np.ones(len(used))]), np.zeros(len(used)),
+             np.full(len(used), np.inf))
+
+
+def _municipality_caps(facts: Facts, candidates: Candidates, rows: _Rows) -> None:
+    size = facts.households.size[candidates.household]
+    municipality = facts.dwellings.municipality[candidates.dwelling]
+    demand = np.bincount(municipality, weights=size, minlength=len(facts.municipalities.ids))
+    binding = demand > facts.municipalities.cap
+    keep, row = _grouped_rows(municipality, binding)
+    rows.add(row, keep, size[keep], np.full(int(binding.sum()), -np.inf), facts.municipalities.cap[binding])
+
+
+def _shortfall(facts: Facts, candidates: Candidates, columns: Columns, rows: _Rows) -> None:
+    """target * z + 1000 * placed >= 1000 * (target - housed) - target + 1, per municipality with a target."""
+    target, housed = facts.municipalities.target, facts.municipalities.housed
+    with_target = target > 0
+    size = facts.households.size[candidates.household]
+    keep, row = _grouped_rows(facts.dwellings.municipality[candidates.dwelling], with_target)
+    count = int(with_target.sum())
+    row = np.concatenate([row, np.arange(count)])
+    col = np.concatenate([keep, np.full(count, columns.shortfall)])
+    value = np.concatenate([PERMILLE * size[keep], target[with_target]])
+    lower = PERMILLE * (target - housed)[with_target] - target[with_target] + 1
+    rows.add(row, col, value, lower, np.full(count, np.inf))
+
+
+# --- objectives ------------------------------------------------------------------------------------------
+
+
+def _objective(facts: Facts, candidates: Candidates, columns: Columns, objective: str) -> np.ndarray:
+    cost = np.zeros(columns.total)
+    h = candidates.household
+    if objective == "overdue_housed":
+        cost[:columns.pairs] = facts.households.overdue[h]
+    elif objective == "persons_housed":
+        cost[:columns.pairs] = facts.households.size[h]
+    elif objective == "max_shortfall_permille":
+        cost[columns.shortfall] = 1.0
+    elif objective == "quality":
+        weights = facts.instance.policy.quality_weights
+        cost[:columns.pairs] = pair_quality(facts, h, candidates.dwelling)
+        for kind in SCHOOL_KINDS:
+            options = candidates.schools[kind]
+            start = columns.school_start[kind]
+            cost[start:start + len(options)] = -weights.school_km * options.cost_km
+    else:
+        raise ValueError(f"unknown objective {objective!r}")
+    return cost

@@ -1,0 +1,154 @@
+"""Every benchmark case as data: the instance recipe, the phases measured, the peers run beside matcher.
+
+A case is one generated instance (preset, seed, size). For each case the suite runs matcher's pipeline
+and each peer in its own process, under a memory limit and a wall-clock timeout (``benchmarks.isolation``),
+so that a case too large to finish is recorded with the phase it stopped in and why, and the suite goes on.
+The test modules turn each (case, phase) and (case, peer) into a pytest-benchmark entry, so that
+``pytest-benchmark compare`` lines up the same figure across saved runs.
+
+The smoke run (``--benchmark-disable``) runs every case shrunk to ``smoke_households`` with a short time
+limit: the same code path end to end in seconds, so that the suite never rots.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+from matcher.format import Policy
+from matcher.generator import generate
+
+SEED = 1  # one fixed seed for every generated instance: the same documents in every run
+WORKERS = 2  # the benchmark machine's cores; matcher runs with this many CP-SAT workers
+MEMORY_LIMIT_GIB = 12.0  # address space of one run; the machine has 24 GiB, shared with others
+SUITE_BUDGET_S = 55 * 60  # `make bench` must finish within the hour: runs not started by then are recorded
+
+SMOKE_TIME_LIMIT_S = 1.0  # the whole solve, all tiers
+SMOKE_TIMEOUT_S = 60.0  # one run in the smoke suite; tiny instances take a second or two
+SMOKE_BUDGET_S = 300.0
+
+TIERS = tuple(Policy().objectives)  # generated instances keep the default policy
+TIER_PREFIX = "tier:"
+SETUP_PHASES = ("load", "pairs", "locks", "candidates", "greedy", "build")
+TIER_PHASES = tuple(f"{TIER_PREFIX}{name}" for name in TIERS)
+REPORT_PHASES = ("explain", "write")
+PIPELINE = (*SETUP_PHASES, *TIER_PHASES, *REPORT_PHASES)
+PHASE_MEANING = {
+    "load": "matcher.validation.load_instance: parse and validate the document",
+    "pairs": "derive_facts + compatible_pairs: the rules 1-6 over every (household, dwelling)",
+    "locks": "check_locks: every lock alone and together",
+    "candidates": "usable_candidates: pairs some feasible proposal can use, with their school options",
+    "greedy": "greedy_solution: first come, first served, the warm start",
+    "build": "build_model: the CP-SAT model, every constraint family and objective",
+    "explain": "build_proposal: the proposal with explanations for every household",
+    "write": "Proposal.to_json",
+} | {phase: f"one CP-SAT search for {phase.removeprefix(TIER_PREFIX)}, earlier tiers held" for phase in TIER_PHASES}
+
+
+@dataclass(frozen=True)
+class Run:
+    """One isolated process of a case: matcher itself, or a peer a user might pick instead."""
+
+    name: str
+    kind: str  # "pipeline" (matcher's own chain), "greedy" (solve with method="greedy") or "highs"
+    workers: int = WORKERS
+    last_phase: str = PIPELINE[-1]  # pipeline runs go through the chain up to this phase
+    solve_limits: int = 1  # how many time limits the run may spend solving (HiGHS: the LP, then the MIP)
+    same_model_as: str | None = None  # not run when that run already stopped before its search began
+
+
+RUNS = {
+    run.name: run
+    for run in (
+        Run("matcher", "pipeline"),
+        Run("cpsat-w1", "pipeline", workers=1, last_phase=TIER_PHASES[-1], same_model_as="matcher"),
+        Run("greedy", "greedy", solve_limits=0),
+        Run("highs", "highs", solve_limits=2),
+    )
+}
+SUBJECT = "matcher"
+PEERS = ("greedy", "highs", "cpsat-w1")
+PEER_MEANING = {
+    "greedy": "SolveOptions(method='greedy'): first come, first served, what a coordinator does by hand",
+    "highs": "HiGHS on the first tier as a MIP over the same candidates (cold start), after its LP relaxation",
+    "cpsat-w1": "matcher's own pipeline with one CP-SAT worker instead of two",
+}
+
+
+@dataclass(frozen=True)
+class Recipe:
+    """How to make a case's instance: ``matcher.generator.generate(preset, seed, households)``."""
+
+    preset: str
+    seed: int = SEED
+    households: int | None = None  # None: the preset's own size (and its own dwelling count)
+
+    @property
+    def name(self) -> str:
+        return self.preset if self.households is None else f"{self.preset}-h{self.households}"
+
+    def document(self) -> dict[str, Any]:
+        return generate(self.preset, self.seed, households=self.households)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"preset": self.preset, "seed": self.seed, "households": self.households}
+
+
+@dataclass(frozen=True)
+class Case:
+    recipe: Recipe
+    time_limit: float  # seconds for matcher's whole solve (as `matcher solve --time-limit`); HiGHS gets it per solve
+    setup_allowance: float  # seconds a run may take beyond its time limits (generate, load, pairs, build, explain)
+    smoke_households: int | None  # the size the smoke run uses; None: the recipe's own
+    phases: tuple[str, ...] = PIPELINE
+    peers: tuple[str, ...] = PEERS
+    memory_gib: float = MEMORY_LIMIT_GIB
+    notes: str = field(default="", compare=False)
+    label: str = ""  # the case's name when its recipe was shrunk for the smoke run
+
+    @property
+    def name(self) -> str:
+        return self.label or self.recipe.name
+
+    @property
+    def runs(self) -> tuple[str, ...]:
+        return (SUBJECT, *self.peers)
+
+    def timeout(self, run: str) -> float:
+        """Wall-clock seconds after which a run is stopped and recorded as stopped by the time limit."""
+        return self.setup_allowance + RUNS[run].solve_limits * self.time_limit
+
+    def worst_case_seconds(self) -> float:
+        return sum(self.timeout(run) for run in self.runs)
+
+    def smoke(self) -> Case:
+        """The same case at its smallest size, with a short time limit."""
+        recipe = self.recipe if self.smoke_households is None else replace(self.recipe,
+                                                                           households=self.smoke_households)
+        return replace(self, recipe=recipe, label=self.name, time_limit=SMOKE_TIME_LIMIT_S,
+                       setup_allowance=SMOKE_TIMEOUT_S - 2 * SMOKE_TIME_LIMIT_S)
+
+
+CASES = (
+    Case(Recipe("u16-week"), time_limit=20, setup_allowance=30, smoke_households=None,
+         notes="one week in Utrecht-16: the bundled sample"),
+    Case(Recipe("u16-backlog"), time_limit=60, setup_allowance=40, smoke_households=30,
+         notes="a region's backlog: 600 households, 450 dwellings"),
+    Case(Recipe("nl-backlog", households=1_000), time_limit=60, setup_allowance=60, smoke_households=30),
+    Case(Recipe("nl-backlog", households=3_000), time_limit=120, setup_allowance=150, smoke_households=60),
+    Case(Recipe("nl-backlog", households=10_000), time_limit=120, setup_allowance=240, smoke_households=100),
+    Case(Recipe("nl-backlog"), time_limit=120, setup_allowance=240, smoke_households=150,
+         notes="the national backlog: 15,000 households, 10,000 dwellings"),
+)
+
+
+def cases(smoke: bool) -> tuple[Case, ...]:
+    return tuple(case.smoke() for case in CASES) if smoke else CASES
+
+
+def case_named(name: str, smoke: bool) -> Case:
+    return next(case for case in cases(smoke) if case.name == name)
+
+
+def phases_through(last: str) -> tuple[str, ...]:
+    return PIPELINE[:PIPELINE.index(last) + 1]
