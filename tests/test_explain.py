@@ -91,6 +91,7 @@ def test_contributions_name_every_part_and_add_up_to_quality() -> None:
     )
     explanations = run(facts, [("h1", "d1", {"primary": "s1", "secondary": "s2"})])
     e = explanations.assignments[0]["explanation"]
+    assert e["locked"] is False
     assert e["overdue"] is True and e["waiting_weeks"] == (date_days("2026-12-21") - date_days(OVERDUE_SINCE)) // 7
     assert (e["persons"], e["final_size"]) == (4, 5)
     assert e["tie"] == {"municipality": "GM0344", "kinds": ["work", "family"], "bonus": 30}
@@ -285,8 +286,10 @@ def test_primary_school_in_range_has_too_few_seats_for_all_children() -> None:
 def test_only_dwelling_is_promised_to_another_household_by_a_lock() -> None:
     facts = facts_of([household("h1"), household("h2")], [dwelling("d1", bedrooms=1)],
                      locks=[{"household": "h1", "dwelling": "d1"}])
-    codes, text = waiting(run(facts, [("h1", "d1")]), "h2")
+    explanations = run(facts, [("h1", "d1")])
+    codes, text = waiting(explanations, "h2")
     assert codes == ["unusable:lock"] and "d1 to h1" in text
+    assert explanations.assignments[0]["explanation"]["locked"] is True
 
 
 def test_other_compatible_dwellings_that_can_never_be_used_are_noted() -> None:

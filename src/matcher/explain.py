@@ -158,12 +158,13 @@ def _contributions(facts: Facts, household: IntArray, dwelling: IntArray, school
 def _assignment_explanations(facts: Facts, solution: Sequence[Placement], placed: _Placed) -> list[dict[str, Any]]:
     parts = _contributions(facts, placed.household, placed.dwelling, placed.school)
     progress = _municipality_progress(facts, placed.persons)
-    return [{"explanation": _explain_placement(facts, i, placement, parts, progress)}
+    locked = {lock.household for lock in facts.instance.locks}
+    return [{"explanation": _explain_placement(facts, i, placement, parts, progress, locked)}
             for i, placement in enumerate(solution)]
 
 
 def _explain_placement(facts: Facts, i: int, placement: Placement, parts: _Contributions,
-                       progress: list[dict[str, Any]]) -> dict[str, Any]:
+                       progress: list[dict[str, Any]], locked: set[str]) -> dict[str, Any]:
     h, d = facts.households, facts.dwellings
     household, dwelling = placement.household, placement.dwelling
     m = int(d.municipality[dwelling])
@@ -177,6 +178,7 @@ def _explain_placement(facts: Facts, i: int, placement: Placement, parts: _Contr
         for column, kind in enumerate(SCHOOL_KINDS) if placement.schools.get(kind) is not None
     ]
     explanation: dict[str, Any] = {
+        "locked": h.ids[household] in locked,
         "overdue": bool(h.overdue[household]),
         "waiting_weeks": int(h.waiting_days[household] // DAYS_PER_WEEK),
         "persons": int(h.size[household]),
@@ -219,7 +221,8 @@ def _permille(persons: int, target: int) -> int | None:
 def _placement_summary(e: dict[str, Any]) -> str:
     """One line a case worker can read aloud."""
     waiting = f"waiting {e['waiting_weeks']} weeks"
-    parts = [f"overdue ({waiting})" if e["overdue"] else f"not overdue ({waiting})"]
+    parts = ["locked (already accepted)"] if e["locked"] else []
+    parts.append(f"overdue ({waiting})" if e["overdue"] else f"not overdue ({waiting})")
     expected = e["final_size"] - e["persons"]
     with_expected = f" (+{expected} expected, final {e['final_size']})" if expected else ""
     parts.append(_count(e["persons"], "person") + with_expected)
