@@ -31,7 +31,7 @@
       cap: "nog toegestaan", used: "nu gevuld", remaining: "ruimte over", seats: "plaatsen",
       pupils: "leerlingen geplaatst", free: "vrij", yes: "ja", no: "nee", total: "totaal", errors: "Fouten",
       noRows: "geen", percentOfTarget: "% van de taakstelling", shared: "gedeeld",
-      noTarget: "zonder taakstelling (niet in de grafiek)"
+      noTarget: "zonder taakstelling (niet in de grafiek)", explanation: "toelichting"
     },
     en: {
       title: "Proposal", period: "period", status: "status", generated: "generated", map: "Map",
@@ -49,7 +49,7 @@
       statusHolderUnits: "status holders already", cap: "still allowed", used: "filled now",
       remaining: "room left", seats: "seats", pupils: "pupils placed", free: "free", yes: "yes", no: "no",
       total: "total", errors: "Errors", noRows: "none", percentOfTarget: "% of target", shared: "shared",
-      noTarget: "without a target (not in the chart)"
+      noTarget: "without a target (not in the chart)", explanation: "explanation"
     }
   };
   var T = LABELS[DATA.language] || LABELS.en;
@@ -160,6 +160,7 @@
       d.households.forEach(function (id) {
         var a = assignmentsByHousehold[id];
         lines.push(T.household + " " + id + " (" + a.size + " " + T.persons + ")");
+        if (a.explanations.summary) { lines.push(String(a.explanations.summary)); }
         Object.keys(a.schools).forEach(function (kind) {
           var school = schools[a.schools[kind]];
           lines.push("  " + T[kind] + ": " + school.id + " (" + number(a.school_km[kind], 1) + " km)");
@@ -305,8 +306,10 @@
       { label: T.secondary, get: function (a) { return a.schools.secondary || ""; } },
       { label: T.km, get: function (a) { return a.school_km.secondary; }, num: true, decimals: 1 }
     ];
-    DATA.explanation_keys.forEach(function (key) {
-      columns.push({ label: key, get: function (a) {
+    /* A one-line summary says it all; without one, every explanation field gets a column. */
+    var shownKeys = DATA.explanation_keys.indexOf("summary") >= 0 ? ["summary"] : DATA.explanation_keys;
+    shownKeys.forEach(function (key) {
+      columns.push({ label: key === "summary" ? T.explanation : key, get: function (a) {
         var value = a.explanations[key];
         return value === undefined || value === null ? "" : (typeof value === "object" ? JSON.stringify(value) : value);
       } });
