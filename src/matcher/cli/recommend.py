@@ -1,0 +1,139 @@
+"""``matcher recommend INSTANCE PROPOSAL --household H | --dwelling D``: the best alternatives, best first.
+
+Each alternative pair is forced into the proposal and re-solved (see ``matcher.accountability.forcing``),
+so the figures shown are the objective values the proposal would then reach, and the changes listed are
+what else would have to move. Also the home of the re-solve options that ``matcher why-not`` shares.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+
+from matcher.accountability.baseline import Baseline, QuestionInvalid, read_baseline
+from matcher.accountability.forcing import RESOLVE_TIME_LIMIT_S, Forced
+from matcher.accountability.recommend import DEFAULT_TOP, Recommendation, recommend_dwellings, recommend_households
+from matcher.accountability.wording import describe_dwelling, describe_household
+from matcher.cli.common import EXIT_OK, EXIT_USAGE, read_source, write_text
+from matcher.solver import SolveOptions
+from matcher.solver.options import default_workers
+
+STDIN = "-"
+BLOCKED_RULES_SHOWN = 6
+
+
+def add_parser(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    parser = subparsers.add_parser(
+        "recommend", help="the best dwellings for a household, or the best households for a dwelling",
+        description="Rank the alternatives for one household (--household) or one dwelling (--dwelling), given "
+                    "the rest of the proposal: each pair is forced into the proposal and re-solved, and the "
+                    "alternatives are ranked by the objective values they lead to (policy order), then by how "
+                    "little else changes.")
+    parser.add_argument("instance", metavar="INSTANCE", help="instance JSON file, or - for standard input")
+    parser.add_argument("proposal", metavar="PROPOSAL", help="proposal JSON file for that instance")
+    subject = parser.add_mutually_exclusive_group(required=True)
+    subject.add_argument("--household", metavar="H", help="the household id to find dwellings for")
+    subject.add_argument("--dwelling", metavar="D", help="the dwelling id to find households for")
+    parser.add_argument("--top", type=int, default=DEFAULT_TOP, help=f"how many to list (default {DEFAULT_TOP})")
+    parser.add_argument("--json", action="store_true", help="print machine-readable JSON")
+    add_resolve_arguments(parser)
+    parser.set_defaults(func=run)
+
+
+def add_resolve_arguments(parser: argparse.ArgumentParser) -> None:
+    """Options of the re-solves that force a pair: shared by recommend and why-not."""
+    parser.add_argument("--time-limit", type=float, default=RESOLVE_TIME_LIMIT_S,
+                        help=f"seconds per re-solve (default {RESOLVE_TIME_LIMIT_S:g})")
+    parser.add_argument("--workers", type=int, default=default_workers(), help="CP-SAT search workers")
+    parser.add_argument("--seed", type=int, default=0, help="random seed of the search")
+    parser.add_argument("--deterministic", action="store_true",
+                        help="identical answers for identical input and seed (deterministic time limit)")
+
+
+def resolve_options(args: argparse.Namespace, command: str) -> SolveOptions | None:
+    if args.time_limit <= 0 or args.workers < 1:
+        print(f"matcher {command}: --time-limit must be > 0 and --workers >= 1", file=sys.stderr)
+        return None
+    return SolveOptions(time_limit=args.time_limit, workers=args.workers, seed=args.seed,
+                        deterministic=args.deterministic)
+
+
+def baseline_or_report(args: argparse.Namespace, command: str) -> Baseline | None:
+    """Both documents read and checked; on failure every problem goes to stderr and None comes back."""
+    if args.instance == STDIN and args.proposal == STDIN:
+        print(f"matcher {command}: INSTANCE and PROPOSAL cannot both be read from standard input (-)",
+              file=sys.stderr)
+        return None
+    try:
+        return read_baseline(read_source(args.instance), read_source(args.proposal))
+    except QuestionInvalid as error:
+        report(command, error)
+        return None
+
+
+def report(command: str, error: QuestionInvalid) -> None:
+    for problem in error.problems:
+        print(f"matcher {command}: {problem}", file=sys.stderr)
+
+
+def run(args: argparse.Namespace) -> int:
+    options = resolve_options(args, "recommend")
+    baseline = baseline_or_report(args, "recommend")
+    if options is None or baseline is None:
+        return EXIT_USAGE
+    try:
+        if args.household is not None:
+            recommendation = recommend_dwellings(baseline, args.household, args.top, options)
+        else:
+            recommendation = recommend_households(baseline, args.dwelling, args.top, options)
+    except QuestionInvalid as error:
+        report("recommend", error)
+        return EXIT_USAGE
+    write_text(None, json.dumps(recommendation.as_dict(), indent=1) if args.json else render(baseline, recommendation))
+    return EXIT_OK
+
+
+def render(baseline: Baseline, recommendation: Recommendation) -> str:
+    facts = baseline.facts
+    if recommendation.subject == "household":
+        subject = describe_household(facts, facts.household_index[recommendation.id])
+        now = f"now in {recommendation.current[0]}" if recommendation.current else "now not placed"
+        lines = [f"Best dwellings for {subject}, {now}:"]
+    else:
+        subject = describe_dwelling(facts, facts.dwelling_index[recommendation.id])
+        now = f"now for {', '.join(recommendation.current)}" if recommendation.current else "now empty"
+        lines = [f"Best households for {subject}, {now}:"]
+    baseline_values = ", ".join(f"{name} {baseline.values[name]}" for name in baseline.objectives)
+    lines.append(f"  (this proposal: {baseline_values})")
+    if not recommendation.options:
+        lines.append("  no pair can be made: every one breaks a rule (below)")
+    for rank, option in enumerate(recommendation.options, start=1):
+        lines += _option_lines(baseline, recommendation, rank, option)
+    if recommendation.blocked:
+        counts = recommendation.blocked_by_rule()
+        shown = ", ".join(f"{rule} {count}" for rule, count in counts[:BLOCKED_RULES_SHOWN])
+        more = f", and {len(counts) - BLOCKED_RULES_SHOWN} more rules" if len(counts) > BLOCKED_RULES_SHOWN else ""
+        lines.append(f"{len(recommendation.blocked)} pair(s) are impossible, by rule: {shown}{more} "
+                     f"(matcher why-not names them pair by pair)")
+    return "\n".join(lines)
+
+
+def _option_lines(baseline: Baseline, recommendation: Recommendation, rank: int, option: Forced) -> list[str]:
+    facts = baseline.facts
+    if recommendation.subject == "household":
+        partner = describe_dwelling(facts, facts.dwelling_index[option.dwelling])
+    else:
+        partner = describe_household(facts, facts.household_index[option.household])
+    current = option.dwelling in recommendation.current if recommendation.subject == "household" \
+        else option.household in recommendation.current
+    proven = "" if option.proven else "  [not proven optimal]"
+    lines = [f"{rank:>3}. {partner}{'  [in this proposal]' if current else ''}{proven}",
+             "     " + "; ".join(change.text() for change in option.changes)]
+    changes = [f"{h} loses its place" for h in option.lost]
+    changes += [f"{m.household} moves {m.before} -> {m.after}" for m in option.moved]
+    changes += [f"{h} gets a place" for h in option.gained]
+    if recommendation.subject == "dwelling" and option.previous and option.previous != option.dwelling:
+        changes.insert(0, f"{option.household} leaves {option.previous}")
+    lines.append("     changes: " + ("; ".join(changes) if changes else "none"))
+    return lines
