@@ -1,0 +1,61 @@
+"""Solve functions that misbehave on purpose, for the service's job tests (``MATCHER_SOLVE_FUNCTION``).
+
+They run inside the solve process, which imports this module by name: the tests put this directory on
+``PYTHONPATH``. Each one has the solver's signature ``(instance, options, control) -> Proposal``.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import time
+from typing import Any
+
+from matcher.format import Proposal
+from matcher.solver import Progress, SolveControl, SolveOptions, solve
+
+DELAY_ENV = "MATCHER_FAKE_DELAY"  # seconds ``slow`` waits before it solves for real
+STEP_S = 0.02
+
+
+def slow(instance: Any, options: SolveOptions, control: SolveControl) -> Proposal:
+    """Report progress and an interim proposal, wait (stoppable), then solve for real with the greedy method:
+    long enough to watch, cancel or kill a running job, with a genuine proposal at the end."""
+    from dataclasses import replace
+
+    quick = replace(options, method="greedy")
+    control.proposal(solve(instance, quick))
+    started = time.monotonic()
+    delay = float(os.environ.get(DELAY_ENV, "30"))
+    while time.monotonic() - started < delay and not control.stopped:
+        control.progress(Progress("quality", 0, 1, int(100 * (time.monotonic() - started)), 10_000,
+                                  time.monotonic() - started))
+        time.sleep(STEP_S)
+    return solve(instance, quick)
+
+
+def deaf(instance: Any, options: SolveOptions, control: SolveControl) -> Proposal:
+    """Hands over one interim proposal, then ignores every stop: the server must end it after the grace time."""
+    from dataclasses import replace
+
+    control.proposal(solve(instance, replace(options, method="greedy")))
+    time.sleep(600)
+    raise AssertionError("should have been killed")
+
+
+def crash(instance: Any, options: SolveOptions, control: SolveControl) -> Proposal:
+    """A segmentation fault, as a bug in native code would cause."""
+    os.kill(os.getpid(), signal.SIGSEGV)
+    time.sleep(10)
+    raise AssertionError("unreachable")
+
+
+def hog_memory(instance: Any, options: SolveOptions, control: SolveControl) -> Proposal:
+    """Allocates far beyond any sensible limit; under the solve process's limit this is a MemoryError."""
+    hoard = []
+    while True:
+        hoard.append(bytearray(256 * 1024 * 1024))
+
+
+def explode(instance: Any, options: SolveOptions, control: SolveControl) -> Proposal:
+    raise RuntimeError("the fake solver broke")
