@@ -22,6 +22,8 @@ COMMANDS = [
     "template",
     "export",
     "report",
+    "serve",
+    "keys",
 ]
 
 

@@ -1,0 +1,451 @@
+"""The server's side of solving: a bounded pool of solve processes fed from the queue in the database.
+
+The queue is the ``solves`` table itself, so nothing waits only in memory: a dispatcher thread claims the
+oldest queued job whenever a slot is free, starts a solve process for it (``matcher.api.jobs.worker``)
+and a monitor thread that turns the process's messages into stored progress, proposals and a final status.
+A process that crashes, runs out of memory or is killed fails only its own job. Stopping sends ``stop``
+on the process's stdin; a process that does not hand back its best proposal within the grace period is
+killed, and the best proposal it reported earlier is kept.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import threading
+import uuid
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO, Any
+
+from pydantic import ValidationError
+
+from matcher.api.jobs.worker import EXIT_ORPHANED, EXIT_OUT_OF_MEMORY, STOP
+from matcher.api.settings import ServiceSettings
+from matcher.format import Proposal
+from matcher.storage import repository as repo
+from matcher.storage.engine import Database
+
+DISPATCH_POLL_S = 1.0  # the dispatcher also looks at the queue this often without being woken
+LOG_TAIL_BYTES = 2000
+WORKER_MODULE = "matcher.api.jobs.worker"
+RESTART_NOTE = "the server stopped while this solve was running"
+SHUTDOWN_NOTE = "the server shut down while this solve was running"
+
+
+class SolveRunner:
+    """Runs queued solves, at most ``settings.concurrent_solves`` at a time, each in its own process."""
+
+    def __init__(self, database: Database, settings: ServiceSettings) -> None:
+        self._database = database
+        self._settings = settings
+        self._wakeup = threading.Condition()
+        self._active: dict[str, SolveProcess] = {}
+        self._active_lock = threading.Lock()
+        self._closing = threading.Event()
+        self._dispatcher: threading.Thread | None = None
+        self.processes = WarmProcesses(settings)
+
+    # --- lifecycle -----------------------------------------------------------------------------------------
+
+    def start(self) -> list[str]:
+        """Re-queue what a previous server left running, then start dispatching; returns the re-queued ids."""
+        with self._database.session() as session:
+            requeued = repo.requeue_interrupted(session, RESTART_NOTE)
+        self._settings.log_dir.mkdir(parents=True, exist_ok=True)
+        self.processes.refill()
+        self._dispatcher = threading.Thread(target=self._dispatch_forever, name="solve-dispatcher", daemon=True)
+        self._dispatcher.start()
+        return requeued
+
+    def close(self) -> None:
+        """Stop dispatching, end every solve process, and queue their jobs again for the next start."""
+        self._closing.set()
+        self.wake()
+        if self._dispatcher is not None:
+            self._dispatcher.join()
+        with self._active_lock:
+            running = list(self._active.values())
+        for process in running:
+            process.abandon()
+        for process in running:
+            process.join()
+        self.processes.close()
+        with self._database.session() as session:
+            repo.requeue_interrupted(session, SHUTDOWN_NOTE)
+
+    @property
+    def closing(self) -> bool:
+        return self._closing.is_set()
+
+    # --- requests from the API -----------------------------------------------------------------------------
+
+    def wake(self) -> None:
+        """A job was queued or a slot freed: look at the queue now rather than at the next poll."""
+        with self._wakeup:
+            self._wakeup.notify_all()
+
+    def stop(self, solve_id: str) -> bool:
+        """Ask a running solve to stop and keep its best proposal; False when it does not run here."""
+        with self._active_lock:
+            process = self._active.get(solve_id)
+        if process is None:
+            return False
+        process.request_stop()
+        return True
+
+    def running(self) -> list[str]:
+        with self._active_lock:
+            return list(self._active)
+
+    def worker_pid(self, solve_id: str) -> int | None:
+        with self._active_lock:
+            process = self._active.get(solve_id)
+        return None if process is None else process.pid
+
+    # --- dispatching ---------------------------------------------------------------------------------------
+
+    def _dispatch_forever(self) -> None:
+        while not self._closing.is_set():
+            self._fill_slots()
+            with self._wakeup:
+                self._wakeup.wait(DISPATCH_POLL_S)
+
+    def _fill_slots(self) -> None:
+        while not self._closing.is_set():
+            with self._active_lock:
+                if len(self._active) >= self._settings.concurrent_solves:
+                    return
+            with self._database.session() as session:
+                solve = repo.claim_next_queued(session)
+                if solve is None:
+                    return
+                instance = repo.get_instance(session, solve.instance_id)
+                assert instance is not None
+                job = SolveJob(solve.id, instance.document, json.loads(solve.options), solve.attempts)
+            process = SolveProcess(job, self)
+            with self._active_lock:
+                self._active[job.solve_id] = process
+            process.start()
+            self.processes.refill()
+
+    def _finished(self, solve_id: str) -> None:
+        with self._active_lock:
+            self._active.pop(solve_id, None)
+        self.wake()
+
+    @property
+    def database(self) -> Database:
+        return self._database
+
+    @property
+    def settings(self) -> ServiceSettings:
+        return self._settings
+
+
+class SolveJob:
+    """What a solve process needs: the stored instance text (passed through unparsed) and the options."""
+
+    def __init__(self, solve_id: str, instance_document: str, options: dict[str, Any], attempt: int) -> None:
+        self.solve_id = solve_id
+        self.instance_document = instance_document
+        self.options = options
+        self.attempt = attempt
+
+    def line(self, settings: ServiceSettings) -> str:
+        head = json.dumps({"options": self.options, "solve_function": settings.solve_function})
+        return head[:-1] + ',"instance":' + self.instance_document + "}\n"
+
+
+@dataclass
+class Spare:
+    popen: subprocess.Popen[str]
+    log_path: Path
+
+
+class WarmProcesses:
+    """One solve process kept started ahead of need: it has loaded Python, the solver and OR-Tools (about a
+    second) by the time a job arrives. It holds no job, so a server that dies takes nothing with it."""
+
+    def __init__(self, settings: ServiceSettings) -> None:
+        self._settings = settings
+        self._spare: Spare | None = None
+        self._lock = threading.Lock()
+        self._closed = False
+
+    def take(self) -> Spare:
+        with self._lock:
+            spare, self._spare = self._spare, None
+        if spare is not None and spare.popen.poll() is None:
+            return spare
+        if spare is not None:
+            _discard(spare)
+        return self._spawn()
+
+    def refill(self) -> None:
+        with self._lock:
+            if self._spare is None and not self._closed:
+                self._spare = self._spawn()
+
+    def close(self) -> None:
+        with self._lock:
+            self._closed = True
+            spare, self._spare = self._spare, None
+        if spare is not None:
+            _discard(spare)
+
+    def _spawn(self) -> Spare:
+        log_path = self._settings.log_dir / f"idle-{uuid.uuid4().hex[:12]}.log"
+        with open(log_path, "a", encoding="utf-8") as log:
+            popen = subprocess.Popen([sys.executable, "-m", WORKER_MODULE, str(self._settings.solve_memory_mb)],
+                                     stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=log, text=True,
+                                     encoding="utf-8", bufsize=1)
+        return Spare(popen, log_path)
+
+
+def _discard(spare: Spare) -> None:
+    if spare.popen.poll() is None:
+        spare.popen.kill()
+    spare.popen.wait()
+    for stream in (spare.popen.stdin, spare.popen.stdout):
+        if stream is not None:
+            stream.close()
+    spare.log_path.unlink(missing_ok=True)
+
+
+class SolveProcess:
+    """One solve process and the thread that watches it."""
+
+    def __init__(self, job: SolveJob, runner: SolveRunner) -> None:
+        self.job = job
+        self._runner = runner
+        self._settings = runner.settings
+        self._database = runner.database
+        self._popen: subprocess.Popen[str] | None = None
+        self._stdin_lock = threading.Lock()
+        self._stop_requested = False
+        self._killed_after_stop = False
+        self._abandoned = False
+        self._monitor: threading.Thread | None = None
+        self._progress = Progress()
+        self._versions = repo.SoftwareVersions("unknown", "unknown")
+        self._final: dict[str, Any] | None = None
+        self._reported_error: str | None = None
+
+    @property
+    def log_path(self) -> Path:
+        return self._settings.log_dir / f"{self.job.solve_id}-attempt{self.job.attempt}.log"
+
+    @property
+    def pid(self) -> int | None:
+        return None if self._popen is None else self._popen.pid
+
+    def start(self) -> None:
+        self._monitor = threading.Thread(target=self._watch, name=f"solve-{self.job.solve_id}", daemon=True)
+        self._monitor.start()
+
+    def join(self) -> None:
+        if self._monitor is not None:
+            self._monitor.join()
+
+    def request_stop(self) -> None:
+        with self._stdin_lock:
+            if self._stop_requested:
+                return
+            self._stop_requested = True
+            self._write(STOP + "\n")
+        timer = threading.Timer(self._settings.stop_grace_seconds, self._kill_after_stop)
+        timer.daemon = True
+        timer.start()
+
+    def abandon(self) -> None:
+        """Server shutdown: end the process without judging the job (it is queued again)."""
+        with self._stdin_lock:
+            self._abandoned = True
+            if self._popen is not None and self._popen.poll() is None:
+                self._popen.kill()
+
+    # --- the monitor thread --------------------------------------------------------------------------------
+
+    def _watch(self) -> None:
+        try:
+            spare = self._runner.processes.take()
+            os.replace(spare.log_path, self.log_path)
+            with self._stdin_lock:
+                self._popen = spare.popen
+                if self._abandoned:  # the server began shutting down while the process was handed over
+                    self._popen.kill()
+                else:
+                    self._write(self.job.line(self._settings))
+                if self._stop_requested:  # asked before the process had its job
+                    self._write(STOP + "\n")
+            self._read_messages(self._popen.stdout)
+            self._popen.wait()
+            if not self._abandoned and not self._runner.closing:
+                self._conclude(self._popen.returncode)
+        except Exception as error:  # noqa: BLE001 - the job must end in a status, whatever broke here
+            if not self._runner.closing:
+                self._fail(f"the server could not run the solve process: {type(error).__name__}: {error}")
+        finally:
+            if self._popen is not None and self._popen.poll() is None:
+                self._popen.kill()
+                self._popen.wait()
+            if self._popen is not None:
+                for stream in (self._popen.stdin, self._popen.stdout):
+                    try:
+                        if stream is not None:
+                            stream.close()
+                    except OSError:
+                        pass
+            self._runner._finished(self.job.solve_id)
+
+    def _write(self, text: str) -> None:
+        """Caller holds the stdin lock. A process that already ended cannot be told anything: ignore it."""
+        if self._popen is None or self._popen.stdin is None:
+            return
+        try:
+            self._popen.stdin.write(text)
+            self._popen.stdin.flush()
+        except (BrokenPipeError, ValueError, OSError):
+            pass
+
+    def _read_messages(self, stream: IO[str] | None) -> None:
+        assert stream is not None
+        for line in stream:
+            try:
+                message = json.loads(line)
+            except ValueError:
+                continue  # the protocol channel carries only our JSON lines; anything else is noise
+            if isinstance(message, dict):
+                self._handle(message)
+
+    def _handle(self, message: dict[str, Any]) -> None:
+        kind = message.get("type")
+        if kind == "started":
+            self._versions = repo.SoftwareVersions(str(message.get("matcher")), str(message.get("ortools")))
+        elif kind == "progress":
+            self._progress.update(message)
+            self._store_progress()
+        elif kind == "proposal" and not self._abandoned:
+            self._progress.objectives_from(message["proposal"])
+            self._store_proposal(message["proposal"], final=False)
+        elif kind == "done":
+            self._final = message["proposal"]
+        elif kind == "error":
+            self._reported_error = str(message.get("message"))
+
+    def _store_progress(self) -> None:
+        with self._database.session() as session:
+            repo.record_progress(session, self.job.solve_id, self._progress.as_dict())
+
+    def _store_proposal(self, proposal: dict[str, Any], final: bool) -> None:
+        with self._database.session() as session:
+            solve = repo.get_solve(session, self.job.solve_id)
+            assert solve is not None
+            instance = repo.get_instance(session, solve.instance_id)
+            assert instance is not None
+            repo.save_proposal(session, solve, instance, proposal, final, self._versions)
+            repo.record_progress(session, solve.id, self._progress.as_dict())
+
+    def _kill_after_stop(self) -> None:
+        if self._popen is not None and self._popen.poll() is None:
+            self._killed_after_stop = True
+            self._popen.kill()
+
+    # --- the verdict ---------------------------------------------------------------------------------------
+
+    def _conclude(self, returncode: int) -> None:
+        if self._final is not None:
+            self._conclude_with_proposal(self._final)
+        elif self._stop_requested:
+            how = "did not stop within the grace period and was ended" if self._killed_after_stop else "ended"
+            self._finish(repo.CANCELLED, f"stopped on request; the solve process {how}; the best proposal "
+                                         "reported before is kept")
+        else:
+            self._fail(self._reported_error or self._exit_explanation(returncode))
+
+    def _conclude_with_proposal(self, document: dict[str, Any]) -> None:
+        try:
+            proposal = Proposal.model_validate(document)
+        except ValidationError as error:
+            self._fail(f"the solver returned a malformed proposal: {error.error_count()} problem(s)")
+            return
+        self._progress.objectives_from(document)
+        self._store_proposal(document, final=True)
+        if self._stop_requested:
+            self._finish(repo.CANCELLED, f"stopped on request; kept the best proposal found ({proposal.status})")
+        elif proposal.status == "invalid":
+            errors = "; ".join(proposal.errors or []) or "no reason given"
+            self._fail(f"the instance cannot be solved: {errors}")
+        else:
+            self._finish(repo.COMPLETED, f"finished: {proposal.status}, {len(proposal.assignments)} households placed")
+
+    def _exit_explanation(self, returncode: int) -> str:
+        limit = self._settings.solve_memory_mb
+        if returncode == EXIT_OUT_OF_MEMORY:
+            return f"the solve ran out of memory (limit {limit} MiB)"
+        if returncode == EXIT_ORPHANED:
+            return "the solve process lost contact with the server"
+        if returncode < 0:
+            name = _signal_name(-returncode)
+            if -returncode == signal.SIGKILL:
+                return (f"the solve process was killed ({name}), most likely by the operating system because "
+                        "the machine ran out of memory")
+            return (f"the solve process crashed ({name}){self._log_hint()}; if it ran out of memory, raise the "
+                    f"limit of {limit} MiB (MATCHER_SOLVE_MEMORY_MB)")
+        return f"the solve process ended with exit code {returncode} without a result{self._log_hint()}"
+
+    def _log_hint(self) -> str:
+        try:
+            with open(self.log_path, "rb") as log:
+                log.seek(0, 2)
+                log.seek(max(0, log.tell() - LOG_TAIL_BYTES))
+                lines = [line for line in log.read().decode("utf-8", "replace").splitlines() if line.strip()]
+        except OSError:
+            return ""
+        return f" (last log line: {lines[-1].strip()})" if lines else ""
+
+    def _fail(self, error: str) -> None:
+        self._finish(repo.FAILED, f"failed: {error}", error)
+
+    def _finish(self, status: str, message: str, error: str | None = None) -> None:
+        with self._database.session() as session:
+            repo.record_progress(session, self.job.solve_id, self._progress.as_dict())
+            repo.finish_solve(session, self.job.solve_id, status, message, error)
+
+
+def _signal_name(number: int) -> str:
+    try:
+        return signal.Signals(number).name
+    except ValueError:
+        return f"signal {number}"
+
+
+class Progress:
+    """The best objectives and bounds so far: finished tiers from the last proposal, the current one live."""
+
+    def __init__(self) -> None:
+        self.tier: str | None = None
+        self.tier_index: int | None = None
+        self.tiers: int | None = None
+        self.elapsed: float | None = None
+        self.objectives: list[dict[str, Any]] = []
+
+    def update(self, event: dict[str, Any]) -> None:
+        self.tier, self.tier_index = event.get("tier"), event.get("tier_index")
+        self.tiers, self.elapsed = event.get("tiers"), event.get("elapsed")
+        entry = {"name": self.tier, "value": event.get("value"), "bound": event.get("bound"), "done": False}
+        self.objectives = [o for o in self.objectives if o["name"] != self.tier] + [entry]
+
+    def objectives_from(self, proposal: dict[str, Any]) -> None:
+        done = [{"name": o.get("name"), "value": o.get("value"), "bound": o.get("bound"), "done": True}
+                for o in proposal.get("objectives") or [] if isinstance(o, dict)]
+        names = {o["name"] for o in done}
+        self.objectives = done + [o for o in self.objectives if o["name"] not in names]
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"tier": self.tier, "tier_index": self.tier_index, "tiers": self.tiers, "elapsed": self.elapsed,
+                "objectives": self.objectives}

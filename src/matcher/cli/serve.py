@@ -1,0 +1,51 @@
+"""``matcher serve``: the HTTP API (uvicorn), with solves run in separate worker processes."""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import sys
+from pathlib import Path
+
+from matcher.api.settings import ServiceSettings
+from matcher.cli.common import EXIT_OK, EXIT_USAGE
+
+DEFAULT_HOST = "127.0.0.1"  # reachable from this machine only, unless the operator says otherwise
+DEFAULT_PORT = 8000
+
+
+def add_parser(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    parser = subparsers.add_parser(
+        "serve", help="run the HTTP API", description="Run the HTTP API (routes under /v1, OpenAPI at /docs). "
+        "Data lives in SQLite under --data-dir unless MATCHER_DATABASE_URL names a PostgreSQL database.")
+    parser.add_argument("--host", default=DEFAULT_HOST, help=f"address to listen on (default {DEFAULT_HOST})")
+    parser.add_argument("--port", type=int, default=DEFAULT_PORT, help=f"port (default {DEFAULT_PORT})")
+    parser.add_argument("--data-dir", type=Path, help="directory for the SQLite database and solve logs "
+                        "(default $MATCHER_DATA_DIR or ~/.local/share/matcher)")
+    parser.add_argument("--concurrent-solves", type=int, help="solves run at the same time (default 1)")
+    parser.add_argument("--solve-memory-mb", type=int, help="address-space limit of one solve process "
+                        "(default 4096; 0 = none)")
+    parser.add_argument("--max-body-bytes", type=int, help="largest request body accepted (default 16 MiB)")
+    parser.add_argument("--log-level", default="info", choices=["critical", "error", "warning", "info", "debug"])
+    parser.set_defaults(func=run)
+
+
+def settings_from(args: argparse.Namespace) -> ServiceSettings:
+    settings = ServiceSettings.from_environment(args.data_dir)
+    overrides = {"concurrent_solves": args.concurrent_solves, "solve_memory_mb": args.solve_memory_mb,
+                 "max_body_bytes": args.max_body_bytes}
+    return dataclasses.replace(settings, **{name: value for name, value in overrides.items() if value is not None})
+
+
+def run(args: argparse.Namespace) -> int:
+    import uvicorn
+
+    from matcher.api.app import create_app
+
+    settings = settings_from(args)
+    if settings.concurrent_solves < 1 or settings.solve_memory_mb < 0 or settings.max_body_bytes < 1:
+        print("matcher serve: --concurrent-solves and --max-body-bytes must be >= 1, --solve-memory-mb >= 0",
+              file=sys.stderr)
+        return EXIT_USAGE
+    uvicorn.run(create_app(settings), host=args.host, port=args.port, log_level=args.log_level)
+    return EXIT_OK
