@@ -18,6 +18,7 @@ from matcher.workflow.outcome import build_outcome
 from matcher.workflow.spreadsheet_export import write_export_csv, write_export_xlsx
 
 EXAMPLE = "u16-week-s1"
+Example = tuple[dict[str, Any], dict[str, Any]]  # instance and proposal documents
 
 
 def records(worksheet: Any) -> list[dict[str, Any]]:
@@ -27,12 +28,12 @@ def records(worksheet: Any) -> list[dict[str, Any]]:
 
 
 @pytest.fixture(scope="module")
-def example() -> tuple[dict[str, Any], dict[str, Any]]:
+def example() -> Example:
     return load_example(EXAMPLE)
 
 
 @pytest.fixture(scope="module")
-def workbook(example: tuple[dict[str, Any], dict[str, Any]], tmp_path_factory: pytest.TempPathFactory) -> Any:
+def workbook(example: Example, tmp_path_factory: pytest.TempPathFactory) -> Any:
     instance, proposal = example
     path = tmp_path_factory.mktemp("export") / "proposal.xlsx"
     write_export_xlsx(build_outcome(load_instance(instance), Proposal.model_validate(proposal)), path, "en")
@@ -43,7 +44,7 @@ def test_the_sheets(workbook: Any) -> None:
     assert workbook.sheetnames == ["summary", "assignments", "unassigned", "municipalities"]
 
 
-def test_assignments_hold_the_proposal_exactly(workbook: Any, example: tuple[dict[str, Any], dict[str, Any]]) -> None:
+def test_assignments_hold_the_proposal_exactly(workbook: Any, example: Example) -> None:
     instance, proposal = example
     rows = records(workbook["assignments"])
     assert [(r["household"], r["dwelling"], r["school primary"], r["school secondary"]) for r in rows] == [
@@ -60,14 +61,14 @@ def test_assignments_hold_the_proposal_exactly(workbook: Any, example: tuple[dic
                                                        if o["name"] == "persons_housed")
 
 
-def test_unassigned_households_carry_their_reasons(workbook: Any, example: tuple[dict[str, Any], dict[str, Any]]) -> None:
+def test_unassigned_households_carry_their_reasons(workbook: Any, example: Example) -> None:
     _, proposal = example
     rows = records(workbook["unassigned"])
     assert [(r["household"], r["reasons"]) for r in rows] == [(u["household"], "\n".join(u["reasons"]))
                                                              for u in proposal["unassigned"]]
 
 
-def test_municipality_progress_is_the_proposals(workbook: Any, example: tuple[dict[str, Any], dict[str, Any]]) -> None:
+def test_municipality_progress_is_the_proposals(workbook: Any, example: Example) -> None:
     _, proposal = example
     rows = records(workbook["municipalities"])
     total, rows = rows[-1], rows[:-1]
@@ -83,7 +84,7 @@ def test_municipality_progress_is_the_proposals(workbook: Any, example: tuple[di
     assert total["proposed"] == sum(m["placed"] for m in proposal["municipalities"])
 
 
-def test_summary_lists_status_and_every_objective(workbook: Any, example: tuple[dict[str, Any], dict[str, Any]]) -> None:
+def test_summary_lists_status_and_every_objective(workbook: Any, example: Example) -> None:
     _, proposal = example
     rows = {row["item"]: row for row in records(workbook["summary"])}
     assert rows["status"]["value"] == "optimal"
@@ -107,7 +108,7 @@ def test_formatted_for_reading_and_printing(workbook: Any) -> None:
     assert sheet["A1"].font.bold
 
 
-def test_explanation_fields_become_columns(example: tuple[dict[str, Any], dict[str, Any]], tmp_path: Path) -> None:
+def test_explanation_fields_become_columns(example: Example, tmp_path: Path) -> None:
     instance, proposal = example
     explained = json.loads(json.dumps(proposal))
     for i, assignment in enumerate(explained["assignments"]):
@@ -125,7 +126,7 @@ def test_without_explanations_there_are_no_extra_columns(workbook: Any) -> None:
     assert [cell.value for cell in workbook["assignments"][1]][-1] == "km secondary"
 
 
-def test_csv_export_in_dutch_and_english(example: tuple[dict[str, Any], dict[str, Any]], tmp_path: Path) -> None:
+def test_csv_export_in_dutch_and_english(example: Example, tmp_path: Path) -> None:
     instance, proposal = example
     outcome = build_outcome(load_instance(instance), Proposal.model_validate(proposal))
     written = write_export_csv(outcome, tmp_path / "nl", "nl")

@@ -109,7 +109,8 @@ def test_dutch_headers_and_dutch_values(tmp_path: Path) -> None:
 
     instance = import_workbook(tmp_path / "dutch.xlsx").instance
     dwelling, household = instance.dwellings[0], instance.households[0]
-    assert (dwelling.location.lat, dwelling.rent, dwelling.accessible, dwelling.shared_places) == (52.09, 712.5, True, 3)
+    assert (dwelling.location.lat, dwelling.rent, dwelling.accessible, dwelling.shared_places) == \
+        (52.09, 712.5, True, 3)
     assert (household.max_rent, household.shareable, str(household.waiting_since)) == (800.0, True, "2026-05-01")
     assert instance.schools[0].kind == "secondary"
     assert str(instance.period.start) == "2026-11-09"
@@ -150,7 +151,8 @@ def test_validation_problems_are_located_in_the_workbook_too(tmp_path: Path) -> 
     workbook.save(path)
 
     problems = problems_of(path)
-    assert problems[0] == 'huishoudens row 12, column wacht_sinds: "gisteren" is not a date (use 2026-12-21 or 21-12-2026)'
+    assert problems[0] == \
+        'huishoudens row 12, column wacht_sinds: "gisteren" is not a date (use 2026-12-21 or 21-12-2026)'
     assert set(problems[1:]) == {
         "instantie: period: start 2026-12-21 is after end 2026-12-01",
         "huishoudens row 10, column max_huur: must be >= 0.0, got -5",

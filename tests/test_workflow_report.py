@@ -33,6 +33,7 @@ TILE_HOSTS = ("tile.openstreetmap.org",)
 BROWSER_TIMEOUT_S = 120
 WINDOW = (1280, 2400)
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
+Example = tuple[dict[str, Any], dict[str, Any]]  # instance and proposal documents
 HOSTILE = '</script><script>document.title="hacked"</script><!-- & \u2028'
 
 
@@ -46,13 +47,13 @@ def hostile_proposal(proposal: dict[str, Any]) -> dict[str, Any]:
 
 
 @pytest.fixture(scope="module")
-def example() -> tuple[dict[str, Any], dict[str, Any]]:
+def example() -> Example:
     instance, proposal = load_example(EXAMPLE)
     return instance, hostile_proposal(proposal)
 
 
 @pytest.fixture(scope="module")
-def page(example: tuple[dict[str, Any], dict[str, Any]]) -> str:
+def page(example: Example) -> str:
     instance, proposal = example
     return render_report(load_instance(instance), Proposal.model_validate(proposal), "en", tiles=None)
 
@@ -73,7 +74,7 @@ def test_the_page_is_self_contained(page: str) -> None:
     assert "/*@" not in page  # every placeholder filled
 
 
-def test_hostile_text_stays_data(page: str, example: tuple[dict[str, Any], dict[str, Any]]) -> None:
+def test_hostile_text_stays_data(page: str, example: Example) -> None:
     _, proposal = example
     assert page.count("</script>") == 4  # the four script elements, and no fifth from the data
     assert "<!--" not in page
@@ -180,7 +181,7 @@ def test_the_page_renders_without_console_errors(rendered: Rendered) -> None:
 
 @pytest.mark.browser
 def test_the_map_shows_one_marker_per_dwelling_and_school(rendered: Rendered,
-                                                          example: tuple[dict[str, Any], dict[str, Any]]) -> None:
+                                                          example: Example) -> None:
     instance, proposal = example
     assert count(r'<path class="dwelling-marker ', rendered.dom) == len(instance["dwellings"])
     assigned = {a["dwelling"] for a in proposal["assignments"]}
@@ -191,7 +192,7 @@ def test_the_map_shows_one_marker_per_dwelling_and_school(rendered: Rendered,
 
 
 @pytest.mark.browser
-def test_the_tables_and_chart_are_drawn(rendered: Rendered, example: tuple[dict[str, Any], dict[str, Any]]) -> None:
+def test_the_tables_and_chart_are_drawn(rendered: Rendered, example: Example) -> None:
     _, proposal = example
     section = rendered.dom.split('id="assignment-table"', 1)[1].split("</table>", 1)[0]
     assert count(r"<tr", section) == 1 + len(proposal["assignments"])
@@ -211,7 +212,7 @@ def test_a_screenshot_is_produced(rendered: Rendered) -> None:
 
 
 @pytest.mark.browser
-def test_with_the_default_tiles_only_tile_loads_may_fail(example: tuple[dict[str, Any], dict[str, Any]],
+def test_with_the_default_tiles_only_tile_loads_may_fail(example: Example,
                                                          tmp_path: Path) -> None:
     instance, proposal = example
     html = render_report(load_instance(instance), Proposal.model_validate(proposal), "nl")

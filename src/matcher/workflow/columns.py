@@ -267,10 +267,12 @@ GROUPS = Sheet(
         _c("status_holder_units", "status_holder_units", "eenheden_statushouders", "whole",
            "Of those, already let to status holders.", "Daarvan al verhuurd aan statushouders.", required=True,
            aliases=("statushouders",)),
-        _c("max_share", "max_share", "max_aandeel", "number", "Highest share of status holders, e.g. 0.4; empty = policy.",
+        _c("max_share", "max_share", "max_aandeel", "number",
+           "Highest share of status holders, e.g. 0.4; empty = policy.",
            "Hoogste aandeel statushouders, bijv. 0,4; leeg = beleid."),
     ),
-    Label("Mixed-occupancy groups (complex, street, neighbourhood).", "Groepen voor gemengd wonen (complex, straat, buurt)."),
+    Label("Mixed-occupancy groups (complex, street, neighbourhood).",
+          "Groepen voor gemengd wonen (complex, straat, buurt)."),
 )
 
 SCHOOLS = Sheet(

@@ -309,10 +309,11 @@
     /* A one-line summary says it all; without one, every explanation field gets a column. */
     var shownKeys = DATA.explanation_keys.indexOf("summary") >= 0 ? ["summary"] : DATA.explanation_keys;
     shownKeys.forEach(function (key) {
-      columns.push({ label: key === "summary" ? T.explanation : key, get: function (a) {
-        var value = a.explanations[key];
-        return value === undefined || value === null ? "" : (typeof value === "object" ? JSON.stringify(value) : value);
-      } });
+      columns.push({ label: key === "summary" ? T.explanation : key, cls: function () { return "wrap"; },
+        get: function (a) {
+          var value = a.explanations[key];
+          return value === undefined || value === null ? "" : value;
+        } });
     });
     table("assignment-table", columns, DATA.assignments);
 
