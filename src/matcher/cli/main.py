@@ -24,6 +24,10 @@ COMMANDS = [
     "report",
     "serve",
     "keys",
+    "recommend",
+    "why-not",
+    "fairness",
+    "reproduce",
 ]
 
 
