@@ -10,6 +10,7 @@ rule that rules them out, so the case worker also learns why the list is short.
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -48,24 +49,31 @@ class Recommendation:
 
 
 def recommend_dwellings(baseline: Baseline, household_id: str, top: int = DEFAULT_TOP,
-                        options: SolveOptions | None = None) -> Recommendation:
-    """The ``top`` best dwellings for a household, given the rest of the proposal."""
+                        options: SolveOptions | None = None, among: Collection[str] | None = None) -> Recommendation:
+    """The ``top`` best dwellings for a household, given the rest of the proposal (only ``among``, if given)."""
     _check_top(top)
     household = baseline.household(household_id)
-    outcomes = [force_pair(baseline, household, d, options) for d in range(len(baseline.facts.dwellings))]
+    dwellings = _restricted(baseline.facts.dwellings.ids, among)
+    outcomes = [force_pair(baseline, household, d, options) for d in dwellings]
     current = baseline.placement_of(household)
     return _ranked(baseline, "household", household_id,
                    [baseline.facts.dwellings.ids[current.dwelling]] if current else [], outcomes, top)
 
 
 def recommend_households(baseline: Baseline, dwelling_id: str, top: int = DEFAULT_TOP,
-                         options: SolveOptions | None = None) -> Recommendation:
-    """The ``top`` best households for a dwelling, given the rest of the proposal."""
+                         options: SolveOptions | None = None, among: Collection[str] | None = None) -> Recommendation:
+    """The ``top`` best households for a dwelling, given the rest of the proposal (only ``among``, if given)."""
     _check_top(top)
     dwelling = baseline.dwelling(dwelling_id)
-    outcomes = [force_pair(baseline, h, dwelling, options) for h in range(len(baseline.facts.households))]
+    households = _restricted(baseline.facts.households.ids, among)
+    outcomes = [force_pair(baseline, h, dwelling, options) for h in households]
     current = [baseline.facts.households.ids[h] for h in baseline.occupants_of(dwelling)]
     return _ranked(baseline, "dwelling", dwelling_id, current, outcomes, top)
+
+
+def _restricted(ids: list[str], among: Collection[str] | None) -> list[int]:
+    """Indices of the records to consider: all, or those named in ``among`` (unknown names are ignored)."""
+    return list(range(len(ids))) if among is None else [i for i, record in enumerate(ids) if record in among]
 
 
 def _check_top(top: int) -> None:

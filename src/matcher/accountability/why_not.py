@@ -19,6 +19,8 @@ from matcher.accountability.wording import describe_dwelling, describe_household
 from matcher.solver import SolveOptions
 
 Verdict = Literal["in_proposal", "impossible", "possible"]
+LOCKED_WORDS = "locked (already accepted)"  # how an explanation summary marks a locked placement
+FORCED_WORDS = "forced (asked about)"
 
 
 @dataclass(frozen=True)
@@ -118,9 +120,14 @@ def _worse_in_words(change: ObjectiveChange) -> str:
 
 
 def _placement_summary(forced: Forced) -> str | None:
-    """The forced placement's own contributions, as the proposal's explanation words them."""
+    """The forced placement's own contributions, as the proposal's explanation words them.
+
+    The forced pair is a lock of the re-solved instance, so the explanation calls it accepted; here it is
+    only asked about, and is called forced.
+    """
     for assignment in forced.proposal.assignments:
         if assignment.household == forced.household:
             explanation = (assignment.model_extra or {}).get("explanation")
-            return explanation.get("summary") if isinstance(explanation, dict) else None
+            summary = explanation.get("summary") if isinstance(explanation, dict) else None
+            return summary.replace(LOCKED_WORDS, FORCED_WORDS, 1) if isinstance(summary, str) else None
     return None

@@ -18,7 +18,7 @@ from matcher import __version__
 from matcher.api.access import IndexCache
 from matcher.api.errors import BodySizeLimit, install_error_handlers
 from matcher.api.jobs.runner import SolveRunner
-from matcher.api.routes import decisions, health, instances, municipalities, solves
+from matcher.api.routes import accountability, audit, decisions, health, instances, municipalities, solves
 from matcher.api.settings import ServiceSettings
 from matcher.format import Instance
 from matcher.storage.engine import Database
@@ -53,7 +53,7 @@ def create_app(settings: ServiceSettings | None = None) -> FastAPI:
     app.state.index_cache = IndexCache()
     install_error_handlers(app)
     app.add_middleware(BodySizeLimit, limit=settings.max_body_bytes)
-    for module in (health, instances, solves, decisions, municipalities):
+    for module in (health, instances, solves, decisions, municipalities, accountability, audit):
         app.include_router(module.router)
     app.openapi = _openapi_with_instance_format(app)  # type: ignore[method-assign]
     return app

@@ -28,6 +28,7 @@ COMMANDS = [
     "why-not",
     "fairness",
     "reproduce",
+    "audit",
 ]
 
 
