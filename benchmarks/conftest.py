@@ -20,8 +20,8 @@ import psutil
 import pytest
 
 from benchmarks.isolation import ERROR, WALLS, RunRecord, not_run, run_isolated
-from benchmarks.registry import (MEMORY_LIMIT_GIB, RUNS, SEED, SETUP_PHASES, SMOKE_BUDGET_S, SUITE_BUDGET_S, WORKERS,
-                                 Case, cases)
+from benchmarks.registry import (MEMORY_LIMIT_GIB, RUNS, SEED, SETUP_PHASES, SMOKE_BUDGET_S, SUITE_BUDGET_S,
+                                 TIER_PHASES, WORKERS, Case, cases)
 
 MINIMUM_RUN_SECONDS = 30.0  # a run that cannot get this much of the suite's budget is not started
 BYTES_PER_GIB = 1024**3
@@ -70,16 +70,25 @@ class Runs:
     def _run(self, case: Case, run: str) -> RunRecord:
         same_model_as = RUNS[run].same_model_as
         if same_model_as is not None:
-            before = self.get(case, same_model_as)
-            if before.outcome in WALLS and before.stopped_in in SETUP_PHASES:
-                return not_run(run, f"{same_model_as} stopped in {before.stopped_in} ({before.outcome}); "
-                                    f"this run builds the same model")
+            no_search = why_no_search(self.get(case, same_model_as))
+            if no_search:
+                return not_run(run, f"{no_search}; this run builds the same model within the same time limit")
         left = self.deadline - time.monotonic()
         if left < min(MINIMUM_RUN_SECONDS, case.timeout(run)):
             return not_run(run, "the suite's time budget was used up before this run")
         spec = {"run": run, "recipe": case.recipe.as_dict(), "time_limit": case.time_limit,
                 "workers": RUNS[run].workers}
         return run_isolated(spec, timeout=min(case.timeout(run), left), memory_gib=case.memory_gib)
+
+
+def why_no_search(record: RunRecord) -> str:
+    """Why a pipeline run never searched: stopped before its first tier, or the time limit spent before it."""
+    if record.outcome in WALLS and record.stopped_in in SETUP_PHASES:
+        return f"{record.run} stopped in {record.stopped_in} ({record.outcome})"
+    first = record.phase(TIER_PHASES[0]) if TIER_PHASES else None
+    if first is not None and first["tier"]["status"] == "not_solved":
+        return f"{record.run} spent its whole time limit before the first search"
+    return ""
 
 
 @pytest.fixture(scope="session")

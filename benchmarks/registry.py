@@ -136,8 +136,8 @@ CASES = (
          notes="a region's backlog: 600 households, 450 dwellings"),
     Case(Recipe("nl-backlog", households=1_000), time_limit=60, setup_allowance=60, smoke_households=30),
     Case(Recipe("nl-backlog", households=3_000), time_limit=120, setup_allowance=150, smoke_households=60),
-    Case(Recipe("nl-backlog", households=10_000), time_limit=120, setup_allowance=240, smoke_households=100),
-    Case(Recipe("nl-backlog"), time_limit=120, setup_allowance=240, smoke_households=150,
+    Case(Recipe("nl-backlog", households=10_000), time_limit=120, setup_allowance=300, smoke_households=100),
+    Case(Recipe("nl-backlog"), time_limit=120, setup_allowance=300, smoke_households=150,
          notes="the national backlog: 15,000 households, 10,000 dwellings"),
 )
 

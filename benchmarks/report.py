@@ -157,7 +157,7 @@ def greedy_cell(case: CaseResult) -> str:
     theirs = solved["objectives"]
     more = {name: matcher[name] - theirs[name] for name in ("overdue_housed", "persons_housed") if name in theirs}
     time_ratio = ratio(solve_seconds(case.subject), solved["seconds"])
-    return f"+{more.get('overdue_housed', 0)} overdue, +{more.get('persons_housed', 0)} persons; time {time_ratio}"
+    return f"+{more.get('overdue_housed', 0)} overdue, +{more.get('persons_housed', 0)} persons; {time_ratio} its time"
 
 
 def highs_cell(case: CaseResult) -> str:
