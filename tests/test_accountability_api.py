@@ -82,11 +82,10 @@ def test_request_errors(service: Service, solved: tuple[str, dict[str, Any]]) ->
 def test_why_not_matches_the_library(service: Service, solved: tuple[str, dict[str, Any]]) -> None:
     solve_id, proposal = solved
     baseline = read_baseline(tiny_document(), proposal)
-    for household in ("h00000", "h00001", "h00003"):
-        for dwelling in ("d00000", "d00005"):
-            body = service.get(f"/v1/solves/{solve_id}/why-not",
-                               params={"household": household, "dwelling": dwelling, **QUICK}).json()
-            expected = why_not(baseline, household, dwelling, SolveOptions(time_limit=5, workers=1))
+    for h in ("h00000", "h00001", "h00003"):
+        for d in ("d00000", "d00005"):
+            body = service.get(f"/v1/solves/{solve_id}/why-not", params={"household": h, "dwelling": d, **QUICK}).json()
+            expected = why_not(baseline, h, d, SolveOptions(time_limit=5, workers=1))
             assert body["verdict"] == expected.verdict
             assert [o["name"] for o in body["obstacles"]] == [o.name for o in expected.obstacles]
             assert body["answer"][0] == expected.lines[0]
@@ -123,9 +122,9 @@ def test_a_municipality_answer_hides_households_elsewhere(service: Service,
     own = [a for a in proposal["assignments"] if a["dwelling"] != "d00005"]
     visible = {f"d0000{i}" for i in range(5)} | {a["household"] for a in own}
     for assignment in own:
-        for dwelling in sorted({f"d0000{i}" for i in range(5)} - {assignment["dwelling"]}):
+        for d in sorted({f"d0000{i}" for i in range(5)} - {assignment["dwelling"]}):
             body = service.get(f"/v1/solves/{solve_id}/why-not", "GM0321",
-                               params={"household": assignment["household"], "dwelling": dwelling, **QUICK}).json()
+                               params={"household": assignment["household"], "dwelling": d, **QUICK}).json()
             assert body["verdict"] in ("possible", "impossible") and ids_in(body) <= visible, body
 
 

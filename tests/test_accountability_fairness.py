@@ -154,7 +154,7 @@ def test_a_group_far_below_the_overall_rate_is_flagged_with_its_binding_rule() -
 def test_no_flag_when_every_group_is_placed_alike() -> None:
     doc = instance([household(f"h{i}") for i in range(4)], [dwelling(f"d{i}") for i in range(2)])
     proposal = Proposal(instance="test", status="optimal",
-                        assignments=[Assignment(household="h0", dwelling="d0"), Assignment(household="h1", dwelling="d1")])
+                        assignments=[Assignment(household=f"h{i}", dwelling=f"d{i}") for i in range(2)])
     report = fairness_report(load_baseline(load_instance(doc), proposal))
     assert report.flagged == [] and report.overall.rate == 0.5
 

@@ -59,7 +59,7 @@ def feasible_solutions(base: Baseline) -> list[list[Placement]]:
     per_household = []
     for h in range(len(facts.households)):
         kinds = [kind for column, kind in enumerate(SCHOOL_KINDS) if facts.households.kids[h, column] > 0]
-        schools = [[s for s in range(len(facts.schools.ids)) if facts.instance.schools[s].kind == kind] for kind in kinds]
+        schools = [[s for s, record in enumerate(facts.instance.schools) if record.kind == kind] for kind in kinds]
         options: list[Placement | None] = [None]
         for d in range(len(facts.dwellings)):
             for choice in itertools.product(*schools):
@@ -117,17 +117,17 @@ def test_best_dwellings_for_every_household_match_enumeration(seed: int) -> None
     base = solved_baseline(tiny(seed))
     solutions = feasible_solutions(base)
     facts = base.facts
-    for household in range(len(facts.households)):
-        result = recommend_dwellings(base, facts.households.ids[household], top=len(facts.dwellings), options=FAST)
-        expected = {d: best_containing(base, solutions, household, d) for d in range(len(facts.dwellings))}
+    for h in range(len(facts.households)):
+        result = recommend_dwellings(base, facts.households.ids[h], top=len(facts.dwellings), options=FAST)
+        expected = {d: best_containing(base, solutions, h, d) for d in range(len(facts.dwellings))}
         possible = {facts.dwellings.ids[d] for d, best in expected.items() if best is not None}
         assert {option.dwelling for option in result.options} == possible
         assert {pair.dwelling for pair in result.blocked} == set(facts.dwellings.ids) - possible
         for option in result.options:
             assert option.proven
             vector, least = expected[facts.dwelling_index[option.dwelling]]  # type: ignore[misc]
-            assert key(base, option.values) == vector, (household, option.dwelling)
-            assert (len(option.lost), len(option.moved)) == least, (household, option.dwelling)
+            assert key(base, option.values) == vector, (h, option.dwelling)
+            assert (len(option.lost), len(option.moved)) == least, (h, option.dwelling)
         assert_ranked(base, result.options)
 
 

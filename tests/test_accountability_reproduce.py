@@ -44,7 +44,8 @@ def test_an_edited_record_is_caught_and_every_difference_named() -> None:
     record["objectives"][0]["value"] += 1
     result = reproduce(load_instance(instance_document()), parse_proposal(record))
     assert not result.same and not result.same_values
-    assert any(d.startswith(f"household {first['household']}: recorded {first['dwelling']}") for d in result.differences)
+    assert any(d.startswith(f"household {first['household']}: recorded {first['dwelling']}")
+               for d in result.differences)
     assert any(d.startswith(f"household {second['household']}: recorded {second['dwelling']}")
                for d in result.differences)
     assert any(d.startswith(f"objective {record['objectives'][0]['name']}: recorded value") for d in result.differences)

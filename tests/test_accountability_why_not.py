@@ -259,6 +259,7 @@ def test_cli_bad_input_exits_2_without_traceback(tmp_path: Path, capsys: pytest.
     assert run_cli(*paths, "--household", "nobody", "--dwelling", "d1") == 2
     err = capsys.readouterr().err
     assert 'household "nobody" is not in instance test' in err and "Traceback" not in err
-    broken = {"format": "matcher.proposal/1", "instance": "test", "status": "optimal", "assignments": [{"household": 3}]}
+    broken = {"format": "matcher.proposal/1", "instance": "test", "status": "optimal",
+              "assignments": [{"household": 3}]}
     assert run_cli(paths[0], write(tmp_path, "bad.json", broken), "--household", "h1", "--dwelling", "d1") == 2
     assert "proposal: assignments[0]" in capsys.readouterr().err

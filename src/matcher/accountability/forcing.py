@@ -129,7 +129,8 @@ class Blocked:
                 "obstacles": [obstacle.as_dict() for obstacle in self.obstacles]}
 
 
-def force_pair(baseline: Baseline, household: int, dwelling: int, options: SolveOptions | None = None) -> Forced | Blocked:
+def force_pair(baseline: Baseline, household: int, dwelling: int,
+               options: SolveOptions | None = None) -> Forced | Blocked:
     """Force the pair into the baseline's proposal: why it cannot be, or the best proposal containing it."""
     options = options or SolveOptions(time_limit=RESOLVE_TIME_LIMIT_S)
     facts = baseline.facts
