@@ -80,6 +80,22 @@ def test_warnings_for_a_non_deterministic_record_and_another_version() -> None:
     assert result.same_values  # a tiny instance is solved to proven optimality either way
 
 
+def test_a_placement_difference_is_listed_in_words(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """A placed household replaced by a waiting one: the command prints that difference, not only a count."""
+    record = recorded()
+    placed = {a["household"]: a for a in record["assignments"]}
+    other = next(h for h in instance_document()["households"] if h["id"] not in placed)
+    moved = record["assignments"][0]
+    record["unassigned"] = [u for u in record["unassigned"] if u["household"] != other["id"]]
+    record["unassigned"].append({"household": moved["household"], "reasons": ["edited"]})
+    moved["household"] = other["id"]
+    path = tmp_path / "edited.json"
+    path.write_text(json.dumps({"instance": instance_document(), "proposal": record}))
+    assert run_cli(str(path)) == 1
+    out = capsys.readouterr().out
+    assert f"  household {other['id']}: recorded {moved['dwelling']}" in out
+
+
 def test_a_record_for_another_instance_is_refused() -> None:
     with pytest.raises(QuestionInvalid, match='for instance "tiny-s2", not "tiny-s1"'):
         reproduce(load_instance(instance_document("tiny-s1")), parse_proposal(recorded()))

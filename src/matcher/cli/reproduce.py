@@ -115,6 +115,6 @@ def render(result: Reproduction) -> str:
                  f"households differently ({settings}); {len(result.differences)} difference(s):"]
     else:
         lines = [f"differs: the re-run gives another proposal ({settings}); {len(result.differences)} difference(s):"]
-        lines += [f"  {difference}" for difference in result.differences]
+    lines += [f"  {difference}" for difference in result.differences]
     lines += [f"  note: {warning}" for warning in result.warnings]
     return "\n".join(lines)
