@@ -12,7 +12,7 @@ import os
 import time
 import uuid
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -65,13 +65,26 @@ def postgres_schema() -> Iterator[str]:
         engine.dispose()
 
 
-@pytest.fixture(params=backends())
-def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path / 'matcher.sqlite3'}"
+@pytest.fixture(scope="module", params=backends())
+def backend(request: pytest.FixtureRequest) -> str:
+    return str(request.param)
+
+
+@contextmanager
+def fresh_database(backend: str, directory: Path) -> Iterator[str]:
+    """An empty database: a SQLite file in ``directory``, or a new PostgreSQL schema."""
+    if backend == "sqlite":
+        directory.mkdir(parents=True, exist_ok=True)
+        yield f"sqlite:///{directory / f'matcher-{uuid.uuid4().hex[:8]}.sqlite3'}"
     else:
         with postgres_schema() as url:
             yield url
+
+
+@pytest.fixture
+def database_url(backend: str, tmp_path: Path) -> Iterator[str]:
+    with fresh_database(backend, tmp_path) as url:
+        yield url
 
 
 @dataclass
@@ -96,8 +109,9 @@ class Service:
     def get(self, path: str, who: str = "coordinator", **kwargs: Any) -> Any:
         return self.client.get(path, headers=self.headers(who), **kwargs)
 
-    def post(self, path: str, who: str = "coordinator", **kwargs: Any) -> Any:
-        return self.client.post(path, headers=self.headers(who), **kwargs)
+    def post(self, path: str, who: str = "coordinator", headers: dict[str, str] | None = None,
+             **kwargs: Any) -> Any:
+        return self.client.post(path, headers={**self.headers(who), **(headers or {})}, **kwargs)
 
     def delete(self, path: str, who: str = "coordinator") -> Any:
         return self.client.delete(path, headers=self.headers(who))
@@ -133,27 +147,37 @@ class Service:
         return solve_id
 
 
-@pytest.fixture
-def make_service(database_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Callable[..., Service]]:
-    """Start the app with settings overrides (e.g. ``solve_function="api_fakes:slow"``); stopped at teardown."""
-    monkeypatch.setenv("PYTHONPATH", os.pathsep.join([str(TESTS), os.environ.get("PYTHONPATH", "")]))
-    started: list[TestClient] = []
-
-    def start(**overrides: Any) -> Service:
-        settings = ServiceSettings(data_dir=tmp_path / "data", database_url=database_url, **overrides)
-        client = TestClient(create_app(settings))
-        client.__enter__()
-        started.append(client)
-        return Service(client, client.app.state.database, settings)  # type: ignore[attr-defined]
-
-    yield start
-    for client in reversed(started):
-        client.__exit__(None, None, None)
+@contextmanager
+def running_service(database_url: str, data_dir: Path, **overrides: Any) -> Iterator[Service]:
+    """The app on its own database, with its solve runner; solve processes can import ``api_fakes``."""
+    overrides.setdefault("warm_at_start", False)  # most tests solve nothing: no process to load
+    settings = ServiceSettings(data_dir=data_dir, database_url=database_url, **overrides)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("PYTHONPATH", os.pathsep.join([str(TESTS), os.environ.get("PYTHONPATH", "")]))
+        with TestClient(create_app(settings)) as client:
+            yield Service(client, client.app.state.database, settings)  # type: ignore[attr-defined]
 
 
 @pytest.fixture
-def service(make_service: Callable[..., Service]) -> Service:
-    return make_service()
+def make_service(backend: str, tmp_path: Path) -> Iterator[Callable[..., Service]]:
+    """Start a service on a fresh database with settings overrides (e.g. ``solve_function="api_fakes:slow"``)."""
+    with ExitStack() as stack:
+
+        def start(**overrides: Any) -> Service:
+            url = stack.enter_context(fresh_database(backend, tmp_path))
+            return stack.enter_context(running_service(url, tmp_path / "data", **overrides))
+
+        yield start
+
+
+@pytest.fixture(scope="module")
+def service(backend: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Service]:
+    """One service for a whole test module, with a warm solve process: tests on it must not depend on what
+    other tests stored (each makes its own instances and solves)."""
+    directory = tmp_path_factory.mktemp("service")
+    with fresh_database(backend, directory) as url, running_service(url, directory / "data",
+                                                                    warm_at_start=True) as running:
+        yield running
 
 
 def tiny_document() -> dict[str, Any]:

@@ -12,7 +12,7 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import inspect, select, text
 
-from api_support import database_url, tiny_document  # noqa: F401 - fixtures
+from api_support import backend, database_url, tiny_document  # noqa: F401 - fixtures
 from matcher.storage import Database, migrate
 from matcher.storage import repository as repo
 from matcher.storage.models import ApiKey, Base, SolveEvent

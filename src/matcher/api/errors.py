@@ -14,6 +14,7 @@ from typing import Any
 from fastapi import FastAPI, HTTPException, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from matcher.exceptions import InstanceInvalid, Problem
@@ -60,8 +61,11 @@ def _validation_problems(error: RequestValidationError) -> list[Problem]:
 
 
 def install_error_handlers(app: FastAPI) -> None:
-    @app.exception_handler(HTTPException)
-    async def http_error(_request: Request, error: HTTPException) -> JSONResponse:
+    @app.exception_handler(StarletteHTTPException)  # FastAPI's own body parsing raises Starlette's
+    async def http_error(_request: Request, error: StarletteHTTPException) -> JSONResponse:
+        if error.status_code == 400 and isinstance(error.__cause__, UnicodeDecodeError):
+            problems = [Problem("", None, "is not valid JSON: the body is not UTF-8 text", "json_invalid")]
+            return JSONResponse(problem_body("1 problem(s) in the request", problems), status_code=422)
         return JSONResponse({"detail": str(error.detail)}, status_code=error.status_code, headers=error.headers)
 
     @app.exception_handler(RequestValidationError)

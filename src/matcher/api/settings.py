@@ -29,6 +29,7 @@ class ServiceSettings:
     solve_memory_mb: int = DEFAULT_SOLVE_MEMORY_MB
     stop_grace_seconds: float = DEFAULT_STOP_GRACE_S
     solve_function: str = DEFAULT_SOLVE_FUNCTION  # "module:function"; tests put a fake here
+    warm_at_start: bool = True  # load a solve process at start, so that even the first job starts at once
 
     @classmethod
     def from_environment(cls, data_dir: Path | None = None) -> ServiceSettings:

@@ -6,9 +6,12 @@ import argparse
 import dataclasses
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from matcher.api.settings import ServiceSettings
 from matcher.cli.common import EXIT_OK, EXIT_USAGE
+
+if TYPE_CHECKING:
+    from matcher.api.settings import ServiceSettings
 
 DEFAULT_HOST = "127.0.0.1"  # reachable from this machine only, unless the operator says otherwise
 DEFAULT_PORT = 8000
@@ -31,6 +34,8 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[
 
 
 def settings_from(args: argparse.Namespace) -> ServiceSettings:
+    from matcher.api.settings import ServiceSettings
+
     settings = ServiceSettings.from_environment(args.data_dir)
     overrides = {"concurrent_solves": args.concurrent_solves, "solve_memory_mb": args.solve_memory_mb,
                  "max_body_bytes": args.max_body_bytes}

@@ -165,3 +165,4 @@ class DecisionRecord(Base):
     decided_by_role: Mapped[str] = mapped_column(String(SHORT))
     decided_by_municipality: Mapped[str | None] = mapped_column(String(SHORT))
     decided_at: Mapped[dt.datetime] = mapped_column(UtcDateTime)
+    position: Mapped[int] = mapped_column(Integer)  # order within the request that made it (same decided_at)

@@ -315,8 +315,8 @@ def add_decisions(session: Session, solve: SolveRecord, proposal: ProposalRecord
                               instance_id=solve.instance_id, household=d.household, dwelling=d.dwelling,
                               municipality=d.municipality, persons=d.persons, decision=d.decision, reason=d.reason,
                               decided_by_key=by.key_id, decided_by_role=by.role,
-                              decided_by_municipality=by.municipality, decided_at=stamp)
-               for d in decisions]
+                              decided_by_municipality=by.municipality, decided_at=stamp, position=i)
+               for i, d in enumerate(decisions)]
     session.add_all(records)
     session.flush()
     return records
@@ -327,7 +327,7 @@ def decisions_on(session: Session, solve_id: str, municipality: str | None = Non
     query = select(DecisionRecord).where(DecisionRecord.solve_id == solve_id)
     if municipality is not None:
         query = query.where(DecisionRecord.municipality == municipality)
-    return list(session.scalars(query.order_by(DecisionRecord.decided_at, DecisionRecord.id)))
+    return list(session.scalars(query.order_by(DecisionRecord.decided_at, DecisionRecord.position)))
 
 
 def standing_decisions(decisions: Iterable[DecisionRecord]) -> dict[tuple[str, str], DecisionRecord]:

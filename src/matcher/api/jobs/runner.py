@@ -11,12 +11,15 @@ killed, and the best proposal it reported earlier is kept.
 from __future__ import annotations
 
 import json
+import logging
 import os
 import signal
 import subprocess
 import sys
 import threading
+import time
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
@@ -29,8 +32,11 @@ from matcher.format import Proposal
 from matcher.storage import repository as repo
 from matcher.storage.engine import Database
 
+log = logging.getLogger("matcher.api.jobs")
+
 DISPATCH_POLL_S = 1.0  # the dispatcher also looks at the queue this often without being woken
 LOG_TAIL_BYTES = 2000
+FINAL_WRITE_ATTEMPTS = 5  # with 1, 2, 4, 8, 8 s pauses: rides out a database restart
 WORKER_MODULE = "matcher.api.jobs.worker"
 RESTART_NOTE = "the server stopped while this solve was running"
 SHUTDOWN_NOTE = "the server shut down while this solve was running"
@@ -56,7 +62,8 @@ class SolveRunner:
         with self._database.session() as session:
             requeued = repo.requeue_interrupted(session, RESTART_NOTE)
         self._settings.log_dir.mkdir(parents=True, exist_ok=True)
-        self.processes.refill()
+        if self._settings.warm_at_start:
+            self.processes.refill()
         self._dispatcher = threading.Thread(target=self._dispatch_forever, name="solve-dispatcher", daemon=True)
         self._dispatcher.start()
         return requeued
@@ -110,7 +117,10 @@ class SolveRunner:
 
     def _dispatch_forever(self) -> None:
         while not self._closing.is_set():
-            self._fill_slots()
+            try:
+                self._fill_slots()
+            except Exception:  # noqa: BLE001 - a database hiccup must not stop the queue for good
+                log.exception("could not start queued solves; trying again shortly")
             with self._wakeup:
                 self._wakeup.wait(DISPATCH_POLL_S)
 
@@ -130,7 +140,7 @@ class SolveRunner:
             with self._active_lock:
                 self._active[job.solve_id] = process
             process.start()
-            self.processes.refill()
+            self.processes.refill()  # loads while this job runs: about a second of one core, once per job
 
     def _finished(self, solve_id: str) -> None:
         with self._active_lock:
@@ -287,6 +297,7 @@ class SolveProcess:
             if not self._abandoned and not self._runner.closing:
                 self._conclude(self._popen.returncode)
         except Exception as error:  # noqa: BLE001 - the job must end in a status, whatever broke here
+            log.exception("solve %s: the server could not run its process", self.job.solve_id)
             if not self._runner.closing:
                 self._fail(f"the server could not run the solve process: {type(error).__name__}: {error}")
         finally:
@@ -328,14 +339,34 @@ class SolveProcess:
             self._versions = repo.SoftwareVersions(str(message.get("matcher")), str(message.get("ortools")))
         elif kind == "progress":
             self._progress.update(message)
-            self._store_progress()
+            self._best_effort(self._store_progress)
         elif kind == "proposal" and not self._abandoned:
             self._progress.objectives_from(message["proposal"])
-            self._store_proposal(message["proposal"], final=False)
+            self._best_effort(lambda: self._store_proposal(message["proposal"], final=False))
         elif kind == "done":
             self._final = message["proposal"]
         elif kind == "error":
             self._reported_error = str(message.get("message"))
+
+    def _best_effort(self, write: Callable[[], None]) -> None:
+        """Progress and interim proposals: a failed write loses a snapshot that the next one replaces."""
+        try:
+            write()
+        except Exception:  # noqa: BLE001
+            log.warning("solve %s: could not store its progress", self.job.solve_id, exc_info=True)
+
+    def _persistently(self, write: Callable[[], None]) -> None:
+        """The outcome must be stored: retry through a short database outage. Should it last longer, the job
+        stays ``running`` in the database and the next server start queues it again."""
+        for attempt in range(FINAL_WRITE_ATTEMPTS):
+            try:
+                write()
+                return
+            except Exception:  # noqa: BLE001
+                log.warning("solve %s: could not store its outcome (attempt %d)", self.job.solve_id, attempt + 1,
+                            exc_info=True)
+                time.sleep(min(2.0**attempt, 8.0))
+        log.error("solve %s: outcome lost; it runs again after the next server start", self.job.solve_id)
 
     def _store_progress(self) -> None:
         with self._database.session() as session:
@@ -374,7 +405,7 @@ class SolveProcess:
             self._fail(f"the solver returned a malformed proposal: {error.error_count()} problem(s)")
             return
         self._progress.objectives_from(document)
-        self._store_proposal(document, final=True)
+        self._persistently(lambda: self._store_proposal(document, final=True))
         if self._stop_requested:
             self._finish(repo.CANCELLED, f"stopped on request; kept the best proposal found ({proposal.status})")
         elif proposal.status == "invalid":
@@ -412,9 +443,12 @@ class SolveProcess:
         self._finish(repo.FAILED, f"failed: {error}", error)
 
     def _finish(self, status: str, message: str, error: str | None = None) -> None:
-        with self._database.session() as session:
-            repo.record_progress(session, self.job.solve_id, self._progress.as_dict())
-            repo.finish_solve(session, self.job.solve_id, status, message, error)
+        def write() -> None:
+            with self._database.session() as session:
+                repo.record_progress(session, self.job.solve_id, self._progress.as_dict())
+                repo.finish_solve(session, self.job.solve_id, status, message, error)
+
+        self._persistently(write)
 
 
 def _signal_name(number: int) -> str:

@@ -138,6 +138,7 @@ def upgrade() -> None:
     sa.Column('decided_by_role', sa.String(length=32), nullable=False),
     sa.Column('decided_by_municipality', sa.String(length=32), nullable=True),
     sa.Column('decided_at', sa.DateTime(), nullable=False),
+    sa.Column('position', sa.Integer(), nullable=False),
     sa.ForeignKeyConstraint(['instance_id'], ['instances.id'], ),
     sa.ForeignKeyConstraint(['proposal_id'], ['proposals.id'], ),
     sa.ForeignKeyConstraint(['solve_id'], ['solves.id'], ),
