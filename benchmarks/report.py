@@ -1,4 +1,4 @@
-"""The Markdown tables of a saved benchmark run: ``python -m benchmarks.report [RUN.json] [--readme FILE]``.
+"""The Markdown tables of a saved benchmark run: ``python -m benchmarks.report [RUN.json ...] [--readme FILE]``.
 
 Everything comes from one pytest-benchmark JSON file (the ``test_case`` entries carry every run's
 record), so any saved run can be rendered again later. With ``--readme`` the tables replace what stands
@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from benchmarks.isolation import FINISHED, RunRecord
-from benchmarks.registry import PEER_MEANING, PHASE_MEANING, PIPELINE, SUBJECT, TIER_PHASES, TIER_PREFIX
+from benchmarks.registry import CASES, PEER_MEANING, PHASE_MEANING, PIPELINE, SUBJECT, TIER_PHASES, TIER_PREFIX
 from matcher.format import MAXIMISED_OBJECTIVES
 
 REPO = Path(__file__).resolve().parents[1]
@@ -26,6 +26,7 @@ MIB_PER_GIB = 1024
 SHORT_TIER = {"overdue_housed": "overdue", "persons_housed": "persons", "max_shortfall_permille": "shortfall",
               "quality": "quality"}
 DASH = "–"
+NAMES = {case.name for case in CASES}
 
 
 # --- reading ---------------------------------------------------------------------------------------------
@@ -167,9 +168,12 @@ def highs_cell(case: CaseResult) -> str:
         return stopped(highs)
     if mip["status"] == "optimal":
         text = f"opt {mip['value']} in {seconds(mip['seconds'])}"
+    elif mip["value"] is None:
+        text = f"{mip['status']}: no solution"
+    elif mip["bound"] is None:
+        text = f"{mip['status']}: {mip['value']}, no bound yet"
     else:
-        gap = percent(relative_gap(mip["value"], mip["bound"])) if mip["value"] is not None else "no solution"
-        text = f"{mip['status']}: {mip['value']}/{mip['bound']} ({gap})"
+        text = f"{mip['status']}: {mip['value']}/{mip['bound']} ({percent(relative_gap(mip['value'], mip['bound']))})"
     tier = tiers(case.subject).get(TIER_PHASES[0])
     if tier is not None and tier["status"] == "optimal" and mip["status"] == "optimal":
         text += f"; matcher {ratio(tier['seconds'], mip['seconds'])} its time"
@@ -309,11 +313,15 @@ def machine_line(document: dict[str, Any]) -> str:
             f"{commit.get('branch', '?')}{dirty}.")
 
 
-def render(document: dict[str, Any]) -> str:
-    cases = load_cases(document)
+def render(document: dict[str, Any], *more: dict[str, Any]) -> str:
+    """The tables of one saved run, or of several (a sweep run in parts), cases in registry order."""
+    documents = [document, *more]
+    by_name = {case.name: case for doc in documents for case in load_cases(doc)}
+    order = [case.name for case in CASES if case.name in by_name] + [n for n in by_name if n not in NAMES]
+    cases = [by_name[name] for name in order]
     settings = document["machine_info"].get("matcher_benchmarks", {})
     limits = ", ".join(f"{case.name} {case.time_limit:g} s" for case in cases)
-    lines = [machine_line(document), "",
+    lines = [*(machine_line(doc) for doc in documents), "",
              f"Seed {settings.get('seed', '?')}; matcher with {settings.get('workers', '?')} CP-SAT workers; "
              f"time limits (matcher's whole solve, and each HiGHS solve): {limits}; address space per run "
              f"{settings.get('memory_limit_gib', '?')} GiB.", "",
@@ -346,13 +354,14 @@ def splice(readme: Path, tables: str) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("run", nargs="?", type=Path, help="a saved pytest-benchmark JSON (default: the newest)")
+    parser.add_argument("runs", nargs="*", type=Path,
+                        help="saved pytest-benchmark JSON files, several for a sweep run in parts (default: the newest)")
     parser.add_argument("--readme", type=Path, help="put the tables between the marker lines of this file")
     parser.add_argument("-o", "--output", type=Path, help="also write the tables to this file")
     args = parser.parse_args(argv)
     try:
-        path = args.run or newest_saved_run()
-        tables = render(json.loads(path.read_text(encoding="utf-8")))
+        paths = args.runs or [newest_saved_run()]
+        tables = render(*(json.loads(path.read_text(encoding="utf-8")) for path in paths))
         if args.readme:
             splice(args.readme, tables)
     except (OSError, ValueError, KeyError) as error:
