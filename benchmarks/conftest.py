@@ -77,7 +77,7 @@ class Runs:
         if left < min(MINIMUM_RUN_SECONDS, case.timeout(run)):
             return not_run(run, "the suite's time budget was used up before this run")
         spec = {"run": run, "recipe": case.recipe.as_dict(), "time_limit": case.time_limit,
-                "workers": RUNS[run].workers}
+                "workers": RUNS[run].workers, "last_phase": case.last_phase(run)}
         return run_isolated(spec, timeout=min(case.timeout(run), left), memory_gib=case.memory_gib)
 
 

@@ -118,6 +118,11 @@ class Case:
         """Wall-clock seconds after which a run is stopped and recorded as stopped by the time limit."""
         return self.setup_allowance + RUNS[run].solve_limits * self.time_limit
 
+    def last_phase(self, run: str) -> str:
+        """Where a pipeline run may stop: the last phase both the case measures and the run goes to."""
+        wanted = [phase for phase in self.phases if phase in phases_through(RUNS[run].last_phase)]
+        return wanted[-1] if wanted else PIPELINE[0]
+
     def worst_case_seconds(self) -> float:
         return sum(self.timeout(run) for run in self.runs)
 

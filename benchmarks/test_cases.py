@@ -1,6 +1,7 @@
 """One entry per case: matcher's whole run, with every run's record for ``benchmarks/report.py``.
 
-The entry's time is matcher's run end to end in its worker (generation excluded). Its ``extra_info``
+The entry's time is matcher's run end to end in its worker, generation excluded (for a run that was
+stopped: until it was stopped). Its ``extra_info``
 holds the case's recipe and the full record of every run (matcher and peers): outcome, the phase a
 stopped run was in, every phase's seconds and peak memory; the Markdown table is rendered from it.
 """
@@ -20,8 +21,9 @@ def test_case(name: str, runs: Runs, smoke: bool, benchmark: object) -> None:
     case = case_by_name(name, smoke)
     records = {run: runs.get(case, run) for run in case.runs}
     subject = records[SUBJECT]
+    done = next((event for event in subject.events if event["event"] == "done"), None)
     generated = subject.phase("generate")
-    seconds = subject.wall_seconds - (generated["seconds"] if generated else 0.0)
+    seconds = (done["seconds"] if done else subject.wall_seconds) - (generated["seconds"] if generated else 0.0)
     record(benchmark, case.name, seconds, kind="case", case=case.name, recipe=case.recipe.as_dict(),
            time_limit=case.time_limit, memory_limit_gib=case.memory_gib, notes=case.notes,
            runs={run: r.as_dict() for run, r in records.items()})

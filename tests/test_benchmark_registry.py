@@ -51,6 +51,13 @@ def test_every_case_declares_known_phases_in_pipeline_order_and_known_peers() ->
         assert case.runs[0] == registry.SUBJECT
 
 
+def test_a_case_measuring_fewer_phases_stops_its_runs_there() -> None:
+    case = registry.Case(registry.Recipe("tiny"), time_limit=1, setup_allowance=10, smoke_households=None,
+                         phases=("load", "pairs", "build"))
+    assert case.last_phase(registry.SUBJECT) == "build"
+    assert registry.Case(registry.Recipe("tiny"), 1, 10, None).last_phase("cpsat-w1") == registry.TIER_PHASES[-1]
+
+
 def test_tier_phases_follow_the_default_policy() -> None:
     assert registry.TIER_PHASES == tuple(f"tier:{name}" for name in OBJECTIVES)
 
@@ -113,7 +120,8 @@ def test_highs_first_tier_reaches_the_cpsat_optimum(preset: str, households: int
 
 def test_worker_chain_reaches_what_solve_reaches_and_times_every_phase() -> None:
     stream = io.StringIO()
-    spec = {"run": registry.SUBJECT, "recipe": registry.Recipe("u16-week").as_dict(), "time_limit": 20, "workers": 2}
+    spec = {"run": registry.SUBJECT, "recipe": registry.Recipe("u16-week").as_dict(), "time_limit": 20, "workers": 2,
+            "last_phase": registry.PIPELINE[-1]}
     run_pipeline(spec, EventLog(stream))
     events = [json.loads(line) for line in stream.getvalue().splitlines()]
     ended = {event["phase"] for event in events if event["event"] == "end"}
@@ -127,7 +135,7 @@ def test_worker_chain_reaches_what_solve_reaches_and_times_every_phase() -> None
 
 def test_a_run_stopped_at_its_timeout_is_recorded_with_its_phase() -> None:
     spec = {"run": registry.SUBJECT, "recipe": registry.Recipe("u16-backlog").as_dict(), "time_limit": 60,
-            "workers": 1}
+            "workers": 1, "last_phase": registry.PIPELINE[-1]}
     record = run_isolated(spec, timeout=3.0, memory_gib=registry.MEMORY_LIMIT_GIB)
     assert record.outcome == TIME_LIMIT
     assert record.stopped_in in ("generate", *registry.PIPELINE)
@@ -138,7 +146,7 @@ def test_a_run_stopped_at_its_timeout_is_recorded_with_its_phase() -> None:
 
 def test_a_run_out_of_memory_is_recorded_as_such() -> None:
     spec = {"run": registry.SUBJECT, "recipe": registry.Recipe("nl-backlog", households=1_000).as_dict(),
-            "time_limit": 2, "workers": 2}
+            "time_limit": 2, "workers": 2, "last_phase": registry.PIPELINE[-1]}
     record = run_isolated(spec, timeout=60, memory_gib=0.4)
     assert record.outcome == MEMORY, record.reason
     assert record.stopped_in in registry.PIPELINE

@@ -1,0 +1,152 @@
+"""Service latency: p50/p99 of the read endpoints under a short local load, and u16-week submit-to-completed.
+
+    .venv/bin/python -m benchmarks.api_latency [--requests 2000] [--instance instances/u16-week.json] [--json OUT]
+
+Starts ``matcher serve`` (SQLite in a temporary data directory) on a free loopback port, submits the
+instance, solves it, records a few decisions, then sends the read requests from this process (a second
+process to the server), one at a time over one keep-alive connection, round-robin over the read endpoints
+with a coordinator key and a municipality key. Goal (issue 4): p99 under 50 ms for reads.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+REPO = Path(__file__).resolve().parents[1]
+DEFAULT_INSTANCE = REPO / "instances" / "u16-week.json"
+MATCHER = str(Path(sys.executable).with_name("matcher"))
+GOAL_P99_MS = 50.0
+WARMUP_REQUESTS = 50
+
+
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def percentile(values: list[float], share: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(share * len(ordered)))]
+
+
+def create_key(data_dir: Path, *role: str) -> str:
+    done = subprocess.run([MATCHER, "keys", "create", *role, "--data-dir", str(data_dir)], capture_output=True,
+                          text=True, check=True, env=_env())
+    return done.stdout.strip()
+
+
+def _env() -> dict[str, str]:
+    environment = dict(os.environ)
+    environment.pop("MATCHER_DATABASE_URL", None)
+    return environment
+
+
+def start_server(data_dir: Path, port: int) -> subprocess.Popen[bytes]:
+    server = subprocess.Popen([MATCHER, "serve", "--port", str(port), "--data-dir", str(data_dir), "--log-level",
+                               "warning"], env=_env())
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(f"http://127.0.0.1:{port}/v1/health", timeout=1).status_code == 200:
+                return server
+        except httpx.TransportError:
+            time.sleep(0.1)
+    server.kill()
+    raise SystemExit("the server did not come up")
+
+
+def prepare(client: httpx.Client, instance: Path) -> tuple[str, str, float]:
+    """Submit and solve; returns the instance id, the solve id and the submit-to-completed seconds."""
+    started = time.monotonic()
+    instance_id = client.post("/v1/instances", content=instance.read_bytes()).raise_for_status().json()["id"]
+    solve_id = client.post("/v1/solves", json={"instance_id": instance_id, "options": {"time_limit": 30}}
+                           ).raise_for_status().json()["id"]
+    while (job := client.get(f"/v1/solves/{solve_id}").json())["status"] not in ("completed", "failed", "cancelled"):
+        time.sleep(0.05)
+    elapsed = time.monotonic() - started
+    if job["status"] != "completed":
+        raise SystemExit(f"the solve did not complete: {job}")
+    proposal = client.get(f"/v1/solves/{solve_id}/proposal").json()
+    decisions = [{"household": a["household"], "dwelling": a["dwelling"], "decision": "accept"}
+                 for a in proposal["assignments"][:3]]
+    client.post(f"/v1/solves/{solve_id}/decisions", json=decisions).raise_for_status()
+    return instance_id, solve_id, elapsed
+
+
+def measure(url: str, keys: dict[str, str], paths: list[tuple[str, str]], requests: int) -> dict[str, list[float]]:
+    clients = {who: httpx.Client(base_url=url, headers={"X-API-Key": key}) for who, key in keys.items()}
+    latencies: dict[str, list[float]] = {f"{who} {path}": [] for who, path in paths}
+    for i in range(WARMUP_REQUESTS + requests):
+        who, path = paths[i % len(paths)]
+        started = time.perf_counter()
+        response = clients[who].get(path)
+        seconds = time.perf_counter() - started
+        if response.status_code != 200:
+            raise SystemExit(f"{who} GET {path}: {response.status_code} {response.text[:200]}")
+        if i >= WARMUP_REQUESTS:
+            latencies[f"{who} {path}"].append(seconds * 1000)
+    for client in clients.values():
+        client.close()
+    return latencies
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--requests", type=int, default=2000)
+    parser.add_argument("--instance", type=Path, default=DEFAULT_INSTANCE)
+    parser.add_argument("--json", type=Path, help="write the figures here as well")
+    args = parser.parse_args(argv)
+    with tempfile.TemporaryDirectory(prefix="matcher-api-bench-") as directory:
+        data_dir, port = Path(directory), free_port()
+        document = json.loads(args.instance.read_text())
+        municipality = document["dwellings"][0]["municipality"]
+        keys = {"coordinator": create_key(data_dir, "--role", "coordinator"),
+                "municipality": create_key(data_dir, "--role", "municipality", "--municipality", municipality)}
+        server = start_server(data_dir, port)
+        try:
+            url = f"http://127.0.0.1:{port}"
+            with httpx.Client(base_url=url, headers={"X-API-Key": keys["coordinator"]}, timeout=60) as client:
+                instance_id, solve_id, solve_seconds = prepare(client, args.instance)
+            paths = [("coordinator", f"/v1/solves/{solve_id}"), ("coordinator", f"/v1/solves/{solve_id}/proposal"),
+                     ("coordinator", f"/v1/instances/{instance_id}"), ("coordinator", "/v1/solves"),
+                     ("coordinator", f"/v1/solves/{solve_id}/decisions"),
+                     ("municipality", f"/v1/solves/{solve_id}/proposal"),
+                     ("municipality", f"/v1/municipalities/{municipality}/progress"), ("coordinator", "/v1/health")]
+            latencies = measure(url, keys, paths, args.requests)
+        finally:
+            server.terminate()
+            server.wait(timeout=30)
+    every = [ms for values in latencies.values() for ms in values]
+    figures: dict[str, Any] = {
+        "requests": len(every), "submit_to_completed_s": round(solve_seconds, 3),
+        "p50_ms": round(statistics.median(every), 2), "p99_ms": round(percentile(every, 0.99), 2),
+        "goal_p99_ms": GOAL_P99_MS,
+        "endpoints": {name: {"p50_ms": round(statistics.median(values), 2),
+                             "p99_ms": round(percentile(values, 0.99), 2)} for name, values in latencies.items()},
+    }
+    print(f"u16-week submit-to-completed: {figures['submit_to_completed_s']:.2f} s")
+    print(f"{figures['requests']} reads: p50 {figures['p50_ms']:.1f} ms, p99 {figures['p99_ms']:.1f} ms "
+          f"(goal p99 < {GOAL_P99_MS:.0f} ms)")
+    for name, values in figures["endpoints"].items():
+        print(f"  {name:<62} p50 {values['p50_ms']:6.1f} ms  p99 {values['p99_ms']:6.1f} ms")
+    if args.json:
+        args.json.write_text(json.dumps(figures, indent=1) + "\n")
+    return 0 if figures["p99_ms"] < GOAL_P99_MS else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
