@@ -52,7 +52,8 @@ def test_a_solve_that_ignores_stop_is_ended_after_the_grace_time_keeping_its_bes
     job = service.wait(solve_id, timeout=10)
     assert job["status"] == "cancelled"
     assert "did not stop within the grace period" in job["history"][-1]["message"]
-    assert service.get(f"/v1/solves/{solve_id}/proposal").status_code == 200
+    kept = service.get(f"/v1/solves/{solve_id}/proposal")
+    assert kept.status_code == 200 and kept.headers["X-Proposal-Final"] == "true"
 
 
 def test_a_job_interrupted_by_a_crashed_server_runs_again_on_restart(backend: str, tmp_path: Path) -> None:

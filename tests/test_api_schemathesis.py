@@ -20,7 +20,7 @@ from schemathesis.openapi import from_dict
 
 from api_support import Service, backend, fresh_database, running_service  # noqa: F401 - fixtures
 
-EXAMPLES_PER_MODE = 15  # per operation and mode: 13 operations x 2 modes x 15 = a few hundred requests
+EXAMPLES_PER_MODE = 12  # per operation and mode: 13 operations x 2 modes x 12, about 300 requests
 
 
 @pytest.fixture(scope="module")
@@ -72,4 +72,4 @@ def test_no_generated_request_gets_a_server_error(fuzzed_service: Service, tmp_p
             except Unsatisfiable:  # nothing in this operation can be made invalid (e.g. no parameters)
                 assert mode == GenerationMode.NEGATIVE, operation.label
     assert not found, "\n".join(found[:10])
-    assert sent >= 300
+    assert sent >= 250

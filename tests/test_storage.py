@@ -107,12 +107,15 @@ def test_finishing_only_moves_a_running_job(database: Database) -> None:
     with database.session() as session:
         repo.finish_solve(session, solve_id, repo.COMPLETED, "not running yet")
         assert repo.get_solve(session, solve_id).status == repo.QUEUED
-        repo.claim_next_queued(session)
+        solve = repo.claim_next_queued(session)
+        repo.save_proposal(session, solve, repo.get_instance(session, solve.instance_id), {"status": "feasible"},
+                           False, VERSIONS)
         repo.finish_solve(session, solve_id, repo.COMPLETED, "done")
         repo.finish_solve(session, solve_id, repo.FAILED, "too late")
     with database.session() as session:
         solve = repo.get_solve(session, solve_id)
         assert solve.status == repo.COMPLETED and solve.error is None and solve.finished_at is not None
+        assert repo.proposal_of(session, solve_id).final
         assert [e.event for e in repo.events(session, solve_id)] == ["queued", "running", "completed"]
     with pytest.raises(ValueError):
         with database.session() as session:
@@ -191,3 +194,32 @@ def test_times_must_be_aware(database: Database) -> None:
         with database.session() as session:
             session.add(ApiKey(id="key_naive", key_hash="0" * 64, role="coordinator", label="",
                                created_at=dt.datetime(2026, 1, 1)))
+
+
+def test_upgrading_a_database_of_the_first_revision_keeps_and_completes_its_data(backend: str,  # noqa: F811
+                                                                                  tmp_path: Path) -> None:
+    from alembic import command
+    from alembic.config import Config
+
+    from api_support import fresh_database
+    from matcher.storage.engine import MIGRATIONS, create_database_engine
+
+    with fresh_database(backend, tmp_path) as url:
+        engine = create_database_engine(url)
+        config = Config()
+        config.set_main_option("script_location", MIGRATIONS)
+        with engine.begin() as connection:
+            config.attributes["connection"] = connection
+            command.upgrade(config, "0001")
+            connection.execute(text(
+                "INSERT INTO instances (id, name, version, content_hash, document, households, dwellings, "
+                "municipalities, created_at, created_by_key, created_by_role) VALUES ('ins_old', 'old', 1, 'h', "
+                ":document, 6, 6, 2, '2026-01-01 00:00:00', 'key_x', 'coordinator')"),
+                {"document": json.dumps({**tiny_document(), "forbidden": [{"household": "h00000",
+                                                                             "dwelling": "d00000"}]})})
+        engine.dispose()
+        database = Database.open(url)
+        with database.session() as session:
+            old = repo.get_instance(session, "ins_old")
+            assert (old.name, old.locks, old.forbidden) == ("old", 0, 1)
+        database.close()

@@ -71,6 +71,8 @@ class InstanceRecord(Base):
     households: Mapped[int] = mapped_column(Integer)
     dwellings: Mapped[int] = mapped_column(Integer)
     municipalities: Mapped[int] = mapped_column(Integer)
+    locks: Mapped[int] = mapped_column(Integer, server_default="0")
+    forbidden: Mapped[int] = mapped_column(Integer, server_default="0")
     created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime, index=True)
     created_by_key: Mapped[str] = mapped_column(String(ID_LENGTH))
     created_by_role: Mapped[str] = mapped_column(String(SHORT))

@@ -124,6 +124,7 @@ def add_instance(session: Session, document: dict[str, Any], by: Actor, parent: 
         parent_id=None if parent is None else parent.id, replanned_from_solve=replanned_from_solve,
         content_hash=content_hash(document), document=canonical_json(document),
         households=len(document["households"]), dwellings=len(document["dwellings"]), municipalities=len(codes),
+        locks=len(document.get("locks") or []), forbidden=len(document.get("forbidden") or []),
         created_at=now(), created_by_key=by.key_id, created_by_role=by.role,
     )
     session.add(record)
@@ -194,6 +195,20 @@ def events(session: Session, solve_id: str) -> list[SolveEvent]:
     return list(session.scalars(select(SolveEvent).where(SolveEvent.solve_id == solve_id).order_by(SolveEvent.id)))
 
 
+def events_of(session: Session, solve_ids: list[str]) -> dict[str, list[SolveEvent]]:
+    """The histories of many jobs in one query (a list page would otherwise ask once per job)."""
+    found: dict[str, list[SolveEvent]] = {solve_id: [] for solve_id in solve_ids}
+    query = select(SolveEvent).where(SolveEvent.solve_id.in_(solve_ids)).order_by(SolveEvent.id)
+    for event in session.scalars(query):
+        found[event.solve_id].append(event)
+    return found
+
+
+def proposal_statuses(session: Session, solve_ids: list[str]) -> dict[str, str]:
+    query = select(ProposalRecord.solve_id, ProposalRecord.status).where(ProposalRecord.solve_id.in_(solve_ids))
+    return {solve_id: status for solve_id, status in session.execute(query)}
+
+
 def claim_next_queued(session: Session) -> SolveRecord | None:
     """Mark the oldest queued job running and return it; None when nothing waits."""
     candidate = session.scalar(select(SolveRecord.id).where(SolveRecord.status == QUEUED)
@@ -223,6 +238,12 @@ def finish_solve(session: Session, solve_id: str, status: str, message: str, err
                            .values(status=status, finished_at=now(), error=error))
     if done.rowcount == 1:  # type: ignore[attr-defined]
         add_event(session, solve_id, status, message)
+        _close_proposal(session, solve_id)
+
+
+def _close_proposal(session: Session, solve_id: str) -> None:
+    """The job is over: whatever proposal it reported last is its final one (a stopped solve keeps its best)."""
+    session.execute(update(ProposalRecord).where(ProposalRecord.solve_id == solve_id).values(final=True))
 
 
 def request_cancel(session: Session, solve: SolveRecord, by: Actor) -> None:
@@ -242,6 +263,7 @@ def requeue_interrupted(session: Session, why: str) -> list[str]:
         if solve.cancel_requested_at is not None:
             solve.status, solve.finished_at = CANCELLED, now()
             add_event(session, solve.id, CANCELLED, f"{why}; its cancel had been requested, so it stays cancelled")
+            _close_proposal(session, solve.id)
         else:
             solve.status, solve.started_at = QUEUED, None
             add_event(session, solve.id, "requeued", f"{why}; queued again to start from the beginning")

@@ -282,6 +282,8 @@ class SolveProcess:
 
     def _watch(self) -> None:
         try:
+            if self._cancel_requested_before_start():
+                self._stop_requested = True
             spare = self._runner.processes.take()
             os.replace(spare.log_path, self.log_path)
             with self._stdin_lock:
@@ -312,6 +314,12 @@ class SolveProcess:
                     except OSError:
                         pass
             self._runner._finished(self.job.solve_id)
+
+    def _cancel_requested_before_start(self) -> bool:
+        """A DELETE that came between the claim and this process being registered could not reach it."""
+        with self._database.session() as session:
+            solve = repo.get_solve(session, self.job.solve_id)
+            return solve is not None and solve.cancel_requested_at is not None
 
     def _write(self, text: str) -> None:
         """Caller holds the stdin lock. A process that already ended cannot be told anything: ignore it."""

@@ -28,12 +28,11 @@ ERRORS: dict[int | str, dict[str, Any]] = {401: {"model": ErrorOut}, 404: {"mode
 
 
 def instance_out(record: InstanceRecord) -> InstanceOut:
-    document = json.loads(record.document)
     return InstanceOut(id=record.id, name=record.name, version=record.version, parent_id=record.parent_id,
                        replanned_from_solve=record.replanned_from_solve, content_hash=record.content_hash,
                        households=record.households, dwellings=record.dwellings,
-                       municipalities=record.municipalities, locks=len(document.get("locks") or []),
-                       forbidden=len(document.get("forbidden") or []), created_at=record.created_at,
+                       municipalities=record.municipalities, locks=record.locks,
+                       forbidden=record.forbidden, created_at=record.created_at,
                        created_by={"key_id": record.created_by_key, "role": record.created_by_role})
 
 

@@ -24,7 +24,7 @@ from matcher.api.schemas import (
 )
 from matcher.solver.options import default_workers
 from matcher.storage import repository as repo
-from matcher.storage.models import SolveRecord
+from matcher.storage.models import SolveEvent, SolveRecord
 
 router = APIRouter(prefix="/v1/solves", tags=["solves"])
 
@@ -40,25 +40,32 @@ def resolved_options(options: SolveOptionsIn) -> dict[str, Any]:
     return values
 
 
-def solve_out(session: Session, solve: SolveRecord) -> SolveOut:
-    proposal = repo.proposal_of(session, solve.id)
+def solve_out(session: Session, solve: SolveRecord, history: list[SolveEvent] | None = None,
+              proposal_status: str | None = None) -> SolveOut:
+    """The full job; a list passes the histories and proposal statuses it fetched for all its jobs at once."""
+    if history is None:
+        history = repo.events(session, solve.id)
+        proposal = repo.proposal_of(session, solve.id)
+        proposal_status = proposal.status if proposal is not None else None
     return SolveOut(
         id=solve.id, status=solve.status, created_at=solve.created_at, started_at=solve.started_at,  # type: ignore[arg-type]
         finished_at=solve.finished_at, instance_id=solve.instance_id, parent_solve_id=solve.parent_solve_id,
         options=json.loads(solve.options), seed=solve.seed, attempts=solve.attempts,
         cancel_requested_at=solve.cancel_requested_at, error=solve.error,
         progress=json.loads(solve.progress) if solve.progress else None,
-        proposal_status=proposal.status if proposal is not None else None,  # type: ignore[arg-type]
+        proposal_status=proposal_status,  # type: ignore[arg-type]
         requested_by={"key_id": solve.requested_by_key, "role": solve.requested_by_role},
-        history=[{"at": e.at, "event": e.event, "message": e.message} for e in repo.events(session, solve.id)],
+        history=[{"at": e.at, "event": e.event, "message": e.message} for e in history],
     )
 
 
-def solve_view(session: Session, solve: SolveRecord, actor: repo.Actor) -> SolveOut | SolveStatusOut:
-    if actor.is_coordinator:
-        return solve_out(session, solve)
+def status_out(solve: SolveRecord) -> SolveStatusOut:
     return SolveStatusOut(id=solve.id, status=solve.status, created_at=solve.created_at,  # type: ignore[arg-type]
                           started_at=solve.started_at, finished_at=solve.finished_at)
+
+
+def solve_view(session: Session, solve: SolveRecord, actor: repo.Actor) -> SolveOut | SolveStatusOut:
+    return solve_out(session, solve) if actor.is_coordinator else status_out(solve)
 
 
 @router.post("", status_code=202, response_model=SolveOut, responses={**ERRORS, 422: {"model": ErrorOut}})
@@ -78,7 +85,12 @@ def list_solves(request: Request, actor: Caller, limit: Annotated[int, Query(ge=
     """Newest first; a municipality key lists the solves of instances that cover its municipality."""
     with request.app.state.database.session() as session:
         solves = repo.list_solves(session, limit, offset, None if actor.is_coordinator else actor.municipality)
-        return SolveListOut(items=[solve_view(session, solve, actor) for solve in solves])
+        if not actor.is_coordinator:
+            return SolveListOut(items=[status_out(solve) for solve in solves])
+        ids = [solve.id for solve in solves]
+        histories, statuses = repo.events_of(session, ids), repo.proposal_statuses(session, ids)
+        return SolveListOut(items=[solve_out(session, solve, histories[solve.id], statuses.get(solve.id))
+                                   for solve in solves])
 
 
 @router.get("/{solve_id}", response_model=SolveOut | SolveStatusOut, responses=ERRORS)
