@@ -59,3 +59,39 @@ def hog_memory(instance: Any, options: SolveOptions, control: SolveControl) -> P
 
 def explode(instance: Any, options: SolveOptions, control: SolveControl) -> Proposal:
     raise RuntimeError("the fake solver broke")
+
+
+def cpsat_until_stopped(instance: Any, options: SolveOptions, control: SolveControl) -> Proposal:
+    """A real CP-SAT search that cannot finish on its own for a minute (partitioning 60 large numbers into two
+    equal halves), stopped the way the solver stops its tiers: ``control.while_running(solver.stop_search)``.
+    Returns a genuine greedy proposal once the search has been stopped."""
+    import random
+    from dataclasses import replace
+
+    from ortools.sat.python import cp_model
+
+    control.proposal(solve(instance, replace(options, method="greedy")))
+    numbers = [random.Random(7).randrange(10**9, 10**10) for _ in range(60)]
+    model = cp_model.CpModel()
+    sides = [model.new_bool_var(f"x{i}") for i in range(len(numbers))]
+    difference = model.new_int_var(0, sum(numbers), "difference")
+    half = sum(n * x for n, x in zip(numbers, sides, strict=True))
+    model.add(difference >= 2 * half - sum(numbers))
+    model.add(difference >= sum(numbers) - 2 * half)
+    model.minimize(difference)
+    solver = cp_model.CpSolver()
+    solver.parameters.max_time_in_seconds = 60.0
+    solver.parameters.num_workers = 1
+    started = time.monotonic()
+
+    class Report(cp_model.CpSolverSolutionCallback):
+        def on_solution_callback(self) -> None:
+            control.progress(Progress("partition", 0, 1, int(self.objective_value), int(self.best_objective_bound),
+                                      time.monotonic() - started))
+
+    unregister = control.while_running(solver.stop_search)
+    try:
+        solver.solve(model, Report())
+    finally:
+        unregister()
+    return solve(instance, replace(options, method="greedy"))

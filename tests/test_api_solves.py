@@ -83,6 +83,17 @@ def test_cancelling_a_running_solve_stops_it_within_a_second_and_keeps_its_best(
     assert again.status_code == 200 and again.json()["status"] == "cancelled"
 
 
+def test_cancelling_reaches_a_running_cpsat_search_within_a_second(make_service: Callable[..., Service]) -> None:
+    service = make_service(solve_function="api_fakes:cpsat_until_stopped")
+    solve_id = service.start_solve(service.add_instance())
+    service.wait(solve_id, until=lambda j: j["progress"] is not None and j["progress"]["tier"] == "partition")
+    asked = time.monotonic()
+    service.delete(f"/v1/solves/{solve_id}")
+    job = service.wait(solve_id, timeout=5)
+    assert time.monotonic() - asked < 1.5 and job["status"] == "cancelled"
+    assert "kept the best proposal found" in job["history"][-1]["message"]
+
+
 def test_cancelling_a_queued_solve_is_immediate_and_it_never_runs(make_service: Callable[..., Service]) -> None:
     service = make_service(solve_function=SLOW)
     instance_id = service.add_instance()

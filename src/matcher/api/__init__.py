@@ -1,0 +1,10 @@
+"""The HTTP service (``matcher serve``): instances, solve jobs, proposals, decisions and re-plans under ``/v1``.
+
+Layout: ``app.create_app(settings)`` wires everything; ``routes/`` holds one module per resource,
+``schemas`` the request and response bodies, ``auth`` and ``access`` who may see what (a municipality key
+sees only its own municipality, everything else answers 404), ``errors`` the one error shape (and the body
+size limit), ``replan`` the next instance version made from decisions, and ``jobs/`` the solving: the
+``runner`` in the server feeds queued jobs from the database to ``worker`` processes, one per job, kept
+warm ahead of need. Storage lives in ``matcher.storage``; ``openapi.json`` is the reviewed API snapshot.
+One server per database: at start it queues again whatever was left running.
+"""
