@@ -158,3 +158,10 @@ def test_a_body_that_is_not_utf8_is_422(service: Service) -> None:
     response = service.post("/v1/solves", content=b'{"instance_id": "\xfc"}', headers={"Content-Type": "application/json"})
     assert response.status_code == 422
     assert "not UTF-8" in response.json()["problems"][0]["message"]
+
+
+@pytest.mark.parametrize("identifier", ["a%00b", "%ED%A0%80", "x" * 3000])
+def test_ids_that_cannot_exist_are_404(service: Service, identifier: str) -> None:
+    for path in (f"/v1/solves/{identifier}", f"/v1/solves/{identifier}/proposal",
+                 f"/v1/instances/{identifier}", f"/v1/municipalities/{identifier}/progress"):
+        assert service.get(path).status_code == 404, path

@@ -17,6 +17,7 @@ from typing import Any
 from fastapi import HTTPException
 from sqlalchemy.orm import Session
 
+from matcher.api.schemas import storable
 from matcher.storage import repository as repo
 from matcher.storage.models import InstanceRecord, SolveRecord
 
@@ -25,6 +26,16 @@ INDEX_CACHE_SIZE = 64
 
 def not_found(what: str, identifier: str) -> HTTPException:
     return HTTPException(status_code=404, detail=f"{what} {identifier!r} not found")
+
+
+def could_exist(identifier: str) -> bool:
+    """Ids with NUL characters or unpaired surrogates can never have been stored (and PostgreSQL refuses to
+    even compare them): such an id simply does not exist."""
+    try:
+        storable(identifier)
+    except ValueError:
+        return False
+    return True
 
 
 def require_coordinator(actor: repo.Actor) -> None:
@@ -80,7 +91,7 @@ class IndexCache:
 
 def visible_solve(session: Session, actor: repo.Actor, solve_id: str) -> SolveRecord:
     """The solve, if it exists and this key may see it (a municipality: its instance covers the municipality)."""
-    solve = repo.get_solve(session, solve_id)
+    solve = repo.get_solve(session, solve_id) if could_exist(solve_id) else None
     if solve is None:
         raise not_found("solve", solve_id)
     if not actor.is_coordinator and not repo.instance_covers(session, solve.instance_id, str(actor.municipality)):

@@ -10,7 +10,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query, Request
 from sqlalchemy.orm import Session
 
-from matcher.api.access import not_found
+from matcher.api.access import could_exist, not_found
 from matcher.api.auth import Coordinator
 from matcher.api.schemas import ErrorOut, InstanceDetailOut, InstanceListOut, InstanceOut, storable
 from matcher.exceptions import InstanceInvalid, Problem
@@ -104,7 +104,7 @@ def get_instance(request: Request, instance_id: str, _actor: Coordinator) -> Ins
 
 
 def found_instance(session: Session, instance_id: str) -> InstanceRecord:
-    record = repo.get_instance(session, instance_id)
+    record = repo.get_instance(session, instance_id) if could_exist(instance_id) else None
     if record is None:
         raise not_found("instance", instance_id)
     return record

@@ -13,7 +13,7 @@ from typing import Any
 
 from fastapi import APIRouter, Request
 
-from matcher.api.access import InstanceIndex, not_found
+from matcher.api.access import InstanceIndex, could_exist, not_found
 from matcher.api.auth import Caller
 from matcher.api.schemas import ErrorOut, MunicipalityProgressOut
 from matcher.storage import repository as repo
@@ -41,7 +41,7 @@ def proposed_persons(proposal: dict[str, Any], index: InstanceIndex, code: str) 
             responses={401: {"model": ErrorOut}, 404: {"model": ErrorOut}})
 def progress(request: Request, code: str, actor: Caller) -> MunicipalityProgressOut:
     """Target, housed, proposed, accepted and shortfall. A municipality key sees only its own."""
-    if not actor.is_coordinator and actor.municipality != code:
+    if not could_exist(code) or (not actor.is_coordinator and actor.municipality != code):
         raise not_found("municipality", code)
     with request.app.state.database.session() as session:
         decided = repo.latest_decided_on(session, code)
