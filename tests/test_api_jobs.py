@@ -80,8 +80,10 @@ def test_a_server_shutdown_queues_its_running_job_again(backend: str, tmp_path: 
     with fresh_database(backend, tmp_path) as url:
         with running_service(url, tmp_path / "data", solve_function="api_fakes:slow") as first:
             solve_id = first.start_solve(first.add_instance())
-            first.wait(solve_id, until=lambda job: job["status"] == "running")
-            worker = psutil.Process(first.client.app.state.runner.worker_pid(solve_id))
+            first.wait(solve_id, until=lambda job: job["progress"] is not None and job["progress"]["tier"])
+            pid = first.client.app.state.runner.worker_pid(solve_id)
+            assert pid is not None
+            worker = psutil.Process(pid)
             keys = first.keys
         assert not worker.is_running() or worker.status() == psutil.STATUS_ZOMBIE
         with running_service(url, tmp_path / "data") as second:
