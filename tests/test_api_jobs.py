@@ -7,7 +7,6 @@ from collections.abc import Callable
 from pathlib import Path
 
 import psutil
-import pytest
 
 from api_support import Service, backend, fresh_database, make_service, running_service  # noqa: F401 - fixtures
 from matcher.storage import Database

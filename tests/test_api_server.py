@@ -17,7 +17,6 @@ from typing import Any
 
 import httpx
 import psutil
-import pytest
 
 from api_support import EXAMPLES, REPO, TESTS, backend, fresh_database  # noqa: F401 - fixtures
 from matcher.storage import Database

@@ -15,17 +15,15 @@ import logging
 import os
 import signal
 import subprocess
-import sys
 import threading
 import time
-import uuid
 from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
 
 from pydantic import ValidationError
 
+from matcher.api.jobs.warm import WarmProcesses
 from matcher.api.jobs.worker import EXIT_ORPHANED, EXIT_OUT_OF_MEMORY, STOP
 from matcher.api.settings import ServiceSettings
 from matcher.format import Proposal
@@ -37,7 +35,6 @@ log = logging.getLogger("matcher.api.jobs")
 DISPATCH_POLL_S = 1.0  # the dispatcher also looks at the queue this often without being woken
 LOG_TAIL_BYTES = 2000
 FINAL_WRITE_ATTEMPTS = 5  # with 1, 2, 4, 8, 8 s pauses: rides out a database restart
-WORKER_MODULE = "matcher.api.jobs.worker"
 RESTART_NOTE = "the server stopped while this solve was running"
 SHUTDOWN_NOTE = "the server shut down while this solve was running"
 
@@ -170,62 +167,6 @@ class SolveJob:
         return head[:-1] + ',"instance":' + self.instance_document + "}\n"
 
 
-@dataclass
-class Spare:
-    popen: subprocess.Popen[str]
-    log_path: Path
-
-
-class WarmProcesses:
-    """One solve process kept started ahead of need: it has loaded Python, the solver and OR-Tools (about a
-    second) by the time a job arrives. It holds no job, so a server that dies takes nothing with it."""
-
-    def __init__(self, settings: ServiceSettings) -> None:
-        self._settings = settings
-        self._spare: Spare | None = None
-        self._lock = threading.Lock()
-        self._closed = False
-
-    def take(self) -> Spare:
-        with self._lock:
-            spare, self._spare = self._spare, None
-        if spare is not None and spare.popen.poll() is None:
-            return spare
-        if spare is not None:
-            _discard(spare)
-        return self._spawn()
-
-    def refill(self) -> None:
-        with self._lock:
-            if self._spare is None and not self._closed:
-                self._spare = self._spawn()
-
-    def close(self) -> None:
-        with self._lock:
-            self._closed = True
-            spare, self._spare = self._spare, None
-        if spare is not None:
-            _discard(spare)
-
-    def _spawn(self) -> Spare:
-        log_path = self._settings.log_dir / f"idle-{uuid.uuid4().hex[:12]}.log"
-        with open(log_path, "a", encoding="utf-8") as log:
-            popen = subprocess.Popen([sys.executable, "-m", WORKER_MODULE, str(self._settings.solve_memory_mb)],
-                                     stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=log, text=True,
-                                     encoding="utf-8", bufsize=1)
-        return Spare(popen, log_path)
-
-
-def _discard(spare: Spare) -> None:
-    if spare.popen.poll() is None:
-        spare.popen.kill()
-    spare.popen.wait()
-    for stream in (spare.popen.stdin, spare.popen.stdout):
-        if stream is not None:
-            stream.close()
-    spare.log_path.unlink(missing_ok=True)
-
-
 class SolveProcess:
     """One solve process and the thread that watches it."""
 
@@ -282,8 +223,7 @@ class SolveProcess:
 
     def _watch(self) -> None:
         try:
-            if self._cancel_requested_before_start():
-                self._stop_requested = True
+            cancelled_already = self._cancel_requested_before_start()
             spare = self._runner.processes.take()
             os.replace(spare.log_path, self.log_path)
             with self._stdin_lock:
@@ -294,6 +234,8 @@ class SolveProcess:
                     self._write(self.job.line(self._settings))
                 if self._stop_requested:  # asked before the process had its job
                     self._write(STOP + "\n")
+            if cancelled_already:
+                self.request_stop()
             self._read_messages(self._popen.stdout)
             self._popen.wait()
             if not self._abandoned and not self._runner.closing:
