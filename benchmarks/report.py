@@ -77,6 +77,10 @@ def seconds(value: float | None) -> str:
     return f"{value:.0f} s"
 
 
+def figure(value: int | None) -> str:
+    return DASH if value is None else str(value)
+
+
 def count(value: int | None) -> str:
     return DASH if value is None else f"{value:,}"
 
@@ -153,9 +157,12 @@ def greedy_cell(case: CaseResult) -> str:
     greedy = case.run("greedy")
     solved = greedy.phase("solve") if greedy else None
     matcher = case.subject.info().get("objectives")
-    if solved is None or matcher is None:
-        return stopped(greedy) if solved is None else f"matcher {stopped(case.subject)}"
+    if solved is None:
+        return stopped(greedy)
     theirs = solved["objectives"]
+    if matcher is None:
+        return (f"greedy alone: {theirs.get('overdue_housed', DASH)} overdue, "
+                f"{theirs.get('persons_housed', DASH)} persons in {seconds(solved['seconds'])}")
     more = {name: matcher[name] - theirs[name] for name in ("overdue_housed", "persons_housed") if name in theirs}
     time_ratio = ratio(solve_seconds(case.subject), solved["seconds"])
     return f"+{more.get('overdue_housed', 0)} overdue, +{more.get('persons_housed', 0)} persons; {time_ratio} its time"
@@ -191,18 +198,17 @@ def lp_gap_cell(case: CaseResult) -> str:
 
 
 def workers_cell(case: CaseResult) -> str:
-    """One worker against two: total tier seconds, and the first tier's outcome when it differs."""
+    """One worker against two: the tier search time when both prove every tier, else the first tier of each."""
     single = tiers(case.run("cpsat-w1"))
     double = tiers(case.subject)
     if not single or not double:
         return stopped(case.run("cpsat-w1"))
-    one = sum(t["seconds"] for t in single.values())
-    two = sum(t["seconds"] for t in double.values())
-    first_one, first_two = single[TIER_PHASES[0]], double[TIER_PHASES[0]]
-    text = f"w1 {ratio(one, two)} w2's time"
-    if (first_one["status"], first_one["value"]) != (first_two["status"], first_two["value"]):
-        text += f"; tier 1 w1 {first_one['status']} {first_one['value']}, w2 {first_two['status']} {first_two['value']}"
-    return text
+    if all(t["status"] == "optimal" for t in (*single.values(), *double.values())):
+        one = sum(t["seconds"] for t in single.values())
+        two = sum(t["seconds"] for t in double.values())
+        return f"w1 {ratio(one, two)} w2's time, all tiers proven"
+    first = TIER_PHASES[0]
+    return f"tier 1: w1 {tier_cell(single[first])}; w2 {tier_cell(double[first])}"
 
 
 def peak_rss(case: CaseResult) -> str:
@@ -268,9 +274,9 @@ def highs_table(cases: list[CaseResult]) -> list[str]:
         tier = tiers(case.subject).get(TIER_PHASES[0])
         rows.append([case.name if highs.finished else f"{case.name} ({stopped(highs)})",
                      count(built.get("columns")), count(built.get("rows")), seconds(built.get("seconds")),
-                     f"{lp['status']} {seconds(lp['seconds'])}" if lp else DASH, str(lp.get("bound", DASH)),
-                     f"{mip['status']} {seconds(mip['seconds'])}" if mip else DASH, str(mip.get("value", DASH)),
-                     str(mip.get("bound", DASH)), tier_cell(tier) if tier else DASH, gibibytes(highs.peak_rss_mib)])
+                     f"{lp['status']} {seconds(lp['seconds'])}" if lp else DASH, figure(lp.get("bound")),
+                     f"{mip['status']} {seconds(mip['seconds'])}" if mip else DASH, figure(mip.get("value")),
+                     figure(mip.get("bound")), tier_cell(tier) if tier else DASH, gibibytes(highs.peak_rss_mib)])
     return table(header, rows)
 
 
