@@ -16,7 +16,6 @@ from typing import Any
 
 from benchmarks.isolation import FINISHED, RunRecord
 from benchmarks.registry import CASES, PEER_MEANING, PHASE_MEANING, PIPELINE, SUBJECT, TIER_PHASES, TIER_PREFIX
-from matcher.format import MAXIMISED_OBJECTIVES
 
 REPO = Path(__file__).resolve().parents[1]
 STORAGE = REPO / ".benchmarks"
@@ -338,6 +337,7 @@ def render(document: dict[str, Any], *more: dict[str, Any]) -> str:
              "Tiers, at 2 workers (matcher) and 1 worker:", "", *tiers_table(cases), "",
              "HiGHS on the first tier:", "", *highs_table(cases), "",
              "Greedy against matcher (objective values):", "", *greedy_table(cases), "",
+             "What the phases and peers are:", "", legend(), "",
              "</details>"]
     return "\n".join(lines) + "\n"
 
