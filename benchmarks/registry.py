@@ -123,9 +123,6 @@ class Case:
         wanted = [phase for phase in self.phases if phase in phases_through(RUNS[run].last_phase)]
         return wanted[-1] if wanted else PIPELINE[0]
 
-    def worst_case_seconds(self) -> float:
-        return sum(self.timeout(run) for run in self.runs)
-
     def smoke(self) -> Case:
         """The same case at its smallest size, with a short time limit."""
         recipe = self.recipe if self.smoke_households is None else replace(self.recipe,
