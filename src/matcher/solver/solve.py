@@ -25,7 +25,9 @@ from matcher.solver.candidates import usable_candidates
 from matcher.solver.evaluate import objective_values
 from matcher.solver.greedy import greedy_solution
 from matcher.solver.locks import check_locks
-from matcher.solver.model import build_model
+from matcher.solver.class_model import build_class_model
+from matcher.solver.classes import dwelling_classes, household_classes
+from matcher.solver.network import build_network
 from matcher.solver.options import SolveControl, SolveOptions
 from matcher.solver.proposal import build_proposal, invalid_proposal
 from matcher.solver.tiers import TierResult, optimise_lexicographically, trivial_bound
@@ -71,10 +73,17 @@ def solve(instance: Instance, options: SolveOptions | None = None, control: Solv
     if options.method == "greedy":
         solution, tiers = start, _greedy_tiers(facts, candidates, start, objectives)
     else:
-        allocation = build_model(facts, candidates)
+        households, dwellings = household_classes(facts), dwelling_classes(facts)
+        network = build_network(facts, households, dwellings)
+        clock.lap("network")
+        allocation = build_class_model(facts, network)
         clock.lap("build")
         proto = allocation.model.proto
-        stats |= {"variables": len(proto.variables), "constraints": len(proto.constraints)}
+        stats |= {"variables": len(proto.variables), "constraints": len(proto.constraints),
+                  "classes": {"households": len(households), "dwellings": len(dwellings),
+                              "cells": len(dwellings.cells), "pools": len(network.pool_type),
+                              "entries": network.entries, "placements": network.placements,
+                              "pruned": network.removed}}
 
         def report_tier(solution: Solution, done: list[TierResult]) -> None:
             control.proposal(build_proposal(facts, pairs, solution, done, stats, with_explanations=False))

@@ -11,7 +11,7 @@ from __future__ import annotations
 import math
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 from ortools.sat.python import cp_model
@@ -21,8 +21,14 @@ from matcher.format import MAXIMISED_OBJECTIVES, SCHOOL_KINDS
 from matcher.solution import Placement, Solution
 from matcher.solver.candidates import Candidates
 from matcher.solver.evaluate import objective_values
+from matcher.solver import class_model
+from matcher.solver.class_model import ClassModel
 from matcher.solver.model import AllocationModel, pair_quality
 from matcher.solver.options import Progress, SolveControl, SolveOptions
+from matcher.solver.highs import HighsMirror
+from matcher.solver.search import search_tier
+
+TierModel = AllocationModel | ClassModel  # the pair model (one Boolean per pair) or the class model (counts)
 
 BOUND_EPSILON = 1e-6  # CP-SAT reports bounds as doubles; integer objectives round them inward by this much
 
@@ -36,6 +42,7 @@ class TierResult:
     seconds: float
     time_limit: float
     branches: int = 0
+    phases: dict[str, float | str] = field(default_factory=dict)  # seconds per step of the tier's search
 
     @property
     def gap(self) -> int:
@@ -44,30 +51,35 @@ class TierResult:
     def as_stats(self) -> dict[str, object]:
         return {"name": self.name, "status": self.status, "value": self.value, "bound": self.bound,
                 "gap": self.gap, "seconds": round(self.seconds, 3), "time_limit": round(self.time_limit, 3),
-                "branches": self.branches}
+                "branches": self.branches, "phases": dict(self.phases)}
 
 
-def optimise_lexicographically(allocation: AllocationModel, objectives: list[str], start: Solution,
+def optimise_lexicographically(allocation: TierModel, objectives: list[str], start: Solution,
                                options: SolveOptions, control: SolveControl, started: float,
                                on_tier: Callable[[Solution, list[TierResult]], None] | None = None) -> tuple[Solution, list[TierResult]]:
     """Run one CP-SAT search per objective; returns the final solution and every tier's outcome."""
     current = start
     results: list[TierResult] = []
     deadline = started + options.time_limit
+    mirror = HighsMirror(allocation.linear) if isinstance(allocation, ClassModel) else None
     for i, name in enumerate(objectives):
         budget = max(0.0, deadline - time.monotonic()) / (len(objectives) - i)
         if control.stopped or budget <= 0.0:
             result = _unsolved_tier(allocation, name, current, budget)
+        elif isinstance(allocation, ClassModel):
+            assert mirror is not None
+            current, result = _search_class_tier(allocation, mirror, objectives, i, current, budget, options,
+                                                 control, started)
         else:
             current, result = _solve_tier(allocation, objectives, i, current, budget, options, control, started)
         results.append(result)
-        _hold(allocation, name, result.value)
+        _hold(allocation, name, result.value, exact=result.status == "optimal")
         if on_tier is not None:
             on_tier(current, results)
     return current, results
 
 
-def _solve_tier(allocation: AllocationModel, objectives: list[str], i: int, current: Solution, budget: float,
+def _solve_tier(allocation: TierModel, objectives: list[str], i: int, current: Solution, budget: float,
                 options: SolveOptions, control: SolveControl, started: float) -> tuple[Solution, TierResult]:
     name = objectives[i]
     model = allocation.model
@@ -76,7 +88,7 @@ def _solve_tier(allocation: AllocationModel, objectives: list[str], i: int, curr
         model.maximize(expression)
     else:
         model.minimize(expression)
-    _hint(allocation, current)
+    _hint_any(allocation, current)
     solver = cp_model.CpSolver()
     _configure(solver, options, budget)
     callback = _ProgressCallback(control, name, i, len(objectives), started)
@@ -88,11 +100,41 @@ def _solve_tier(allocation: AllocationModel, objectives: list[str], i: int, curr
         unregister()
     seconds = time.monotonic() - began
     if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-        current = read_solution(allocation, solver)
+        current = _read_any(allocation, solver)
     value = objective_values(allocation.facts, current)[name]
     bound = _bound(allocation, solver, name, value, status)
     state = "optimal" if status == cp_model.OPTIMAL or bound == value else "feasible"
     return current, TierResult(name, state, value, bound, seconds, budget, int(solver.num_branches))
+
+
+def _search_class_tier(allocation: ClassModel, mirror: HighsMirror, objectives: list[str], i: int,
+                       current: Solution, budget: float, options: SolveOptions, control: SolveControl,
+                       started: float) -> tuple[Solution, TierResult]:
+    """The portfolio of ``matcher.solver.search``, watched by the caller's control."""
+    name = objectives[i]
+
+    def run(solver: cp_model.CpSolver, model: cp_model.CpModel) -> int:
+        callback = _ProgressCallback(control, name, i, len(objectives), started)
+        unregister = control.while_running(solver.stop_search)
+        try:
+            return solver.solve(model, callback)
+        finally:
+            unregister()
+
+    began = time.monotonic()
+    outcome = search_tier(allocation, mirror, name, name in MAXIMISED_OBJECTIVES, current, budget,
+                          lambda solver, seconds: _configure(solver, options, seconds), run, lambda: control.stopped)
+    seconds = time.monotonic() - began
+    trivial = class_model.trivial_bound(allocation, name, outcome.value)
+    if outcome.bound is None:
+        bound = trivial
+    elif name in MAXIMISED_OBJECTIVES:
+        bound = max(outcome.value, min(trivial, outcome.bound))
+    else:
+        bound = min(outcome.value, outcome.bound)
+    state = "optimal" if outcome.proven or bound == outcome.value else "feasible"
+    return outcome.solution, TierResult(name, state, outcome.value, bound, seconds, budget, outcome.branches,
+                                        outcome.phases)
 
 
 def _configure(solver: cp_model.CpSolver, options: SolveOptions, budget: float) -> None:
@@ -107,22 +149,40 @@ def _configure(solver: cp_model.CpSolver, options: SolveOptions, budget: float) 
         parameters.max_time_in_seconds = budget
 
 
-def _bound(allocation: AllocationModel, solver: cp_model.CpSolver, name: str, value: int, status: int) -> int:
+def _bound(allocation: TierModel, solver: cp_model.CpSolver, name: str, value: int, status: int) -> int:
     """The proven bound of this tier, never on the wrong side of the value found."""
     if status == cp_model.OPTIMAL:
         return value
     if status != cp_model.FEASIBLE:
-        return trivial_bound(allocation.facts, allocation.candidates, name, value)
+        return _trivial_any(allocation, name, value)
     raw = solver.best_objective_bound
     if name in MAXIMISED_OBJECTIVES:
-        return max(value, min(trivial_bound(allocation.facts, allocation.candidates, name, value), math.floor(raw + BOUND_EPSILON)))
+        return max(value, min(_trivial_any(allocation, name, value), math.floor(raw + BOUND_EPSILON)))
     return min(value, math.ceil(raw - BOUND_EPSILON))
 
 
-def _unsolved_tier(allocation: AllocationModel, name: str, current: Solution, budget: float) -> TierResult:
+def _unsolved_tier(allocation: TierModel, name: str, current: Solution, budget: float) -> TierResult:
     value = objective_values(allocation.facts, current)[name]
-    return TierResult(name, "not_solved", value, trivial_bound(allocation.facts, allocation.candidates, name, value),
-                      0.0, budget)
+    return TierResult(name, "not_solved", value, _trivial_any(allocation, name, value), 0.0, budget)
+
+
+def _trivial_any(allocation: TierModel, name: str, value: int) -> int:
+    if isinstance(allocation, ClassModel):
+        return class_model.trivial_bound(allocation, name, value)
+    return trivial_bound(allocation.facts, allocation.candidates, name, value)
+
+
+def _hint_any(allocation: TierModel, solution: Solution) -> None:
+    if isinstance(allocation, ClassModel):
+        class_model.hint(allocation, solution)
+    else:
+        _hint(allocation, solution)
+
+
+def _read_any(allocation: TierModel, solver: cp_model.CpSolver) -> Solution:
+    if isinstance(allocation, ClassModel):
+        return class_model.read_solution(allocation, solver)
+    return read_solution(allocation, solver)
 
 
 def trivial_bound(facts: Facts, candidates: Candidates, name: str, value: int) -> int:
@@ -140,10 +200,15 @@ def trivial_bound(facts: Facts, candidates: Candidates, name: str, value: int) -
     return max(value, int(np.maximum(best[placeable], 0).sum()))
 
 
-def _hold(allocation: AllocationModel, name: str, value: int) -> None:
-    """Later tiers may not make this objective worse than the value found."""
+def _hold(allocation: TierModel, name: str, value: int, exact: bool = False) -> None:
+    """Later tiers may not make this objective worse than the value found (a proven optimum: not different)."""
+    if isinstance(allocation, ClassModel):
+        class_model.hold(allocation, name, value, name in MAXIMISED_OBJECTIVES, exact)
+        return
     expression = allocation.objectives[name]
-    if name in MAXIMISED_OBJECTIVES:
+    if exact:
+        allocation.model.add(expression == value)
+    elif name in MAXIMISED_OBJECTIVES:
         allocation.model.add(expression >= value)
     else:
         allocation.model.add(expression <= value)

@@ -1,0 +1,190 @@
+"""Interchangeable households and dwellings, merged into classes so that the model counts instead of naming.
+
+Most status holders are singles whose relevant attributes coincide, and many dwellings are alike. A model
+with one Boolean per (household, dwelling) pair has to consider every permutation of such look-alikes, and
+CP-SAT drowns in that symmetry. Here records that no rule and no objective can tell apart are merged:
+
+- a **household class** holds households with the same compatibility attributes (availability, sharing,
+  final size, need, max rent, accessibility, required ties), the same objective attributes (overdue,
+  size, children per school kind, tie bonus per municipality), that are not locked and are in no
+  forbidden pair. Locked and forbidden households stay alone in their class. Members are ordered longest
+  waiting first, so that when a class gets k places the k longest-waiting members take them.
+- a **dwelling class** holds dwellings with the same municipality, groups, availability, rent bracket (the
+  same households can afford them), accessibility and, for a non-shared dwelling, bedrooms and
+  max_occupants, or for a shared one its places. For a household without children any dwelling of a
+  class will do. Locked and forbidden dwellings stay alone.
+- a **cell** is a dwelling class narrowed to dwellings that also reach the same schools at the same charged
+  kilometres; households with children are placed per cell. Where some sharer has children, a shared
+  dwelling class is a single cell, so that sharers are counted per class only.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from matcher.facts import Facts, IntArray
+from matcher.format import SCHOOL_KINDS
+
+
+@dataclass(frozen=True)
+class HouseholdClasses:
+    members: list[IntArray]  # household indices per class, longest waiting first, then input order
+    of: IntArray  # class of each household, -1 for a household that is not available this period
+
+    def __len__(self) -> int:
+        return len(self.members)
+
+    @property
+    def representative(self) -> IntArray:
+        """One member per class: every attribute the model reads is the same for all members."""
+        return np.array([m[0] for m in self.members], dtype=np.int64)
+
+    @property
+    def count(self) -> IntArray:
+        return np.array([len(m) for m in self.members], dtype=np.int64)
+
+
+@dataclass(frozen=True)
+class DwellingClasses:
+    members: list[IntArray]  # dwelling indices per class, input order
+    cells: list[IntArray]  # dwelling indices per cell, input order
+    class_of_cell: IntArray
+    type_of_class: IntArray  # what compatibility reads of a dwelling apart from its municipality (see below)
+    of: IntArray  # class of each dwelling, -1 for a dwelling that is not available this period
+    cell_of: IntArray  # cell of each dwelling, -1 likewise
+
+    def __len__(self) -> int:
+        return len(self.members)
+
+    @property
+    def representative(self) -> IntArray:
+        return np.array([m[0] for m in self.members], dtype=np.int64)
+
+    @property
+    def cell_representative(self) -> IntArray:
+        return np.array([m[0] for m in self.cells], dtype=np.int64)
+
+    @property
+    def count(self) -> IntArray:
+        return np.array([len(m) for m in self.members], dtype=np.int64)
+
+    @property
+    def cell_count(self) -> IntArray:
+        return np.array([len(m) for m in self.cells], dtype=np.int64)
+
+
+def household_classes(facts: Facts) -> HouseholdClasses:
+    """Merge the available households that no rule or objective tells apart."""
+    h = facts.households
+    available = np.flatnonzero(h.available)
+    alone = _locked_or_forbidden_households(facts)
+    key = np.column_stack([
+        h.sharer, h.final_size, h.need, _ranks(h.max_rent), h.needs_accessible, h.required_tie,
+        h.overdue, h.size, h.kids, h.tie_bonus, np.where(alone, np.arange(len(h)) + 1, 0),
+    ]).astype(np.int64)[available]
+    members = _group_rows(key, available, order=-h.waiting_days[available])
+    return HouseholdClasses(members=members, of=_labels(members, len(h)))
+
+
+def dwelling_classes(facts: Facts) -> DwellingClasses:
+    """Merge the available dwellings that no rule or objective tells apart (cells: schools included)."""
+    d = facts.dwellings
+    available = np.flatnonzero(d.available)
+    alone = _locked_or_forbidden_dwellings(facts)
+    profile = _school_profiles(facts)
+    sharers_with_children = (facts.households.sharer & (facts.households.kids > 0).any(axis=1)).any()
+    key = np.column_stack([
+        _dwelling_type(facts), d.municipality, _ranks_of_groups(facts),
+        np.where(d.shared & sharers_with_children, profile, -1), np.where(alone, np.arange(len(d)) + 1, 0),
+    ]).astype(np.int64)[available]
+    members = _group_rows(key, available, order=np.zeros(len(available), dtype=np.int64))
+    class_of = _labels(members, len(d))
+    cell_key = np.column_stack([class_of[available], profile[available]])
+    cells = _group_rows(cell_key, available, order=np.zeros(len(available), dtype=np.int64))
+    cell_of = _labels(cells, len(d))
+    class_of_cell = np.array([class_of[rows[0]] for rows in cells], dtype=np.int64)
+    representative = np.array([rows[0] for rows in members], dtype=np.int64)
+    _, type_of_class = np.unique(_dwelling_type(facts)[representative], axis=0, return_inverse=True)
+    return DwellingClasses(members=members, cells=cells, class_of_cell=class_of_cell,
+                           type_of_class=type_of_class.reshape(-1).astype(np.int64), of=class_of, cell_of=cell_of)
+
+
+def _dwelling_type(facts: Facts) -> np.ndarray:
+    """Rules 1-4 read only these of a dwelling: a household without a required tie that may live in one dwelling
+    of a type may live in every dwelling of that type, in any municipality."""
+    d = facts.dwellings
+    own = ~d.shared
+    return np.column_stack([d.shared_places, np.where(own, d.bedrooms, -1), np.where(own, d.max_occupants, -1),
+                            _rent_brackets(facts), d.accessible]).astype(np.int64)
+
+
+def _labels(groups: list[IntArray], n: int) -> IntArray:
+    label = np.full(n, -1, dtype=np.int64)
+    for i, rows in enumerate(groups):
+        label[rows] = i
+    return label
+
+
+def _group_rows(key: np.ndarray, rows: IntArray, order: IntArray) -> list[IntArray]:
+    """Rows with equal keys, each group sorted by ``order`` then row; groups ordered by their first row."""
+    if len(rows) == 0:
+        return []
+    _, label = np.unique(key, axis=0, return_inverse=True)
+    label = label.reshape(-1)
+    sort = np.lexsort((rows, order, label))
+    bounds = np.flatnonzero(np.diff(label[sort])) + 1
+    groups = [rows[part] for part in np.split(sort, bounds)]
+    groups.sort(key=lambda members: int(members.min()))
+    return groups
+
+
+def _ranks(values: np.ndarray) -> IntArray:
+    """Equal values get equal integer ranks (floats become exact keys)."""
+    _, rank = np.unique(values, return_inverse=True)
+    return rank.reshape(-1).astype(np.int64)
+
+
+def _rent_brackets(facts: Facts) -> IntArray:
+    """How many distinct household rent limits lie below each dwelling's rent: same bracket, same tenants."""
+    limits = np.unique(facts.households.max_rent[np.isfinite(facts.households.max_rent)])
+    return np.searchsorted(limits, facts.dwellings.rent, side="left").astype(np.int64)
+
+
+def _ranks_of_groups(facts: Facts) -> IntArray:
+    seen: dict[tuple[int, ...], int] = {}
+    return np.array([seen.setdefault(tuple(groups.tolist()), len(seen)) for groups in facts.dwellings.groups],
+                    dtype=np.int64)
+
+
+def _school_profiles(facts: Facts) -> IntArray:
+    """An id per distinct list of (school, charged km) in reach, over both school kinds."""
+    seen: dict[tuple[tuple[int, ...], ...], int] = {}
+    profiles = np.zeros(len(facts.dwellings), dtype=np.int64)
+    for d in range(len(facts.dwellings)):
+        parts = []
+        for kind in SCHOOL_KINDS:
+            reach = facts.reach[kind]
+            part = reach.of(d)
+            parts.append(tuple(reach.school[part].tolist()) + tuple(reach.cost_km[part].tolist()))
+        profiles[d] = seen.setdefault(tuple(parts), len(seen))
+    return profiles
+
+
+def _locked_or_forbidden_households(facts: Facts) -> np.ndarray:
+    alone = np.zeros(len(facts.households), dtype=np.bool_)
+    for lock in facts.instance.locks:
+        alone[facts.household_index[lock.household]] = True
+    for h, _ in facts.forbidden:
+        alone[h] = True
+    return alone
+
+
+def _locked_or_forbidden_dwellings(facts: Facts) -> np.ndarray:
+    alone = np.zeros(len(facts.dwellings), dtype=np.bool_)
+    for lock in facts.instance.locks:
+        alone[facts.dwelling_index[lock.dwelling]] = True
+    for _, d in facts.forbidden:
+        alone[d] = True
+    return alone

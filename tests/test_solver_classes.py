@@ -1,0 +1,215 @@
+"""The class model: look-alike households and dwellings merged, and still exactly the optimum of the rules.
+
+Random tiny instances built to have look-alikes (the same household or dwelling several times), locks,
+forbidden pairs, shared dwellings in capped groups, tied and single under-age sharers, solved by
+``solve`` and compared with exhaustive enumeration; plus the pieces (classes, network, counts) by hand.
+"""
+
+from __future__ import annotations
+
+import itertools
+from typing import Any
+
+import numpy as np
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from builders import LONG_AGO, PERIOD, RECENTLY, UTRECHT, dwelling, household, instance, municipality, near, school
+from matcher.checker import check_proposal
+from matcher.compat import compatible_pairs
+from matcher.facts import Facts, derive_facts
+from matcher.format import MAXIMISED_OBJECTIVES, OBJECTIVE_NAMES, SCHOOL_KINDS
+from matcher.solver import SolveOptions, solve
+from matcher.solver.class_model import build_class_model, values_of
+from matcher.solver.classes import dwelling_classes, household_classes
+from matcher.solver.disaggregate import counts, placements
+from matcher.solver.evaluate import objective_values
+from matcher.solver.greedy import greedy_solution
+from matcher.solver.candidates import usable_candidates
+from matcher.solver.locks import check_locks
+from matcher.solver.network import DIRECT, build_network
+from matcher.validation import load_instance
+from test_solver_bruteforce import _feasible, _values
+
+KM_PER_DEGREE = 111.195
+
+
+def facts_of(data: dict[str, Any]) -> Facts:
+    return derive_facts(load_instance(data))
+
+
+# --- classes, network, counts by hand -------------------------------------------------------------------
+
+
+def test_look_alike_households_share_a_class_longest_waiting_first_and_locked_ones_stay_alone() -> None:
+    data = instance([household("h0", waiting_since=RECENTLY), household("h1", waiting_since="2026-10-01"),
+                     household("h2", waiting_since="2026-09-01"), household("h3", ages=[30, 31])],
+                    [dwelling("d0"), dwelling("d1")], locks=[{"household": "h2", "dwelling": "d0"}])
+    classes = household_classes(facts_of(data))
+    members = sorted(m.tolist() for m in classes.members)
+    assert members == [[1, 0], [2], [3]]  # h1 waited longer than h0; h2 is locked; h3 is a couple
+
+
+def test_look_alike_dwellings_share_a_class_and_school_reach_splits_it_into_cells() -> None:
+    far = near(4.0)
+    data = instance([household("h0", max_rent=650)], [dwelling("d0"), dwelling("d1"), dwelling("d2", location=far),
+                                                       dwelling("d3", rent=700)],
+                    schools=[school("p0", location=near(-2.0))])
+    classes = dwelling_classes(facts_of(data))
+    assert sorted(m.tolist() for m in classes.members) == [[0, 1, 2], [3]]
+    assert sorted(c.tolist() for c in classes.cells) == [[0, 1], [2], [3]]  # d2 reaches no school
+    assert len(dwelling_classes(facts_of(data | {"households": [household("h0")]})).members) == 1  # no rent limit
+
+
+def test_tied_households_go_directly_to_their_tie_municipality_and_through_pools_elsewhere() -> None:
+    towns = [municipality("GM0001"), municipality("GM0002")]
+    data = instance([household("h0", ties=[{"municipality": "GM0002", "kind": "work"}]),
+                     household("h1", ties=[{"municipality": "GM0001", "kind": "family", "required": True}])],
+                    [dwelling("d0", "GM0001"), dwelling("d1", "GM0002")], municipalities=towns)
+    facts = facts_of(data)
+    network = build_network(facts, household_classes(facts), dwelling_classes(facts))
+    h_class = network.households.of
+    direct = [(int(c), int(facts.dwellings.municipality[network.dwellings.members[k][0]]))
+              for c, k, p in zip(network.placement_class, network.dwelling_class, network.placement_pool, strict=True)
+              if p == DIRECT]
+    assert sorted(direct) == sorted([(h_class[0], 1), (h_class[1], 0)])
+    assert set(network.entry_class.tolist()) == {h_class[0]}  # the required tie never enters a pool
+
+
+def test_a_greedy_solution_has_counts_that_give_back_the_same_numbers() -> None:
+    data = load_example_instance()
+    facts = facts_of(data)
+    network = build_network(facts, household_classes(facts), dwelling_classes(facts))
+    allocation = build_class_model(facts, network)
+    start = greedy_solution(facts, usable_candidates(facts, compatible_pairs(facts)), check_locks(facts).placements)
+    values = values_of(allocation, start)
+    assert values is not None and allocation.linear.satisfied_by(values)
+    again = placements(facts, network, counts(facts, network, start))
+    assert _same_counts(facts, network, start, again)
+    assert objective_values(facts, again) == objective_values(facts, start)
+
+
+def _same_counts(facts: Facts, network: Any, first: Any, second: Any) -> bool:
+    a, b = counts(facts, network, first), counts(facts, network, second)
+    assert a is not None and b is not None
+    return (np.array_equal(a.entry, b.entry) and np.array_equal(a.flow, b.flow)
+            and all(np.array_equal(a.school[k], b.school[k]) for k in SCHOOL_KINDS))
+
+
+def load_example_instance() -> dict[str, Any]:
+    from conftest import load_example
+    return load_example("u16-week-s1")[0]
+
+
+# --- the optimum, against enumeration -----------------------------------------------------------------
+
+
+def _point(draw: st.DrawFn) -> dict[str, float]:
+    return {"lat": UTRECHT["lat"] + draw(st.integers(-20, 20)) / 10 / KM_PER_DEGREE, "lon": UTRECHT["lon"]}
+
+
+@st.composite
+def look_alike_instances(draw: st.DrawFn) -> dict[str, Any]:
+    """A few record templates, each used one to three times, so that classes have several members."""
+    towns = [{"id": f"GM{i}", "name": f"town {i}", "target": draw(st.sampled_from([5, 10, 30])),
+              "housed": draw(st.integers(0, 2))} for i in range(draw(st.integers(1, 2)))]
+    groups = [{"id": "g0", "units": draw(st.integers(2, 8)), "status_holder_units": draw(st.integers(0, 2))}]
+    dwellings = []
+    for template in range(draw(st.integers(1, 3))):
+        record = {"municipality": draw(st.sampled_from(towns))["id"], "location": _point(draw),
+                  "bedrooms": draw(st.integers(0, 2)), "max_occupants": draw(st.integers(2, 5)),
+                  "rent": draw(st.sampled_from([500, 500, 700])), "accessible": draw(st.booleans()),
+                  "shared_places": draw(st.sampled_from([0, 0, 2])), "groups": draw(st.sampled_from([[], ["g0"]]))}
+        for copy in range(draw(st.integers(1, 2))):
+            moved = draw(st.booleans())
+            dwellings.append(record | {"id": f"d{template}{copy}", "location": _point(draw) if moved else
+                                       record["location"]})
+    households = []
+    for template in range(draw(st.integers(1, 3))):
+        ages = [draw(st.sampled_from([30, 45, 45, 16]))] + draw(st.lists(st.integers(0, 14), max_size=2))
+        record = {"members": [{"age": a} for a in ages], "expected_members": draw(st.sampled_from([0, 0, 0, 1])),
+                  "max_rent": draw(st.sampled_from([None, None, 650])), "shareable": draw(st.booleans()),
+                  "needs_accessible": draw(st.booleans()) and draw(st.booleans()) and draw(st.booleans()),
+                  "ties": [{"municipality": draw(st.sampled_from(towns))["id"],
+                            "kind": draw(st.sampled_from(["work", "family"])),
+                            "required": draw(st.booleans())}] if draw(st.booleans()) else []}
+        for copy in range(draw(st.integers(1, 3))):
+            households.append(record | {"id": f"h{template}{copy}",
+                                        "waiting_since": draw(st.sampled_from([LONG_AGO, RECENTLY]))})
+    households = households[:5]
+    dwellings = dwellings[:4]
+    schools = [{"id": f"s{i}", "kind": kind, "location": _point(draw), "seats": draw(st.integers(1, 3))}
+               for i, kind in enumerate(draw(st.lists(st.sampled_from(SCHOOL_KINDS), min_size=1, max_size=3)))]
+    forbidden = []
+    if draw(st.booleans()):
+        forbidden.append({"household": draw(st.sampled_from(households))["id"],
+                          "dwelling": draw(st.sampled_from(dwellings))["id"]})
+    objectives = draw(st.one_of(st.just(list(OBJECTIVE_NAMES)), st.permutations(OBJECTIVE_NAMES).map(list)))
+    policy = {"objectives": objectives, "max_school_km": {"primary": 3.0, "secondary": 4.0}}
+    data = {"format": "matcher.instance/1", "id": "look-alikes", "period": PERIOD, "policy": policy,
+            "municipalities": towns, "dwellings": dwellings, "households": households, "groups": groups,
+            "schools": schools, "forbidden": forbidden}
+    if draw(st.booleans()):
+        data["locks"] = _a_valid_lock(draw, data)
+    return data
+
+
+def _a_valid_lock(draw: st.DrawFn, data: dict[str, Any]) -> list[dict[str, Any]]:
+    """One pair of a feasible placement, as a lock (none if nobody can be placed)."""
+    facts = facts_of(data)
+    options = [(h, choice) for h, choices in enumerate(_options(facts)) for choice in choices if choice is not None]
+    usable = [(h, choice) for h, choice in options if _feasible(facts, tuple(choice if i == h else None
+                                                                            for i in range(len(facts.households))))]
+    if not usable:
+        return []
+    h, (d, schools) = draw(st.sampled_from(usable))
+    lock: dict[str, Any] = {"household": facts.households.ids[h], "dwelling": facts.dwellings.ids[d]}
+    if schools and draw(st.booleans()):
+        lock["schools"] = {kind: facts.schools.ids[s] for kind, s in schools.items()}
+    return [lock]
+
+
+def _options(facts: Facts) -> list[list[tuple[int, dict[str, int]] | None]]:
+    """Every household's choices: nowhere, or a compatible dwelling with one school per kind of child."""
+    pairs = compatible_pairs(facts)
+    options: list[list[tuple[int, dict[str, int]] | None]] = []
+    for h in range(len(facts.households)):
+        choices: list[tuple[int, dict[str, int]] | None] = [None]
+        kinds = [k for c, k in enumerate(SCHOOL_KINDS) if facts.households.kids[h, c] > 0]
+        per_kind = [[s for s in range(len(facts.schools.ids)) if facts.schools.kind[s] == SCHOOL_KINDS.index(k)]
+                    for k in kinds]
+        for d in pairs.dwelling[pairs.household == h].tolist():
+            for combo in itertools.product(*per_kind):
+                choices.append((d, dict(zip(kinds, combo, strict=True))))
+        options.append(choices)
+    return options
+
+
+def enumerated_optimum(facts: Facts) -> tuple[int, ...]:
+    """The lexicographic optimum over every plan that keeps the rules and the locks."""
+    options = _options(facts)
+    for lock in facts.instance.locks:
+        h, d = facts.household_index[lock.household], facts.dwelling_index[lock.dwelling]
+        named = {kind: facts.school_index[s] for kind, s in lock.named_schools().items()}
+        options[h] = [c for c in options[h] if c is not None and c[0] == d
+                      and all(c[1].get(kind) == s for kind, s in named.items())]
+    names = facts.instance.policy.objectives
+    best: tuple[int, ...] | None = None
+    for plan in itertools.product(*options):
+        if _feasible(facts, plan):
+            values = _values(facts, plan)
+            key = tuple(values[n] if n in MAXIMISED_OBJECTIVES else -values[n] for n in names)
+            best = key if best is None or key > best else best
+    assert best is not None
+    return tuple(v if n in MAXIMISED_OBJECTIVES else -v for n, v in zip(names, best, strict=True))
+
+
+@settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(look_alike_instances())
+def test_class_model_reaches_the_enumerated_optimum_with_look_alikes_and_locks(data: dict[str, Any]) -> None:
+    loaded = load_instance(data)
+    proposal = solve(loaded, SolveOptions(time_limit=20, workers=1))
+    report = check_proposal(loaded, proposal.model_dump(mode="json", exclude_none=True))
+    assert report.ok, [str(v) for v in report.violations]
+    assert proposal.status == "optimal"
+    assert tuple(o.value for o in proposal.objectives) == enumerated_optimum(derive_facts(loaded))
