@@ -24,10 +24,12 @@ from matcher.solver.class_model import build_class_model, values_of
 from matcher.solver.classes import dwelling_classes, household_classes
 from matcher.solver.disaggregate import counts, placements
 from matcher.solver.evaluate import objective_values
-from matcher.solver.greedy import greedy_solution
+from matcher.solver.greedy import greedy_by_class, greedy_solution
 from matcher.solver.candidates import usable_candidates
 from matcher.solver.locks import check_locks
 from matcher.solver.network import DIRECT, build_network
+from matcher.solver.proposal import build_proposal
+from matcher.solver.tiers import TierResult
 from matcher.validation import load_instance
 from test_solver_bruteforce import _feasible, _values
 
@@ -87,6 +89,27 @@ def test_a_greedy_solution_has_counts_that_give_back_the_same_numbers() -> None:
     again = placements(facts, network, counts(facts, network, start))
     assert _same_counts(facts, network, start, again)
     assert objective_values(facts, again) == objective_values(facts, start)
+
+
+def test_the_class_greedy_serves_the_longest_waiting_first_and_keeps_every_rule() -> None:
+    data = instance([household("late", waiting_since=RECENTLY), household("early", waiting_since=LONG_AGO),
+                     household("family", ages=[35, 7], waiting_since="2026-02-01")],
+                    [dwelling("d0"), dwelling("d1", bedrooms=1, max_occupants=2)],
+                    schools=[school("p0", seats=1)])
+    facts = facts_of(data)
+    network = build_network(facts, household_classes(facts), dwelling_classes(facts))
+    solution = greedy_by_class(facts, network, [])
+    assert sorted(facts.households.ids[p.household] for p in solution) == ["early", "family"]
+    report = check_proposal(load_instance(data), _proposal_of(data, solution))
+    assert report.ok, [str(v) for v in report.violations]
+
+
+def _proposal_of(data: dict[str, Any], solution: Any) -> dict[str, Any]:
+    facts = facts_of(data)
+    values = objective_values(facts, solution)
+    tiers = [TierResult(name, "feasible", values[name], values[name], 0.0, 0.0) for name in OBJECTIVE_NAMES]
+    return build_proposal(facts, compatible_pairs(facts), solution, tiers, {}).model_dump(mode="json",
+                                                                                         exclude_none=True)
 
 
 def _same_counts(facts: Facts, network: Any, first: Any, second: Any) -> bool:

@@ -131,7 +131,9 @@ def _group_rows(key: np.ndarray, rows: IntArray, order: IntArray) -> list[IntArr
     """Rows with equal keys, each group sorted by ``order`` then row; groups ordered by their first row."""
     if len(rows) == 0:
         return []
-    _, label = np.unique(key, axis=0, return_inverse=True)
+    contiguous = np.ascontiguousarray(key)
+    as_bytes = contiguous.view(np.dtype((np.void, contiguous.dtype.itemsize * contiguous.shape[1]))).reshape(-1)
+    _, label = np.unique(as_bytes, return_inverse=True)  # one memcmp per comparison instead of a sort per column
     label = label.reshape(-1)
     sort = np.lexsort((rows, order, label))
     bounds = np.flatnonzero(np.diff(label[sort])) + 1

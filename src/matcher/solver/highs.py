@@ -15,6 +15,7 @@ integers before it is used.
 from __future__ import annotations
 
 import math
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -29,6 +30,11 @@ BOUND_SLACK = 1e-6  # added before rounding a bound inward: only ever makes it w
 MIP_ABSOLUTE_GAP = 0.999  # objectives are integers: a gap below one is a proof
 INFINITY = highspy.kHighsInf
 DUAL_SIMPLEX, PRIMAL_SIMPLEX = 1, 4  # HiGHS simplex_strategy values
+PRICING_TOLERANCE = 1e-7  # a reduced cost below minus this lets a column improve the LP
+COLUMNS_PER_ROUND = 5_000
+SIMPLEX_ITERATIONS_PER_SECOND = 5_000  # deterministic work limits, measured on the 2-core reference machine
+MIP_NODES_PER_SECOND = 50
+DETERMINISTIC_SAFETY_FACTOR = 10.0
 
 
 @dataclass(frozen=True)
@@ -76,50 +82,113 @@ class MipOutcome:
 
 
 class HighsMirror:
-    """The class model's rows in one HiGHS instance, kept in step as tiers add rows."""
+    """The class model's rows in one HiGHS instance, kept in step as tiers add rows.
 
-    def __init__(self, linear: LinearModel) -> None:
+    On a large model (a national backlog has some 400,000 columns) the simplex stalls in degenerate pivots,
+    so the LP holds only *active* columns, and the others are priced: with the row duals y of the LP over
+    the active columns, every column's reduced cost c_j - A_j y is one sparse product away, and the columns
+    that could improve the LP join it, until none can (column generation). The bound is always the
+    Lagrangian one over *every* column, so it is valid at any round, converged or not.
+
+    HiGHS is deterministic on one thread but its time limits are wall-clock. With ``deterministic``, its
+    work is bounded by counts instead (simplex iterations, branch-and-bound nodes, per second of budget),
+    with the wall-clock limit only as a distant safety net, so that the same input gives the same proposal.
+    """
+
+    def __init__(self, linear: LinearModel, deterministic: bool = False, active: np.ndarray | None = None) -> None:
         self.linear = linear
+        self.deterministic = deterministic
         self.highs = new_highs()
         self.synced = 0
         self.solved = False
-        columns = len(linear.lower)
-        self.highs.addVars(columns, np.array(linear.lower, dtype=np.float64), np.array(linear.upper, dtype=np.float64))
+        total = len(linear.lower)
+        self.lower = np.array(linear.lower, dtype=np.float64)
+        self.upper = np.array(linear.upper, dtype=np.float64)
+        self.columns = np.flatnonzero(active) if active is not None else np.arange(total)  # LP column -> model
+        self.position = np.full(total, -1, dtype=np.int64)
+        self.position[self.columns] = np.arange(len(self.columns))
+        self._matrix: _Matrix | None = None
+        self.highs.addVars(len(self.columns), self.lower[self.columns], self.upper[self.columns])
         self.sync()
 
+    @property
+    def complete(self) -> bool:
+        return len(self.columns) == len(self.lower)
+
     def sync(self) -> None:
-        """Add the rows the model gained since the last call."""
+        """Add the rows the model gained since the last call (over the active columns)."""
         first, last = self.synced, self.linear.rows
         if last == first:
             return
         start, index, value = _csr(self.linear, first, last)
+        rows = np.repeat(np.arange(last - first), np.diff(start))
+        keep = self.position[index] >= 0
+        counts = np.bincount(rows[keep], minlength=last - first)
         self.highs.addRows(last - first, np.array(self.linear.row_lower[first:last]),
-                           np.array(self.linear.row_upper[first:last]), len(index), start[:-1].astype(np.int32),
-                           index.astype(np.int32), value)
+                           np.array(self.linear.row_upper[first:last]), int(keep.sum()),
+                           (np.cumsum(counts) - counts).astype(np.int32), self.position[index[keep]].astype(np.int32),
+                           value[keep])
         self.synced = last
+        self._matrix = None
+
+    def matrix(self) -> _Matrix:
+        if self._matrix is None:
+            self._matrix = _Matrix.of(self.linear, self.synced)
+        return self._matrix
 
     def relax(self, objective: Terms, maximise: bool, time_limit: float) -> Relaxation | None:
-        """The LP optimum of the objective (warm-started), or None if HiGHS does not finish in time."""
+        """The LP optimum of the objective (warm-started, with columns priced in as needed); None if HiGHS
+        gives no dual solution in time."""
         self.sync()
         cost = self._cost(objective, maximise)
-        self.highs.changeColsCost(len(cost), np.arange(len(cost), dtype=np.int32), cost)
-        self.highs.setOptionValue("time_limit", max(0.01, float(time_limit)))
-        # after the first solve only the objective changes and the held rows keep the old optimum feasible:
-        # primal simplex continues from it (dual simplex took 40 times longer on the persons tier)
-        self.highs.setOptionValue("simplex_strategy", PRIMAL_SIMPLEX if self.solved else DUAL_SIMPLEX)
-        self.highs.run()
-        self.solved = True
-        if self.highs.getModelStatus() != highspy.HighsModelStatus.kOptimal:
+        self.highs.changeColsCost(len(self.columns), np.arange(len(self.columns), dtype=np.int32), cost[self.columns])
+        deadline = time.monotonic() + time_limit
+        best: tuple[float, FloatArray, FloatArray] | None = None
+        while True:
+            _limit(self.highs, max(0.01, deadline - time.monotonic()), self.deterministic)
+            # after the first solve only the objective, held rows or new columns change and the old optimum
+            # stays feasible: primal simplex continues from it (dual simplex took 40 times longer on the
+            # persons tier of u16-backlog)
+            self.highs.setOptionValue("simplex_strategy", PRIMAL_SIMPLEX if self.solved else DUAL_SIMPLEX)
+            self.highs.run()
+            self.solved = True
+            if self.highs.getModelStatus() != highspy.HighsModelStatus.kOptimal:
+                break
+            solution = self.highs.getSolution()
+            row_dual = np.asarray(solution.row_dual, dtype=np.float64)
+            lower, reduced_cost = max(self._lagrangian(cost, row_dual), self._lagrangian(cost, -row_dual),
+                                      key=lambda pair: pair[0])
+            values = np.zeros(len(cost))
+            values[self.columns] = np.asarray(solution.col_value, dtype=np.float64)
+            if best is None or lower > best[0]:
+                best = (lower, reduced_cost, values)
+            entering = self._entering(reduced_cost)
+            if len(entering) == 0 or time.monotonic() >= deadline:
+                best = (best[0], best[1], values)  # the last LP solution goes with the final columns
+                break
+            self._activate(entering, cost)
+        if best is None:
             return None
-        solution = self.highs.getSolution()
-        row_dual = np.asarray(solution.row_dual, dtype=np.float64)
-        lower, reduced_cost = max(self._lagrangian(cost, row_dual), self._lagrangian(cost, -row_dual),
-                                  key=lambda pair: pair[0])
+        lower, reduced_cost, values = best
         minimised = lower + (-objective.constant if maximise else objective.constant)
-        return Relaxation(bound=-minimised if maximise else minimised,
-                          values=np.asarray(solution.col_value, dtype=np.float64), maximise=maximise,
-                          reduced_cost=reduced_cost, lower=np.array(self.linear.lower, dtype=np.float64),
-                          upper=np.array(self.linear.upper, dtype=np.float64))
+        return Relaxation(bound=-minimised if maximise else minimised, values=values, maximise=maximise,
+                          reduced_cost=reduced_cost, lower=self.lower, upper=self.upper)
+
+    def _entering(self, reduced_cost: FloatArray) -> IntArray:
+        """Inactive columns whose reduced cost says they would improve the LP, most promising first."""
+        inactive = self.position < 0
+        candidates = np.flatnonzero(inactive & (reduced_cost < -PRICING_TOLERANCE))
+        if len(candidates) > COLUMNS_PER_ROUND:
+            candidates = candidates[np.argsort(reduced_cost[candidates], kind="stable")[:COLUMNS_PER_ROUND]]
+        return np.sort(candidates)
+
+    def _activate(self, columns: IntArray, cost: FloatArray) -> None:
+        matrix = self.matrix()
+        starts, rows, values = matrix.columns(columns)
+        self.highs.addCols(len(columns), cost[columns], self.lower[columns], self.upper[columns], len(rows),
+                           starts.astype(np.int32), rows.astype(np.int32), values)
+        self.position[columns] = np.arange(len(self.columns), len(self.columns) + len(columns))
+        self.columns = np.concatenate([self.columns, columns])
 
     def solve_mip(self, objective: Terms, maximise: bool, start: IntArray | None, time_limit: float,
                   should_stop: Callable[[], bool], box: tuple[FloatArray, FloatArray] | None = None) -> MipOutcome:
@@ -138,7 +207,7 @@ class HighsMirror:
         highs.changeColsCost(columns, np.arange(columns, dtype=np.int32), cost)
         highs.changeColsIntegrality(columns, np.arange(columns, dtype=np.int32),
                                     np.full(columns, highspy.HighsVarType.kInteger))
-        highs.setOptionValue("time_limit", max(0.01, float(time_limit)))
+        _limit(highs, time_limit, self.deterministic, mip=True)
         highs.setOptionValue("mip_rel_gap", 0.0)
         highs.setOptionValue("mip_abs_gap", MIP_ABSOLUTE_GAP)
         if start is not None and (start >= lower).all() and (start <= upper).all():
@@ -167,23 +236,53 @@ class HighsMirror:
         return -cost if maximise else cost
 
     def _lagrangian(self, cost: FloatArray, multipliers: FloatArray) -> tuple[float, FloatArray]:
-        """min over the boxes of c x - y (A x - rhs(y)): a lower bound on the LP for any y (weak duality).
+        """min over the boxes of c x - y (A x - rhs(y)): a lower bound on the LP for any y (weak duality),
+        over every column of the model, with the reduced costs c - A^T y.
 
         A positive multiplier prices a row's lower side, a negative one its upper side; an infinite side
         gets no price.
         """
-        start, index, value = _csr(self.linear, 0, self.synced)
-        row_lower = np.array(self.linear.row_lower[:self.synced])
-        row_upper = np.array(self.linear.row_upper[:self.synced])
+        matrix = self.matrix()
+        row_lower, row_upper = matrix.row_lower, matrix.row_upper
         y = np.where((multipliers > 0) & np.isfinite(row_lower), multipliers, 0.0)
         y = np.where((multipliers < 0) & np.isfinite(row_upper), multipliers, y)
-        rows = np.repeat(np.arange(len(row_lower)), np.diff(start))
-        priced = cost.copy()
-        np.add.at(priced, index, -y[rows] * value)
-        lower, upper = np.array(self.linear.lower, dtype=np.float64), np.array(self.linear.upper, dtype=np.float64)
+        priced = cost - np.bincount(matrix.index, weights=y[matrix.row] * matrix.value, minlength=len(cost))
+        lower, upper = self.lower, self.upper
         column_terms = np.where(priced >= 0, priced * lower, priced * upper)
         row_terms = np.where(y > 0, y * np.where(y > 0, row_lower, 0.0), y * np.where(y < 0, row_upper, 0.0))
         return math.fsum(column_terms.tolist()) + math.fsum(row_terms.tolist()), priced
+
+
+@dataclass(frozen=True)
+class _Matrix:
+    """Every synced row of the model, by row (for pricing) and by column (for columns that join the LP)."""
+
+    row: IntArray  # row of each nonzero, in row order
+    index: IntArray  # column of each nonzero
+    value: FloatArray
+    row_lower: FloatArray
+    row_upper: FloatArray
+    by_column: IntArray  # nonzeros ordered by column
+    column_start: IntArray
+
+    @classmethod
+    def of(cls, linear: LinearModel, rows: int) -> _Matrix:
+        start, index, value = _csr(linear, 0, rows)
+        row = np.repeat(np.arange(rows), np.diff(start))
+        by_column = np.argsort(index, kind="stable")
+        column_start = np.concatenate([[0], np.cumsum(np.bincount(index, minlength=len(linear.lower)))])
+        return cls(row=row, index=index, value=value, row_lower=np.array(linear.row_lower[:rows]),
+                   row_upper=np.array(linear.row_upper[:rows]), by_column=by_column,
+                   column_start=column_start.astype(np.int64))
+
+    def columns(self, columns: IntArray) -> tuple[IntArray, IntArray, FloatArray]:
+        """CSC of the given columns: starts, row indices, values."""
+        begin, end = self.column_start[columns], self.column_start[columns + 1]
+        lengths = end - begin
+        starts = np.concatenate([[0], np.cumsum(lengths)[:-1]]).astype(np.int64)
+        picks = np.repeat(begin - starts, lengths) + np.arange(int(lengths.sum()))
+        nonzero = self.by_column[picks]
+        return starts, self.row[nonzero], self.value[nonzero]
 
 
 def _csr(linear: LinearModel, first: int, last: int) -> tuple[IntArray, IntArray, FloatArray]:
@@ -194,6 +293,17 @@ def _csr(linear: LinearModel, first: int, last: int) -> tuple[IntArray, IntArray
     index = np.concatenate(linear.row_index[first:last]).astype(np.int64)
     value = np.concatenate(linear.row_coeff[first:last]).astype(np.float64)
     return start, index, value
+
+
+def _limit(highs: highspy.Highs, seconds: float, deterministic: bool, mip: bool = False) -> None:
+    seconds = max(0.01, float(seconds))
+    if not deterministic:
+        highs.setOptionValue("time_limit", seconds)
+        return
+    highs.setOptionValue("time_limit", DETERMINISTIC_SAFETY_FACTOR * seconds)
+    highs.setOptionValue("simplex_iteration_limit", int(SIMPLEX_ITERATIONS_PER_SECOND * seconds) + 1)
+    if mip:
+        highs.setOptionValue("mip_max_nodes", int(MIP_NODES_PER_SECOND * seconds) + 1)
 
 
 def new_highs() -> highspy.Highs:

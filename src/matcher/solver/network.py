@@ -92,10 +92,10 @@ def build_network(facts: Facts, households: HouseholdClasses, dwellings: Dwellin
     tied = (h.tie_bonus[representative] != 0) & ~direct_everywhere[:, None]
     municipality = facts.dwellings.municipality[dwellings.representative]
 
-    pooled_c, pooled_k = np.nonzero(compatible & ~direct_everywhere[:, None])
+    # a class that needs no particular municipality fits every dwelling class of a type or none of them
+    first_of_type = _first_of_each(dwellings.type_of_class)
+    entry_class, entry_type = np.nonzero(compatible[:, first_of_type] & ~direct_everywhere[:, None])
     direct_c, direct_k = np.nonzero(compatible & (direct_everywhere[:, None] | tied[:, municipality]))
-
-    entry_class, entry_type = _unique_pairs(pooled_c, dwellings.type_of_class[pooled_k])
     pool_key = np.column_stack([entry_type, h.size[representative[entry_class]],
                                 h.kids[representative[entry_class]]])
     pool_keys, entry_pool = np.unique(pool_key, axis=0, return_inverse=True) if len(pool_key) else (
@@ -214,11 +214,11 @@ def _direct_everywhere(facts: Facts, households: HouseholdClasses) -> np.ndarray
             | (h.tie_bonus[representative] < 0).any(axis=1))
 
 
-def _unique_pairs(a: IntArray, b: IntArray) -> tuple[IntArray, IntArray]:
-    if len(a) == 0:
-        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
-    pairs = np.unique(np.column_stack([a, b]).astype(np.int64), axis=0)
-    return pairs[:, 0], pairs[:, 1]
+def _first_of_each(labels: IntArray) -> IntArray:
+    """For labels 0..n-1, the first position holding each."""
+    first = np.full(int(labels.max()) + 1 if len(labels) else 0, -1, dtype=np.int64)
+    first[labels[::-1]] = np.arange(len(labels))[::-1]
+    return first
 
 
 def _pool_targets(dwellings: DwellingClasses, pool_type: IntArray) -> tuple[IntArray, IntArray]:

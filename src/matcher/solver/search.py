@@ -33,10 +33,12 @@ from matcher.solver.highs import HighsMirror, Relaxation
 
 LP_SHARE = 0.5  # of a tier's time, at most, for the LP relaxation
 RESTRICTED_SHARE = 0.2  # of what is left, at most, for CP-SAT restricted to the LP's support ...
-RESTRICTED_PER_LP = 4.0  # ... and at most this many times the LP's seconds (it succeeds fast or not at all),
+RESTRICTED_PER_LP = 2.0  # ... and at most this many times the LP's seconds (it succeeds fast or not at all),
 RESTRICTED_MINIMUM_S = 1.0  # but never less than this
 MIP_SHARE = 0.7  # of what is then left, for HiGHS's branch-and-cut; CP-SAT gets the rest
 BOUND_EPSILON = 1e-6
+LARGE_MODEL_VARIABLES = 150_000  # above this (a national backlog), only the LP and the restricted search run
+LARGE_RESTRICTED_SHARE = 0.9  # of what the LP leaves, for the restricted search of a large model
 
 
 @dataclass(frozen=True)
@@ -97,8 +99,27 @@ class _Tier:
         return TierOutcome(self.solution, self.value, self.bound, self.proven, self.branches, phases)
 
 
+class _Budget:
+    """A tier's seconds: what is left by the wall clock, or, for deterministic solves, by what the steps so
+    far were allowed (so that no step's allowance depends on how fast the machine happened to be)."""
+
+    def __init__(self, seconds: float, deterministic: bool) -> None:
+        self.seconds, self.deterministic = seconds, deterministic
+        self.began = time.monotonic()
+        self.allowed = 0.0
+
+    def left(self) -> float:
+        used = self.allowed if self.deterministic else time.monotonic() - self.began
+        return max(0.0, self.seconds - used)
+
+    def allow(self, seconds: float) -> float:
+        self.allowed += seconds
+        return seconds
+
+
 def search_tier(allocation: ClassModel, mirror: HighsMirror, name: str, maximise: bool, current: Solution,
-                budget: float, configure: Configure, run: Run, should_stop: Callable[[], bool]) -> TierOutcome:
+                budget: float, configure: Configure, run: Run, should_stop: Callable[[], bool],
+                deterministic: bool = False) -> TierOutcome:
     """Optimise one objective (earlier ones are already held by rows of the model)."""
     terms = allocation.terms[name]
     expression = allocation.objectives[name]
@@ -115,13 +136,12 @@ def search_tier(allocation: ClassModel, mirror: HighsMirror, name: str, maximise
         phases[f"{step}_seconds"] = round(now - since, 4)
         return now
 
-    def left() -> float:
-        return budget - (time.monotonic() - began)
+    clock = _Budget(budget, deterministic)
 
     def done(proven_by: str) -> TierOutcome:
         return tier.outcome(phases | ({"proven_by": proven_by} if tier.proven else {}))
 
-    relaxation = mirror.relax(terms, maximise, LP_SHARE * budget)
+    relaxation = mirror.relax(terms, maximise, clock.allow(LP_SHARE * budget))
     step = lap("lp", began)
     if relaxation is not None:
         tier.tighter(relaxation.rounded)
@@ -129,23 +149,27 @@ def search_tier(allocation: ClassModel, mirror: HighsMirror, name: str, maximise
         return done("lp")
     start = values_of(allocation, tier.solution)
     hint(allocation, tier.solution)
+    large = len(allocation.linear.lower) > LARGE_MODEL_VARIABLES
     if relaxation is not None and tier.bound is not None:
-        seconds = min(RESTRICTED_SHARE * left(), max(RESTRICTED_MINIMUM_S, RESTRICTED_PER_LP * float(phases["lp_seconds"])))
+        typical = RESTRICTED_MINIMUM_S if deterministic else max(RESTRICTED_MINIMUM_S,
+                                                                   RESTRICTED_PER_LP * float(phases["lp_seconds"]))
+        seconds = clock.allow(LARGE_RESTRICTED_SHARE * clock.left() if large
+                              else min(RESTRICTED_SHARE * clock.left(), typical))
         found, branches = _restricted_search(allocation, expression, maximise, tier.bound, start,
-                                             relaxation.support(), seconds, configure, run)
+                                             relaxation.support(), seconds, configure, run, optimise=large)
         tier.branches += branches
         step = lap("restricted", step)
         if found is not None:
             tier.adopt(solution_of(allocation, found))
             if tier.proven:
                 return done("lp+restricted")
-    if should_stop():
-        return done("")
+    if should_stop() or large:
+        return done("")  # branch-and-cut on the whole of a national model does not finish in any useful time
     box = tier.improving_box(relaxation)
     if box is None:
         tier.tighter(tier.value)  # the LP's reduced costs leave no room for any better solution
         return done("lp")
-    mip = mirror.solve_mip(terms, maximise, start, MIP_SHARE * left(), should_stop, box)
+    mip = mirror.solve_mip(terms, maximise, start, clock.allow(MIP_SHARE * clock.left()), should_stop, box)
     step = lap("mip", step)
     if mip.values is not None:
         tier.adopt(solution_of(allocation, mip.values))
@@ -154,9 +178,9 @@ def search_tier(allocation: ClassModel, mirror: HighsMirror, name: str, maximise
         return done("mip")
     if mip.bound is not None:
         tier.tighter(math.floor(mip.bound + BOUND_EPSILON) if maximise else math.ceil(mip.bound - BOUND_EPSILON))
-    if tier.proven or should_stop() or left() <= 0:
+    if tier.proven or should_stop() or clock.left() <= 0:
         return done("mip")
-    return _full_search(tier, tier.improving_box(relaxation), left(), configure, run, phases, step)
+    return _full_search(tier, tier.improving_box(relaxation), clock.left(), configure, run, phases, step)
 
 
 def _full_search(tier: _Tier, box: tuple[np.ndarray, np.ndarray] | None, seconds: float, configure: Configure,
@@ -199,8 +223,9 @@ def _full_search(tier: _Tier, box: tuple[np.ndarray, np.ndarray] | None, seconds
 
 def _restricted_search(allocation: ClassModel, expression: cp_model.LinearExprT, maximise: bool, bound: int,
                        start: IntArray | None, lp_support: np.ndarray, budget: float, configure: Configure,
-                       run: Run) -> tuple[IntArray | None, int]:
-    """Values reaching the bound that use only arcs of the LP solution or the warm start, if any exist."""
+                       run: Run, optimise: bool = False) -> tuple[IntArray | None, int]:
+    """Values reaching the bound that use only arcs of the LP solution or the warm start, if any exist; with
+    ``optimise``, the best such values found in the time (for models too large for anything else)."""
     if budget <= 0:
         return None, 0
     restricted = allocation.model.clone()
@@ -209,8 +234,11 @@ def _restricted_search(allocation: ClassModel, expression: cp_model.LinearExprT,
         if not kept[index]:
             domain = restricted.proto.variables[index].domain
             domain[len(domain) - 1] = 0
-    restricted.add(expression >= bound if maximise else expression <= bound)
-    restricted.clear_objective()
+    if optimise:
+        restricted.add(expression <= bound if maximise else expression >= bound)
+    else:
+        restricted.add(expression >= bound if maximise else expression <= bound)
+        restricted.clear_objective()
     solver = cp_model.CpSolver()
     configure(solver, budget)
     status = run(solver, restricted)

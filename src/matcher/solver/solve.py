@@ -1,8 +1,10 @@
 """``solve``: the whole pipeline from a validated instance to a proposal, with timings for every phase.
 
-instance -> derived facts -> compatible pairs -> lock check -> candidate pairs -> greedy warm start ->
-CP-SAT model -> lexicographic tiers -> proposal with explanations. ``solve_document`` is the same for
-a raw document, turning invalid input into an ``invalid`` proposal as the format asks.
+instance -> derived facts -> compatible pairs (for the explanations) -> lock check -> household and dwelling
+classes and the placement network -> greedy warm start (first come, first served, over classes) -> class model
+-> lexicographic tiers (LP bound, CP-SAT, HiGHS) -> proposal with explanations. ``method="greedy"`` keeps the
+pair-level baseline: candidate pairs -> greedy. ``solve_document`` is the same for a raw document, turning
+invalid input into an ``invalid`` proposal as the format asks.
 """
 
 from __future__ import annotations
@@ -23,7 +25,7 @@ from matcher.format import Instance, Proposal
 from matcher.solution import Solution
 from matcher.solver.candidates import usable_candidates
 from matcher.solver.evaluate import objective_values
-from matcher.solver.greedy import greedy_solution
+from matcher.solver.greedy import greedy_by_class, greedy_solution
 from matcher.solver.locks import check_locks
 from matcher.solver.class_model import build_class_model
 from matcher.solver.classes import dwelling_classes, household_classes
@@ -65,21 +67,23 @@ def solve(instance: Instance, options: SolveOptions | None = None, control: Solv
     clock.lap("locks")
     if not locks.ok:
         return invalid_proposal(instance.id, locks.errors, stats | {"phases": clock.phases})
-    candidates = usable_candidates(facts, pairs)
-    start = greedy_solution(facts, candidates, locks.placements)
-    clock.lap("greedy")
-    stats |= {"pairs": len(pairs), "candidates": len(candidates), "pruned": candidates.removed}
+    stats["pairs"] = len(pairs)
     objectives = list(instance.policy.objectives)
     if options.method == "greedy":
+        candidates = usable_candidates(facts, pairs)
+        start = greedy_solution(facts, candidates, locks.placements)
+        clock.lap("greedy")
+        stats |= {"candidates": len(candidates), "pruned": candidates.removed}
         solution, tiers = start, _greedy_tiers(facts, candidates, start, objectives)
     else:
         households, dwellings = household_classes(facts), dwelling_classes(facts)
         network = build_network(facts, households, dwellings)
         clock.lap("network")
+        start = greedy_by_class(facts, network, locks.placements)
+        clock.lap("greedy")
         allocation = build_class_model(facts, network)
         clock.lap("build")
-        proto = allocation.model.proto
-        stats |= {"variables": len(proto.variables), "constraints": len(proto.constraints),
+        stats |= {"variables": len(allocation.linear.lower), "constraints": allocation.linear.rows,
                   "classes": {"households": len(households), "dwellings": len(dwellings),
                               "cells": len(dwellings.cells), "pools": len(network.pool_type),
                               "entries": network.entries, "placements": network.placements,

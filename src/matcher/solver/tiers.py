@@ -61,9 +61,11 @@ def optimise_lexicographically(allocation: TierModel, objectives: list[str], sta
     current = start
     results: list[TierResult] = []
     deadline = started + options.time_limit
-    mirror = HighsMirror(allocation.linear) if isinstance(allocation, ClassModel) else None
+    mirror = _mirror(allocation, start, options) if isinstance(allocation, ClassModel) else None
     for i, name in enumerate(objectives):
         budget = max(0.0, deadline - time.monotonic()) / (len(objectives) - i)
+        if options.deterministic and isinstance(allocation, ClassModel):
+            budget = options.time_limit / len(objectives)  # the same allowance whatever the machine's speed
         if control.stopped or budget <= 0.0:
             result = _unsolved_tier(allocation, name, current, budget)
         elif isinstance(allocation, ClassModel):
@@ -77,6 +79,16 @@ def optimise_lexicographically(allocation: TierModel, objectives: list[str], sta
         if on_tier is not None:
             on_tier(current, results)
     return current, results
+
+
+def _mirror(allocation: ClassModel, start: Solution, options: SolveOptions) -> HighsMirror:
+    """The LP starts from the warm start's arcs; column generation prices in the others as needed."""
+    active = np.ones(len(allocation.linear.lower), dtype=np.bool_)
+    active[allocation.counted()] = False
+    values = class_model.values_of(allocation, start)
+    if values is not None:
+        active |= values > 0
+    return HighsMirror(allocation.linear, options.deterministic, active)
 
 
 def _solve_tier(allocation: TierModel, objectives: list[str], i: int, current: Solution, budget: float,
@@ -123,7 +135,8 @@ def _search_class_tier(allocation: ClassModel, mirror: HighsMirror, objectives: 
 
     began = time.monotonic()
     outcome = search_tier(allocation, mirror, name, name in MAXIMISED_OBJECTIVES, current, budget,
-                          lambda solver, seconds: _configure(solver, options, seconds), run, lambda: control.stopped)
+                          lambda solver, seconds: _configure(solver, options, seconds), run, lambda: control.stopped,
+                          options.deterministic)
     seconds = time.monotonic() - began
     trivial = class_model.trivial_bound(allocation, name, outcome.value)
     if outcome.bound is None:
