@@ -234,5 +234,65 @@ def test_class_model_reaches_the_enumerated_optimum_with_look_alikes_and_locks(d
     proposal = solve(loaded, SolveOptions(time_limit=20, workers=1))
     report = check_proposal(loaded, proposal.model_dump(mode="json", exclude_none=True))
     assert report.ok, [str(v) for v in report.violations]
-    assert proposal.status == "optimal"
-    assert tuple(o.value for o in proposal.objectives) == enumerated_optimum(derive_facts(loaded))
+    assert proposal.status == "optimal", proposal.stats["tiers"]
+    assert tuple(o.value for o in proposal.objectives) == enumerated_optimum(derive_facts(loaded)), \
+        proposal.stats["tiers"]
+
+
+# --- each constraint family of the class model, alone -----------------------------------------------------
+
+
+def best_count(data: dict[str, Any], families: list[str], objective: str = "persons_housed") -> tuple[int, Any]:
+    """Optimise one objective over a class model holding only the named constraint families."""
+    from ortools.sat.python import cp_model
+
+    from matcher.solver import class_model
+    facts = facts_of(data)
+    allocation = class_model.new_class_model(facts, build_network(facts, household_classes(facts),
+                                                                  dwelling_classes(facts)))
+    for family in families:
+        getattr(class_model, family)(allocation)
+    class_model.add_objectives(allocation)
+    allocation.model.maximize(allocation.objectives[objective])
+    solver = cp_model.CpSolver()
+    solver.parameters.num_workers = 1
+    assert solver.solve(allocation.model) == cp_model.OPTIMAL
+    return int(round(solver.objective_value)), class_model.read_solution(allocation, solver)
+
+
+FLOW = ["add_class_sizes", "add_pool_balance", "add_dwelling_capacity"]
+
+
+def test_a_class_places_no_more_households_than_it_has_and_a_dwelling_class_no_more_than_its_places() -> None:
+    data = instance([household(f"h{i}") for i in range(3)], [dwelling(f"d{i}") for i in range(5)])
+    assert best_count(data, FLOW)[0] == 3
+    data = instance([household(f"h{i}") for i in range(5)], [dwelling(f"d{i}") for i in range(3)])
+    value, solution = best_count(data, FLOW)
+    assert value == 3 and len({p.dwelling for p in solution}) == 3
+
+
+def test_school_seats_bind_on_counted_families() -> None:
+    families = [household(f"h{i}", ages=[35, 6, 8]) for i in range(3)]
+    data = instance(families, [dwelling(f"d{i}", bedrooms=2, max_occupants=4) for i in range(3)],
+                    schools=[school("p1", seats=5)])
+    assert best_count(data, FLOW + ["add_school_choice"])[0] == 9
+    value, solution = best_count(data, FLOW + ["add_school_choice", "add_school_seats"])
+    assert value == 6 and all(p.schools == {"primary": 0} for p in solution)
+
+
+def test_group_caps_count_the_dwellings_a_shared_class_needs() -> None:
+    group = {"id": "g1", "units": 10, "status_holder_units": 3, "max_share": 0.5}  # 2 dwellings
+    sharers = [household(f"h{i}", shareable=True) for i in range(5)]
+    shared = [dwelling(f"d{i}", groups=["g1"], shared_places=2, bedrooms=2, max_occupants=2) for i in range(3)]
+    data = instance(sharers, shared, groups=[group])
+    assert best_count(data, FLOW)[0] == 5
+    value, solution = best_count(data, FLOW + ["add_group_caps"])
+    assert value == 4 and len({p.dwelling for p in solution}) == 2  # packed two by two
+
+
+def test_municipality_caps_count_persons_per_class() -> None:
+    town = municipality("GM0589", target=10, housed=6)  # floor(11) - 6 = 5 persons
+    couples = [household(f"h{i}", ages=[30, 28]) for i in range(3)]
+    data = instance(couples, [dwelling(f"d{i}", "GM0589") for i in range(3)], municipalities=[town])
+    assert best_count(data, FLOW)[0] == 6
+    assert best_count(data, FLOW + ["add_municipality_caps"])[0] == 4

@@ -174,6 +174,14 @@ class HighsMirror:
         return Relaxation(bound=-minimised if maximise else minimised, values=values, maximise=maximise,
                           reduced_cost=reduced_cost, lower=self.lower, upper=self.upper)
 
+    def include(self, columns: np.ndarray) -> None:
+        """Make sure these columns (a mask over the model's) are in the LP, e.g. the incumbent's, so that the
+        held rows of earlier tiers stay satisfiable within it."""
+        self.sync()
+        missing = np.flatnonzero(columns & (self.position < 0))
+        if len(missing):
+            self._activate(missing, np.zeros(len(self.lower)))
+
     def _entering(self, reduced_cost: FloatArray) -> IntArray:
         """Inactive columns whose reduced cost says they would improve the LP, most promising first."""
         inactive = self.position < 0
@@ -191,44 +199,82 @@ class HighsMirror:
         self.columns = np.concatenate([self.columns, columns])
 
     def solve_mip(self, objective: Terms, maximise: bool, start: IntArray | None, time_limit: float,
-                  should_stop: Callable[[], bool], box: tuple[FloatArray, FloatArray] | None = None) -> MipOutcome:
-        """Branch-and-cut on a copy of the model (within ``box``, variable bounds that every solution of
-        interest keeps), warm-started; the answer is checked against every row before it is returned."""
+                  should_stop: Callable[[], bool], box: tuple[FloatArray, FloatArray] | None = None,
+                  columns: np.ndarray | None = None) -> MipOutcome:
+        """Branch-and-cut on a copy of the model, warm-started; the answer is checked against every row.
+
+        ``box``: variable bounds that every solution of interest keeps. ``columns``: a mask of the model's
+        columns to keep; the others are fixed at zero (a restricted model, a heuristic unless the caller
+        knows better).
+        """
         self.sync()
+        kept = np.flatnonzero(columns) if columns is not None else np.arange(len(self.lower))
+        lower, upper = box if box is not None else (self.lower, self.upper)
+        matrix = self.matrix()
+        starts, rows, values = matrix.columns(kept)
+        lp = highspy.HighsLp()
+        lp.num_col_, lp.num_row_ = len(kept), len(matrix.row_lower)
+        lp.col_cost_ = self._cost(objective, maximise)[kept]
+        lp.col_lower_, lp.col_upper_ = lower[kept].astype(np.float64), upper[kept].astype(np.float64)
+        lp.row_lower_, lp.row_upper_ = matrix.row_lower, matrix.row_upper
+        lp.a_matrix_.format_ = highspy.MatrixFormat.kColwise
+        lp.a_matrix_.start_ = np.append(starts, len(rows)).astype(np.int32)
+        lp.a_matrix_.index_ = rows.astype(np.int32)
+        lp.a_matrix_.value_ = values
+        lp.a_matrix_.num_col_, lp.a_matrix_.num_row_ = len(kept), len(matrix.row_lower)
+        lp.integrality_ = [highspy.HighsVarType.kInteger] * len(kept)
         highs = new_highs()
-        columns = len(self.linear.lower)
-        start_rows, index, value = _csr(self.linear, 0, self.linear.rows)
-        lower, upper = box if box is not None else (np.array(self.linear.lower, dtype=np.float64),
-                                                    np.array(self.linear.upper, dtype=np.float64))
-        highs.addVars(columns, lower.astype(np.float64), upper.astype(np.float64))
-        highs.addRows(self.linear.rows, np.array(self.linear.row_lower), np.array(self.linear.row_upper), len(index),
-                      start_rows[:-1].astype(np.int32), index.astype(np.int32), value)
-        cost = self._cost(objective, maximise)
-        highs.changeColsCost(columns, np.arange(columns, dtype=np.int32), cost)
-        highs.changeColsIntegrality(columns, np.arange(columns, dtype=np.int32),
-                                    np.full(columns, highspy.HighsVarType.kInteger))
+        highs.passModel(lp)
         _limit(highs, time_limit, self.deterministic, mip=True)
         highs.setOptionValue("mip_rel_gap", 0.0)
         highs.setOptionValue("mip_abs_gap", MIP_ABSOLUTE_GAP)
-        if start is not None and (start >= lower).all() and (start <= upper).all():
+        outside = np.ones(len(self.lower), dtype=np.bool_)
+        outside[kept] = False
+        if start is not None and not start[outside].any() and (start >= lower).all() and (start <= upper).all():
             solution = highspy.HighsSolution()
-            solution.col_value = start.astype(np.float64).tolist()
+            solution.col_value = start[kept].astype(np.float64).tolist()
             solution.value_valid = True
             highs.setSolution(solution)
         _stop_when(highs, should_stop)
         highs.run()
         info = highs.getInfo()
-        values = None
+        found = None
         if info.primal_solution_status == 2:  # feasible
-            rounded = np.rint(np.asarray(highs.getSolution().col_value)).astype(np.int64)
-            values = rounded if self.linear.satisfied_by(rounded) else None
+            full = np.zeros(len(self.lower), dtype=np.int64)
+            full[kept] = np.rint(np.asarray(highs.getSolution().col_value)).astype(np.int64)
+            found = full if self.linear.satisfied_by(full) else None
         status = highs.getModelStatus()
-        proven = status == highspy.HighsModelStatus.kOptimal and values is not None
         dual = info.mip_dual_bound
         bound = None if not math.isfinite(dual) else (-(dual - objective.constant) if maximise
                                                        else dual + objective.constant)
-        return MipOutcome(values=values, proven=proven, infeasible=status == highspy.HighsModelStatus.kInfeasible,
-                          bound=bound)
+        return MipOutcome(values=found, proven=status == highspy.HighsModelStatus.kOptimal and found is not None,
+                          infeasible=status == highspy.HighsModelStatus.kInfeasible, bound=bound)
+
+    def another_vertex(self, objective: Terms, relaxation: Relaxation, among: np.ndarray, seed: int) -> np.ndarray:
+        """The support of another optimal LP solution: random costs on ``among``, objective held at the bound.
+
+        The first tiers' LP optima are massively degenerate; an integral solution at the bound often uses
+        arcs that no single vertex does, and a few random vertices of the optimal face usually cover one.
+        """
+        cost = np.zeros(len(self.columns))
+        mask = among[self.columns]
+        cost[mask] = np.random.default_rng(seed).random(int(mask.sum()))
+        coefficient = np.zeros(len(self.lower))
+        np.add.at(coefficient, objective.index, objective.coeff.astype(np.float64))
+        row = coefficient[self.columns]
+        nonzero = np.flatnonzero(row).astype(np.int32)
+        level = relaxation.bound - objective.constant
+        slack = BOUND_SLACK * max(1.0, abs(level))
+        low, high = (level - slack, INFINITY) if relaxation.maximise else (-INFINITY, level + slack)
+        self.highs.addRow(low, high, len(nonzero), nonzero, row[nonzero])
+        self.highs.changeColsCost(len(cost), np.arange(len(cost), dtype=np.int32), cost)
+        self.highs.setOptionValue("simplex_strategy", PRIMAL_SIMPLEX)
+        self.highs.run()
+        found = np.zeros(len(self.lower), dtype=np.bool_)
+        if self.highs.getModelStatus() == highspy.HighsModelStatus.kOptimal:
+            found[self.columns] = np.asarray(self.highs.getSolution().col_value) > SUPPORT_EPSILON
+        self.highs.deleteRows(1, np.array([self.highs.getNumRow() - 1], dtype=np.int32))
+        return found
 
     def _cost(self, objective: Terms, maximise: bool) -> FloatArray:
         cost = np.zeros(len(self.linear.lower), dtype=np.float64)

@@ -136,7 +136,9 @@ def _search_class_tier(allocation: ClassModel, mirror: HighsMirror, objectives: 
     began = time.monotonic()
     outcome = search_tier(allocation, mirror, name, name in MAXIMISED_OBJECTIVES, current, budget,
                           lambda solver, seconds: _configure(solver, options, seconds), run, lambda: control.stopped,
-                          options.deterministic)
+                          options.deterministic, options.workers,
+                          lambda value, bound: control.progress(Progress(name, i, len(objectives), value, bound,
+                                                                         time.monotonic() - started)))
     seconds = time.monotonic() - began
     trivial = class_model.trivial_bound(allocation, name, outcome.value)
     if outcome.bound is None:
