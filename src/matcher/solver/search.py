@@ -43,6 +43,7 @@ RESTRICTED_MINIMUM_S = 3.0  # but never less than this
 MIP_SHARE = 0.85  # of what the LP leaves, for HiGHS's branch-and-cut (beside the restricted rounds); CP-SAT
 # gets the rest
 BOUND_EPSILON = 1e-6
+POLL_SECONDS = 0.05  # how often the runs of branch-and-cut are checked for a decision
 RESTRICTED_ROUNDS = 8  # restricted models tried per tier, each with the arcs of one more LP vertex
 RESTRICTED_STALL_ROUNDS = 2  # rounds without improvement after which more vertices are not worth it
 LARGE_MODEL_VARIABLES = 150_000  # above this (a national backlog), only the LP and the restricted search run
@@ -165,21 +166,37 @@ def search_tier(allocation: ClassModel, mirror: HighsMirror, name: str, maximise
     if tier.proven or should_stop():
         return done("lp")
     large = len(allocation.linear.lower) > LARGE_MODEL_VARIABLES
-    box = tier.improving_box(relaxation)
-    if box is None:
-        tier.tighter(tier.value)  # the LP's reduced costs leave no room for any better solution
-        return done("lp")
-    # branch-and-cut on the whole model runs on the second core while the restricted rounds run on the first
-    settled = threading.Event()
-    background = None if large else _Background(lambda seconds: mirror.solve_mip(
-        terms, maximise, start, seconds, lambda: should_stop() or settled.is_set(), box),
-        lambda: clock.allow(MIP_SHARE * clock.left()), concurrent=workers > 1)
+    rounds = None
     if relaxation is not None and tier.bound is not None:
         typical = RESTRICTED_MINIMUM_S if deterministic else max(RESTRICTED_MINIMUM_S,
                                                                    RESTRICTED_PER_LP * float(phases["lp_seconds"]))
         seconds = clock.allow(LARGE_RESTRICTED_SHARE * clock.left() if large
                               else min(RESTRICTED_SHARE * clock.left(), typical))
-        start = _restricted_rounds(tier, mirror, relaxation, start, seconds, should_stop)
+        rounds = _Rounds(tier, mirror, relaxation, start, seconds, should_stop)
+        rounds.run(1)  # often enough; otherwise its solution warm-starts the branch-and-cut below
+        if tier.proven:
+            lap("restricted", step)
+            return done("lp+restricted")
+        start = rounds.start
+    if tier.improving_box(relaxation) is None:
+        tier.tighter(tier.value)  # the LP's reduced costs leave no room for any better solution
+        return done("lp")
+    # branch-and-cut on the whole model runs on the second core while the restricted rounds go on; with one
+    # worker it runs after them, from their best solution and within the tighter box that solution allows
+    settled = threading.Event()
+
+    def branch_and_cut() -> Callable[[float], MipOutcome]:
+        box, first = tier.improving_box(relaxation), rounds.start if rounds is not None else start
+        if box is None:
+            return lambda seconds: MipOutcome(values=None, proven=False, infeasible=True, bound=None)
+        return lambda seconds: mirror.solve_mip(terms, maximise, first, seconds,
+                                                lambda: should_stop() or settled.is_set(), box)
+
+    background = None if large else _Background(branch_and_cut, lambda: clock.allow(MIP_SHARE * clock.left()),
+                                                concurrent=workers > 1)
+    value_at_launch = tier.value
+    if rounds is not None:
+        rounds.run(RESTRICTED_ROUNDS - 1)
         step = lap("restricted", step)
         if tier.proven:
             settled.set()
@@ -188,38 +205,71 @@ def search_tier(allocation: ClassModel, mirror: HighsMirror, name: str, maximise
             return done("lp+restricted")
     if background is None or should_stop():
         return done("")  # branch-and-cut on the whole of a national model does not finish in any useful time
-    mip = background.result()
+    runs = [background]
+    if background.concurrent and tier.value != value_at_launch:
+        # the rounds found better: a second run from their solution has a much tighter box (u16-backlog's
+        # quality tier: 9 s against 17 s for the run started before them); the first to decide wins
+        runs.append(_Background(branch_and_cut, lambda: clock.left(), concurrent=True))
+    outcomes = _first_decisive(runs, settled)
     step = lap("mip", step)
-    if mip.values is not None:
-        tier.adopt(solution_of(allocation, mip.values))
-    if mip.infeasible or (mip.proven and mip.values is not None):
-        tier.tighter(tier.value)  # nothing better inside the box, and nothing better outside it
+    for mip in outcomes:
+        if mip.values is not None:
+            tier.adopt(solution_of(allocation, mip.values))
+    if any(mip.infeasible or (mip.proven and mip.values is not None) for mip in outcomes):
+        tier.tighter(tier.value)  # nothing better inside a box, and nothing better outside it
         return done("mip")
-    if mip.bound is not None:
-        tier.tighter(math.floor(mip.bound + BOUND_EPSILON) if maximise else math.ceil(mip.bound - BOUND_EPSILON))
+    for mip in outcomes:
+        if mip.bound is not None:
+            tier.tighter(math.floor(mip.bound + BOUND_EPSILON) if maximise else math.ceil(mip.bound - BOUND_EPSILON))
     if tier.proven or should_stop() or clock.left() <= 0:
         return done("mip")
     return _full_search(tier, tier.improving_box(relaxation), clock.left(), configure, run, phases, step)
 
 
+def _first_decisive(runs: list[_Background], settled: threading.Event) -> list[MipOutcome]:
+    """Every run's outcome; the first that decides the tier stops the others."""
+    pending, outcomes = list(runs), []
+    while pending:
+        for run_ in [r for r in pending if r.finished]:
+            pending.remove(run_)
+            outcome = run_.result()
+            outcomes.append(outcome)
+            if outcome.infeasible or (outcome.proven and outcome.values is not None):
+                settled.set()
+        if pending:
+            pending[0].wait(POLL_SECONDS)
+    return outcomes
+
+
 class _Background:
     """A HiGHS solve on its own thread (HiGHS releases the GIL while it works), or, with one worker, run
-    when its result is asked for."""
+    when its result is asked for. ``prepare`` fixes the solve's inputs: at once for a thread, else late."""
 
-    def __init__(self, solve: Callable[[float], MipOutcome], seconds: Callable[[], float], concurrent: bool) -> None:
-        self._solve, self._seconds = solve, seconds
+    def __init__(self, prepare: Callable[[], Callable[[float], MipOutcome]], seconds: Callable[[], float],
+                 concurrent: bool) -> None:
+        self._prepare, self._seconds = prepare, seconds
         self._outcome: MipOutcome | None = None
         self._thread: threading.Thread | None = None
         if concurrent:
-            self._thread = threading.Thread(target=self._run, daemon=True)
+            solve, allowed = prepare(), seconds()
+            self._thread = threading.Thread(target=self._run, args=(solve, allowed), daemon=True)
             self._thread.start()
 
-    def _run(self) -> None:
-        self._outcome = self._solve(self._seconds())
+    def _run(self, solve: Callable[[float], MipOutcome] | None = None, seconds: float | None = None) -> None:
+        solve = solve if solve is not None else self._prepare()
+        self._outcome = solve(seconds if seconds is not None else self._seconds())
 
     @property
     def concurrent(self) -> bool:
         return self._thread is not None
+
+    @property
+    def finished(self) -> bool:
+        return self._thread is None or not self._thread.is_alive()
+
+    def wait(self, seconds: float) -> None:
+        if self._thread is not None:
+            self._thread.join(seconds)
 
     def result(self) -> MipOutcome:
         if self._thread is None:
@@ -266,37 +316,39 @@ def _full_search(tier: _Tier, box: tuple[np.ndarray, np.ndarray] | None, seconds
     return tier.outcome(phases | ({"proven_by": "cpsat"} if tier.proven else {}))
 
 
-def _restricted_rounds(tier: _Tier, mirror: HighsMirror, relaxation: Relaxation, start: IntArray | None,
-                       seconds: float, should_stop: Callable[[], bool]) -> IntArray | None:
+class _Rounds:
     """HiGHS on the model restricted to the arcs of the LP solution and of the incumbent, then of more and
     more vertices of the LP's optimal face, until a solution reaches the bound or the rounds stop helping.
 
     Each restricted model has a few hundred to a few thousand columns and is solved in a fraction of a
-    second; returns the incumbent's values (the warm start of what follows).
+    second; ``start`` holds the incumbent's values (the warm start of what follows).
     """
-    allocation = tier.allocation
-    terms = allocation.terms[tier.name]
-    counted = np.zeros(len(allocation.linear.lower), dtype=np.bool_)
-    counted[allocation.counted()] = True
-    kept = relaxation.support() | ~counted
-    if start is not None:
-        kept |= start > 0
-    deadline = time.monotonic() + seconds
-    stalled = 0
-    for round_ in range(RESTRICTED_ROUNDS):
-        left = deadline - time.monotonic()
-        if left <= 0 or should_stop():
-            break
-        before = tier.value
-        mip = mirror.solve_mip(terms, tier.maximise, start, left, should_stop, columns=kept)
-        if mip.values is not None:
-            found = solution_of(allocation, mip.values)
-            if tier.adopt(found):
-                start = mip.values
-        if tier.proven:
-            break
-        stalled = stalled + 1 if tier.value == before else 0
-        if stalled >= RESTRICTED_STALL_ROUNDS:
-            break
-        kept |= mirror.another_vertex(terms, relaxation, counted, seed=round_)
-    return start
+
+    def __init__(self, tier: _Tier, mirror: HighsMirror, relaxation: Relaxation, start: IntArray | None,
+                 seconds: float, should_stop: Callable[[], bool]) -> None:
+        self.tier, self.mirror, self.relaxation, self.start = tier, mirror, relaxation, start
+        self.should_stop = should_stop
+        allocation = tier.allocation
+        self.counted = np.zeros(len(allocation.linear.lower), dtype=np.bool_)
+        self.counted[allocation.counted()] = True
+        self.kept = relaxation.support() | ~self.counted
+        if start is not None:
+            self.kept |= start > 0
+        self.deadline = time.monotonic() + seconds
+        self.done = self.stalled = 0
+
+    def run(self, rounds: int) -> None:
+        tier, allocation = self.tier, self.tier.allocation
+        terms = allocation.terms[tier.name]
+        for _ in range(rounds):
+            left = self.deadline - time.monotonic()
+            if left <= 0 or self.should_stop() or tier.proven or self.stalled >= RESTRICTED_STALL_ROUNDS:
+                return
+            if self.done:
+                self.kept |= self.mirror.another_vertex(terms, self.relaxation, self.counted, seed=self.done)
+            before = tier.value
+            mip = self.mirror.solve_mip(terms, tier.maximise, self.start, left, self.should_stop, columns=self.kept)
+            self.done += 1
+            if mip.values is not None and tier.adopt(solution_of(allocation, mip.values)):
+                self.start = mip.values
+            self.stalled = self.stalled + 1 if tier.value == before else 0
