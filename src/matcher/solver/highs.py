@@ -235,7 +235,8 @@ class HighsMirror:
             solution.col_value = start[kept].astype(np.float64).tolist()
             solution.value_valid = True
             highs.setSolution(solution)
-        _stop_when(highs, should_stop)
+        deadline = time.monotonic() + (DETERMINISTIC_SAFETY_FACTOR if self.deterministic else 1.0) * time_limit
+        _stop_when(highs, lambda: should_stop() or time.monotonic() > deadline)
         highs.run()
         info = highs.getInfo()
         found = None
@@ -342,11 +343,14 @@ def _csr(linear: LinearModel, first: int, last: int) -> tuple[IntArray, IntArray
 
 
 def _limit(highs: highspy.Highs, seconds: float, deterministic: bool, mip: bool = False) -> None:
+    """Limit the next run. HiGHS compares its time limit with the instance's run time summed over every run,
+    so the limit is what has run so far plus this run's seconds."""
     seconds = max(0.01, float(seconds))
+    so_far = highs.getRunTime()
     if not deterministic:
-        highs.setOptionValue("time_limit", seconds)
+        highs.setOptionValue("time_limit", so_far + seconds)
         return
-    highs.setOptionValue("time_limit", DETERMINISTIC_SAFETY_FACTOR * seconds)
+    highs.setOptionValue("time_limit", so_far + DETERMINISTIC_SAFETY_FACTOR * seconds)
     highs.setOptionValue("simplex_iteration_limit", int(SIMPLEX_ITERATIONS_PER_SECOND * seconds) + 1)
     if mip:
         highs.setOptionValue("mip_max_nodes", int(MIP_NODES_PER_SECOND * seconds) + 1)
@@ -362,7 +366,8 @@ def new_highs() -> highspy.Highs:
 
 
 def _stop_when(highs: highspy.Highs, should_stop: Callable[[], bool]) -> None:
-    """Let a caller's stop request interrupt the MIP search."""
+    """Let a caller's stop request (or a deadline: HiGHS checks its own time limit only now and then, and
+    was seen 40 % over it) interrupt the MIP search."""
 
     def interrupt(callback_type: object, message: str, data_out: object, data_in: object, user_data: object) -> None:
         if data_in is not None and should_stop():

@@ -36,7 +36,7 @@ from matcher.solver.class_model import ClassModel, read_values, solution_of, val
 from matcher.solver.evaluate import objective_values
 from matcher.solver.highs import HighsMirror, MipOutcome, Relaxation
 
-LP_SHARE = 0.5  # of a tier's time, at most, for the LP relaxation
+LP_SHARE = 0.8  # of a tier's time, at most, for the LP relaxation (without it nothing else has a bound)
 RESTRICTED_SHARE = 0.4  # of what is left, at most, for the models restricted to LP vertices ...
 RESTRICTED_PER_LP = 10.0  # ... and at most this many times the LP's seconds (they succeed fast or not at all),
 RESTRICTED_MINIMUM_S = 3.0  # but never less than this
