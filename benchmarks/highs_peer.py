@@ -1,11 +1,13 @@
-"""The HiGHS peer: the first objective tier as a MIP, over the same candidates as matcher's CP-SAT model.
+"""The HiGHS peer: matcher's objective tiers, lexicographically, as MIPs over the straightforward pair model.
 
 Every figure in the benchmark table is a ratio to a peer run on the same machine at the same moment. HiGHS
-is the peer a user would pick instead of CP-SAT, so it gets exactly the model of
-``matcher.solver.model``: one binary per candidate pair and per school option, one more for each shared
-dwelling that counts towards a group cap, and the same constraint families row for row (one dwelling
-per household, dwelling capacity, one school per needed kind, school seats, group caps, municipality
-caps, locks). Its LP relaxation is a bound on the tier that matcher's gap is reported against.
+is the peer a user would pick instead of matcher, on the model anyone would write first: the pair model of
+``matcher.solver.model``, with one binary per candidate pair and per school option, one more for each
+shared dwelling that counts towards a group cap, and the same constraint families row for row (one
+dwelling per household, dwelling capacity, one school per needed kind, school seats, group caps,
+municipality caps, locks). Its LP relaxation on the first tier is the bound matcher's first tier is
+measured against; then each tier is one MIP, the earlier tiers held at their proven optima and the
+previous tier's solution as the start.
 
 The matrix is built with numpy, a block of rows per constraint family, so that building it is not what
 limits the sizes HiGHS is measured at.
@@ -15,6 +17,7 @@ from __future__ import annotations
 
 import math
 import time
+from collections.abc import Collection
 from dataclasses import dataclass, field
 
 import highspy
@@ -22,12 +25,14 @@ import numpy as np
 
 from matcher.facts import Facts, IntArray
 from matcher.format import MAXIMISED_OBJECTIVES, SCHOOL_KINDS
+from matcher.solution import Placement, Solution
 from matcher.solver.candidates import Candidates
 from matcher.solver.model import PERMILLE, pair_quality
 
 BOUND_EPSILON = 1e-6  # HiGHS reports bounds as doubles; integer objectives round them inward by this much
 FEASIBLE_SOLUTION = 2  # HiGHS's kSolutionStatusFeasible
 INTEGER_GAP = 1.0 - 1e-6  # every objective is integral: a gap below one unit is a proof of optimality
+CHOSEN = 0.5  # a binary column above this in HiGHS's solution is taken as 1
 LP_ALGORITHM = "ipm"
 INDEX = np.int32  # HiGHS's own index type: half the memory of int64 triplets
 
@@ -71,88 +76,190 @@ class Columns:
     school_start: dict[str, int]  # s[kind][o] at school_start[kind] + o
     used_start: int  # u[d] for the shared dwellings in capped groups, in ``used_dwellings`` order
     used_dwellings: IntArray
-    shortfall: int  # z, the worst shortfall in permille; -1 when the tier does not need it
+    shortfall: int  # z, the worst shortfall in permille; -1 when no tier needs it
     total: int
 
 
 @dataclass(frozen=True)
 class Outcome:
-    """One HiGHS solve: the LP relaxation or the MIP, within its time limit."""
+    """One HiGHS solve: the LP relaxation or one tier's MIP, within its time limit."""
 
     status: str  # "optimal", "time limit" or HiGHS's own words for anything else
     seconds: float
     value: int | None  # the best solution's objective (for the LP: its optimum rounded inward)
     bound: int | None  # a proven bound on the integer tier, rounded inward; None when there is none
 
+    @property
+    def proven(self) -> bool:
+        return self.status == "optimal" and self.value is not None
+
     def figures(self) -> dict[str, object]:
         """Status, value and bound: the seconds are the phase's own."""
         return {"status": self.status, "value": self.value, "bound": self.bound}
 
 
-class TierMip:
-    """One objective tier as a MIP: built once, then solved as its LP relaxation and as the MIP."""
+class PairMip:
+    """The pair model in one HiGHS instance, solved tier by tier: later tiers see the earlier ones held.
 
-    def __init__(self, facts: Facts, candidates: Candidates, objective: str) -> None:
-        self.objective = objective
-        self.highs, self.columns = build(facts, candidates, objective)
+    Use: ``relaxation(first)`` (optional), then for each objective ``solve(name)`` and, when it is proven,
+    ``hold(name, value)`` before the next; ``solution()`` is the last MIP's solution as placements.
+    """
+
+    def __init__(self, facts: Facts, candidates: Candidates, objectives: Collection[str]) -> None:
+        self.facts, self.candidates = facts, candidates
+        self.highs, self.columns = build(facts, candidates, "max_shortfall_permille" in objectives)
         self.rows = self.highs.getNumRow()
         self._all = np.arange(self.columns.total, dtype=INDEX)
+        self._incumbent: np.ndarray | None = None  # the last MIP's solution, the next tier's start
 
-    def relaxation(self, time_limit: float) -> Outcome:
-        """The LP relaxation: its optimum bounds the integer tier.
+    def relaxation(self, name: str, time_limit: float) -> Outcome:
+        """The LP relaxation of one tier: its optimum bounds the integer tier.
 
         Interior point with crossover: on these assignment LPs it is several times faster than HiGHS's
         default dual simplex (17 s against 74 s at 1,000 households), and crossover leaves an exact
         vertex, so the optimum can be rounded inward safely.
         """
+        self._objective(name)
         self._integrality(highspy.HighsVarType.kContinuous)
         self.highs.setOptionValue("solver", LP_ALGORITHM)
         try:
-            return self._run(time_limit, mip=False)
+            return self._run(name, time_limit, mip=False)
         finally:
             self.highs.setOptionValue("solver", "choose")
 
-    def solve(self, time_limit: float) -> Outcome:
-        """The MIP from a cold start: proven optimum, or best value and bound at the time limit."""
+    def solve(self, name: str, time_limit: float) -> Outcome:
+        """One tier's MIP, started from the previous tier's solution (the first tier from cold)."""
+        self._objective(name)
         self._integrality(highspy.HighsVarType.kInteger)
-        return self._run(time_limit, mip=True)
+        if self._incumbent is not None:
+            start = highspy.HighsSolution()
+            start.col_value = self._incumbent.tolist()
+            start.value_valid = True
+            self.highs.setSolution(start)
+        outcome = self._run(name, time_limit, mip=True)
+        if outcome.value is not None:
+            self._incumbent = np.asarray(self.highs.getSolution().col_value, dtype=np.float64)
+        return outcome
+
+    def hold(self, name: str, value: int) -> None:
+        """Later tiers keep this tier's proven optimum: one row, the objective equal to its value."""
+        cost = objective_costs(self.facts, self.candidates, self.columns, name)
+        nonzero = np.flatnonzero(cost).astype(INDEX)
+        self.highs.addRow(float(value), float(value), len(nonzero), nonzero, cost[nonzero])
+
+    def solution(self) -> Solution:
+        """The last MIP's solution as placements, for ``objective_values`` to evaluate independently."""
+        if self._incumbent is None:
+            return []
+        return placements_of(self.candidates, self.columns, self._incumbent)
+
+    def _objective(self, name: str) -> None:
+        cost = objective_costs(self.facts, self.candidates, self.columns, name)
+        self.highs.changeColsCost(self.columns.total, self._all, cost)
+        self.highs.changeObjectiveSense(highspy.ObjSense.kMaximize if name in MAXIMISED_OBJECTIVES
+                                        else highspy.ObjSense.kMinimize)
 
     def _integrality(self, kind: highspy.HighsVarType) -> None:
         self.highs.changeColsIntegrality(self.columns.total, self._all,
                                          np.full(self.columns.total, kind, dtype=np.uint8))
 
-    def _run(self, time_limit: float, mip: bool) -> Outcome:
+    def _run(self, name: str, time_limit: float, mip: bool) -> Outcome:
+        """One run within ``time_limit`` seconds of its own.
+
+        HiGHS can count its time limit over every run of the instance (``matcher.solver.highs`` found its LP
+        starved that way), so the limit is what has run so far plus this run's seconds. A MIP is also
+        interrupted at its wall-clock deadline: HiGHS looks at its own clock only now and then, and a 60 s
+        MIP of the last sweep ran 98 s.
+        """
         highs = self.highs
-        highs.setOptionValue("time_limit", float(max(time_limit, 0.0)))
+        seconds_allowed = max(float(time_limit), 0.0)
+        highs.setOptionValue("time_limit", highs.getRunTime() + seconds_allowed)
         began = time.perf_counter()
-        highs.run()
+        if mip:
+            _interrupt_at(highs, began + seconds_allowed)
+        try:
+            highs.run()
+        finally:
+            if mip:
+                highs.stopCallback(highspy.cb.HighsCallbackType.kCallbackMipInterrupt)
         seconds = time.perf_counter() - began
         status = highs.getModelStatus()
         info = highs.getInfo()
-        named = {highspy.HighsModelStatus.kOptimal: "optimal", highspy.HighsModelStatus.kTimeLimit: "time limit"}
+        named = {highspy.HighsModelStatus.kOptimal: "optimal", highspy.HighsModelStatus.kTimeLimit: "time limit",
+                 highspy.HighsModelStatus.kInterrupt: "time limit"}
         words = named.get(status, highs.modelStatusToString(status).lower())
         value = info.objective_function_value if info.primal_solution_status == FEASIBLE_SOLUTION else None
         if mip:  # an integral solution's value, and the search's dual bound
             bound = info.mip_dual_bound if math.isfinite(info.mip_dual_bound) else None
             return Outcome(words, seconds, None if value is None else round(value),
-                           None if bound is None else self._inward(bound))
-        optimum = self._inward(value) if value is not None and status == highspy.HighsModelStatus.kOptimal else None
+                           None if bound is None else _inward(name, bound))
+        optimum = _inward(name, value) if value is not None and status == highspy.HighsModelStatus.kOptimal else None
         return Outcome(words, seconds, optimum, optimum)
 
-    def _inward(self, value: float) -> int:
-        """A double bound made integral without ever crossing the true optimum."""
-        if self.objective in MAXIMISED_OBJECTIVES:
-            return math.floor(value + BOUND_EPSILON)
-        return math.ceil(value - BOUND_EPSILON)
+
+def _inward(name: str, value: float) -> int:
+    """A double bound made integral without ever crossing the true optimum."""
+    if name in MAXIMISED_OBJECTIVES:
+        return math.floor(value + BOUND_EPSILON)
+    return math.ceil(value - BOUND_EPSILON)
 
 
-def build(facts: Facts, candidates: Candidates, objective: str) -> tuple[highspy.Highs, Columns]:
-    """The MIP of one tier: every hard rule of ``matcher.solver.model`` and one objective."""
+def _interrupt_at(highs: highspy.Highs, deadline: float) -> None:
+    """Stop the MIP search at ``deadline`` (``time.perf_counter``), keeping its best solution and bound."""
+
+    def interrupt(callback_type: object, message: str, data_out: object, data_in: object, user_data: object) -> None:
+        if data_in is not None and time.perf_counter() >= deadline:
+            data_in.user_interrupt = True
+
+    highs.setCallback(interrupt, None)
+    highs.startCallback(highspy.cb.HighsCallbackType.kCallbackMipInterrupt)
+
+
+def placements_of(candidates: Candidates, columns: Columns, values: np.ndarray) -> Solution:
+    """The chosen pairs of a column vector, with the school each chosen pair names per kind."""
+    chosen = np.flatnonzero(values[:columns.pairs] > CHOSEN)
+    schools: dict[int, dict[str, int]] = {int(c): {} for c in chosen}
+    for kind in SCHOOL_KINDS:
+        options = candidates.schools[kind]
+        start = columns.school_start[kind]
+        for o in np.flatnonzero(values[start:start + len(options)] > CHOSEN).tolist():
+            c = int(options.candidate[o])
+            if c in schools:
+                schools[c][kind] = int(options.school[o])
+    return [Placement(int(candidates.household[c]), int(candidates.dwelling[c]), schools[int(c)]) for c in chosen]
+
+
+def columns_of(candidates: Candidates, columns: Columns, solution: Solution, shortfall: int = 0) -> np.ndarray:
+    """A solution as a column vector (the inverse of ``placements_of``); ``shortfall`` is z's value.
+
+    The "used" columns of shared dwellings are set from the pairs, so that the vector satisfies every row
+    the solution keeps.
+    """
+    values = np.zeros(columns.total)
+    position = {(int(h), int(d)): c for c, (h, d) in enumerate(zip(candidates.household.tolist(),
+                                                                  candidates.dwelling.tolist(), strict=True))}
+    for placement in solution:
+        c = position[(placement.household, placement.dwelling)]
+        values[c] = 1.0
+        for kind, school in placement.schools.items():
+            options = candidates.schools[kind]
+            o = int(np.flatnonzero((options.candidate == c) & (options.school == school))[0])
+            values[columns.school_start[kind] + o] = 1.0
+    occupied = {placement.dwelling for placement in solution}
+    for offset, d in enumerate(columns.used_dwellings.tolist()):
+        values[columns.used_start + offset] = float(d in occupied)
+    if columns.shortfall >= 0:
+        values[columns.shortfall] = shortfall
+    return values
+
+
+def build(facts: Facts, candidates: Candidates, with_shortfall: bool) -> tuple[highspy.Highs, Columns]:
+    """Every hard rule of ``matcher.solver.model``; the objectives are set per tier."""
     highs = highspy.Highs()
     highs.setOptionValue("output_flag", False)
     highs.setOptionValue("mip_rel_gap", 0.0)
     highs.setOptionValue("mip_abs_gap", INTEGER_GAP)
-    columns = _columns(facts, candidates, objective)
+    columns = _columns(facts, candidates, with_shortfall)
     lower, upper = np.zeros(columns.total), np.ones(columns.total)
     if columns.shortfall >= 0:
         upper[columns.shortfall] = PERMILLE
@@ -169,19 +276,13 @@ def build(facts: Facts, candidates: Candidates, objective: str) -> tuple[highspy
     if columns.shortfall >= 0:
         _shortfall(facts, candidates, columns, rows)
     rows.pass_to(highs)
-
-    cost = _objective(facts, candidates, columns, objective)
-    nonzero = np.flatnonzero(cost).astype(INDEX)
-    highs.changeColsCost(len(nonzero), nonzero, cost[nonzero])
-    highs.changeObjectiveSense(highspy.ObjSense.kMaximize if objective in MAXIMISED_OBJECTIVES
-                               else highspy.ObjSense.kMinimize)
     return highs, columns
 
 
 # --- columns ---------------------------------------------------------------------------------------------
 
 
-def _columns(facts: Facts, candidates: Candidates, objective: str) -> Columns:
+def _columns(facts: Facts, candidates: Candidates, with_shortfall: bool) -> Columns:
     school_start: dict[str, int] = {}
     position = len(candidates)
     for kind in SCHOOL_KINDS:
@@ -191,7 +292,7 @@ def _columns(facts: Facts, candidates: Candidates, objective: str) -> Columns:
     used_start = position
     position += len(used)
     shortfall = -1
-    if objective == "max_shortfall_permille":
+    if with_shortfall:
         shortfall, position = position, position + 1
     return Columns(pairs=len(candidates), school_start=school_start, used_start=used_start, used_dwellings=used,
                    shortfall=shortfall, total=position)
@@ -349,7 +450,8 @@ def _shortfall(facts: Facts, candidates: Candidates, columns: Columns, rows: _Ro
 # --- objectives ------------------------------------------------------------------------------------------
 
 
-def _objective(facts: Facts, candidates: Candidates, columns: Columns, objective: str) -> np.ndarray:
+def objective_costs(facts: Facts, candidates: Candidates, columns: Columns, objective: str) -> np.ndarray:
+    """One objective as a cost per column, term for term as ``matcher.solver.model`` states it."""
     cost = np.zeros(columns.total)
     h = candidates.household
     if objective == "overdue_housed":
@@ -357,6 +459,8 @@ def _objective(facts: Facts, candidates: Candidates, columns: Columns, objective
     elif objective == "persons_housed":
         cost[:columns.pairs] = facts.households.size[h]
     elif objective == "max_shortfall_permille":
+        if columns.shortfall < 0:
+            raise ValueError("the model was built without the shortfall column")
         cost[columns.shortfall] = 1.0
     elif objective == "quality":
         weights = facts.instance.policy.quality_weights

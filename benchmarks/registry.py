@@ -29,20 +29,36 @@ SMOKE_BUDGET_S = 300.0
 
 TIERS = tuple(Policy().objectives)  # generated instances keep the default policy
 TIER_PREFIX = "tier:"
-SETUP_PHASES = ("load", "pairs", "locks", "candidates", "greedy", "build")
+HIGHS_TIER_PREFIX = "highs-tier:"
+SETUP_PHASES = ("load", "pairs", "locks", "network", "greedy", "build")
 TIER_PHASES = tuple(f"{TIER_PREFIX}{name}" for name in TIERS)
 REPORT_PHASES = ("explain", "write")
-PIPELINE = (*SETUP_PHASES, *TIER_PHASES, *REPORT_PHASES)
+PIPELINE = (*SETUP_PHASES, *TIER_PHASES, *REPORT_PHASES)  # matcher's chain, as ``matcher.solver.solve`` runs it
+PAIR_SETUP_PHASES = ("load", "pairs", "locks", "candidates", "greedy", "build")
+PAIR_PIPELINE = (*PAIR_SETUP_PHASES, *TIER_PHASES, *REPORT_PHASES)  # the pair model's chain, before the classes
+PIPELINE_PHASES = frozenset(PIPELINE) | frozenset(PAIR_PIPELINE)
+HIGHS_PHASES = ("load", "pairs", "locks", "candidates", "highs-build", "highs-lp",
+                *(f"{HIGHS_TIER_PREFIX}{name}" for name in TIERS))
 PHASE_MEANING = {
     "load": "matcher.validation.load_instance: parse and validate the document",
     "pairs": "derive_facts + compatible_pairs: the rules 1-6 over every (household, dwelling)",
     "locks": "check_locks: every lock alone and together",
-    "candidates": "usable_candidates: pairs some feasible proposal can use, with their school options",
-    "greedy": "greedy_solution: first come, first served, the warm start",
-    "build": "build_model: the CP-SAT model, every constraint family and objective",
+    "network": "household_classes + dwelling_classes + build_network: interchangeable households and dwellings "
+               "merged into classes, and the arcs between them",
+    "greedy": "greedy_by_class: first come, first served over the classes, the warm start",
+    "build": "build_class_model: the model over the network (counts per arc), every constraint family and "
+             "objective",
     "explain": "build_proposal: the proposal with explanations for every household",
     "write": "Proposal.to_json",
-} | {phase: f"one CP-SAT search for {phase.removeprefix(TIER_PREFIX)}, earlier tiers held" for phase in TIER_PHASES}
+} | {phase: f"one tier of optimise_lexicographically for {phase.removeprefix(TIER_PREFIX)}, earlier tiers "
+              f"held: HiGHS LP bound, restricted HiGHS rounds, HiGHS branch-and-cut, CP-SAT"
+     for phase in TIER_PHASES}
+PAIR_PHASE_MEANING = {
+    "candidates": "usable_candidates: pairs some feasible proposal can use, with their school options",
+    "greedy": "greedy_solution: first come, first served over the pairs, the warm start",
+    "build": "build_model: the CP-SAT pair model, one Boolean per candidate pair and school option",
+} | {phase: f"one CP-SAT search for {phase.removeprefix(TIER_PREFIX)} on the pair model, earlier tiers held"
+     for phase in TIER_PHASES}
 
 
 @dataclass(frozen=True)
@@ -50,11 +66,16 @@ class Run:
     """One isolated process of a case: matcher itself, or a peer a user might pick instead."""
 
     name: str
-    kind: str  # "pipeline" (matcher's own chain), "greedy" (solve with method="greedy") or "highs"
+    kind: str  # the worker function: "pipeline", "pair-model", "greedy" or "highs"
     workers: int = WORKERS
-    last_phase: str = PIPELINE[-1]  # pipeline runs go through the chain up to this phase
-    solve_limits: int = 1  # how many time limits the run may spend solving (HiGHS: the LP, then the MIP)
+    chain: tuple[str, ...] = PIPELINE  # the phases the run goes through, in order
+    last_phase: str | None = None  # where the run stops in its chain; None: at the chain's end
+    solve_limits: int = 1  # how many time limits the run may spend solving (HiGHS: the LP, then a MIP per tier)
     same_model_as: str | None = None  # not run when that run already stopped before its search began
+
+    @property
+    def stop(self) -> str:
+        return self.last_phase or self.chain[-1]
 
 
 RUNS = {
@@ -62,17 +83,24 @@ RUNS = {
     for run in (
         Run("matcher", "pipeline"),
         Run("cpsat-w1", "pipeline", workers=1, last_phase=TIER_PHASES[-1], same_model_as="matcher"),
-        Run("greedy", "greedy", solve_limits=0),
-        Run("highs", "highs", solve_limits=2),
+        Run("pair-model", "pair-model", chain=PAIR_PIPELINE),
+        Run("greedy", "greedy", chain=("load", "solve"), solve_limits=0),
+        Run("highs", "highs", chain=HIGHS_PHASES, solve_limits=1 + len(TIERS)),
     )
 }
 SUBJECT = "matcher"
-PEERS = ("greedy", "highs", "cpsat-w1")
+PEERS = ("greedy", "highs", "pair-model", "cpsat-w1")
 PEER_MEANING = {
     "greedy": "SolveOptions(method='greedy'): first come, first served, what a coordinator does by hand",
-    "highs": "HiGHS on the first tier as a MIP over the same candidates (cold start), after its LP relaxation",
-    "cpsat-w1": "matcher's own pipeline with one CP-SAT worker instead of two",
+    "highs": "HiGHS on the pair model, tier by tier (each a MIP, earlier tiers held at their optima, warm-started "
+             "from the previous tier), after the first tier's LP relaxation; stops at the first tier it does not "
+             "prove",
+    "pair-model": "the straightforward model matcher solved before the classes: usable_candidates, "
+                  "greedy_solution, build_model (one Boolean per pair), CP-SAT per tier; the 'before' figures",
+    "cpsat-w1": "matcher's own pipeline with one worker instead of two (CP-SAT, and HiGHS's branch-and-cut "
+                "after the restricted rounds instead of beside them)",
 }
+PAIR_MODEL_OUT_OF_MEMORY = "runs out of 12 GiB in build at this size (sweep of 2026-11-27: 32 and 63 million pairs)"
 
 
 @dataclass(frozen=True)
@@ -102,6 +130,7 @@ class Case:
     smoke_households: int | None  # the size the smoke run uses; None: the recipe's own
     phases: tuple[str, ...] = PIPELINE
     peers: tuple[str, ...] = PEERS
+    left_out: dict[str, str] = field(default_factory=dict, compare=False)  # peers not run here, and why
     memory_gib: float = MEMORY_LIMIT_GIB
     notes: str = field(default="", compare=False)
     label: str = ""  # the case's name when its recipe was shrunk for the smoke run
@@ -119,18 +148,23 @@ class Case:
         return self.setup_allowance + RUNS[run].solve_limits * self.time_limit
 
     def last_phase(self, run: str) -> str:
-        """Where a pipeline run may stop: the last phase both the case measures and the run goes to."""
-        wanted = [phase for phase in self.phases if phase in phases_through(RUNS[run].last_phase)]
-        return wanted[-1] if wanted else PIPELINE[0]
+        """Where a run may stop: the last phase of its chain that the case measures (a case measures fewer
+        of the pipelines' phases by leaving them out; a peer's own phases are always measured)."""
+        chain = RUNS[run].chain
+        through = chain[:chain.index(RUNS[run].stop) + 1]
+        wanted = [phase for phase in through if phase in self.phases or phase not in PIPELINE_PHASES]
+        return wanted[-1] if wanted else chain[0]
 
     def smoke(self) -> Case:
         """The same case at its smallest size, with a short time limit."""
         recipe = self.recipe if self.smoke_households is None else replace(self.recipe,
                                                                            households=self.smoke_households)
+        most_limits = max(RUNS[run].solve_limits for run in self.runs)
         return replace(self, recipe=recipe, label=self.name, time_limit=SMOKE_TIME_LIMIT_S,
-                       setup_allowance=SMOKE_TIMEOUT_S - 2 * SMOKE_TIME_LIMIT_S)
+                       setup_allowance=SMOKE_TIMEOUT_S - most_limits * SMOKE_TIME_LIMIT_S)
 
 
+WITHOUT_PAIR_MODEL = tuple(peer for peer in PEERS if peer != "pair-model")
 CASES = (
     Case(Recipe("u16-week"), time_limit=20, setup_allowance=30, smoke_households=None,
          notes="one week in Utrecht-16: the bundled sample"),
@@ -138,8 +172,10 @@ CASES = (
          notes="a region's backlog: 600 households, 450 dwellings"),
     Case(Recipe("nl-backlog", households=1_000), time_limit=60, setup_allowance=60, smoke_households=30),
     Case(Recipe("nl-backlog", households=3_000), time_limit=120, setup_allowance=150, smoke_households=60),
-    Case(Recipe("nl-backlog", households=10_000), time_limit=120, setup_allowance=300, smoke_households=100),
+    Case(Recipe("nl-backlog", households=10_000), time_limit=120, setup_allowance=300, smoke_households=100,
+         peers=WITHOUT_PAIR_MODEL, left_out={"pair-model": PAIR_MODEL_OUT_OF_MEMORY}),
     Case(Recipe("nl-backlog"), time_limit=120, setup_allowance=300, smoke_households=150,
+         peers=WITHOUT_PAIR_MODEL, left_out={"pair-model": PAIR_MODEL_OUT_OF_MEMORY},
          notes="the national backlog: 15,000 households, 10,000 dwellings"),
 )
 
@@ -151,6 +187,3 @@ def cases(smoke: bool) -> tuple[Case, ...]:
 def case_named(name: str, smoke: bool) -> Case:
     return next(case for case in cases(smoke) if case.name == name)
 
-
-def phases_through(last: str) -> tuple[str, ...]:
-    return PIPELINE[:PIPELINE.index(last) + 1]

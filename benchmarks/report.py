@@ -15,7 +15,9 @@ from pathlib import Path
 from typing import Any
 
 from benchmarks.isolation import FINISHED, RunRecord
-from benchmarks.registry import CASES, PEER_MEANING, PHASE_MEANING, PIPELINE, SUBJECT, TIER_PHASES, TIER_PREFIX
+from benchmarks.outcomes import Tier, highs_tiers, pipeline_tiers, proven_seconds
+from benchmarks.registry import (CASES, PAIR_PHASE_MEANING, PAIR_SETUP_PHASES, PEER_MEANING, PHASE_MEANING,
+                                 PIPELINE, SUBJECT, TIER_PHASES, TIER_PREFIX, TIERS)
 
 REPO = Path(__file__).resolve().parents[1]
 STORAGE = REPO / ".benchmarks"
@@ -26,6 +28,7 @@ SHORT_TIER = {"overdue_housed": "overdue", "persons_housed": "persons", "max_sho
               "quality": "quality"}
 DASH = "–"
 NAMES = {case.name for case in CASES}
+SUMMARY_PHASES = ("load", "pairs", "network", "greedy", "build")
 
 
 # --- reading ---------------------------------------------------------------------------------------------
@@ -39,11 +42,16 @@ class CaseResult:
         self.name: str = info["case"]
         self.time_limit: float = info["time_limit"]
         self.memory_limit_gib: float = info["memory_limit_gib"]
+        self.left_out: dict[str, str] = info.get("left_out", {})
         self.runs = {name: RunRecord.from_dict(record) for name, record in info["runs"].items()}
         self.subject = self.runs[SUBJECT]
 
     def run(self, name: str) -> RunRecord | None:
         return self.runs.get(name)
+
+    def absent(self, name: str) -> str:
+        """What the summary says for a run this case has no record of (the reason is in the tables below)."""
+        return "left out" if name in self.left_out else "not in this case"
 
     def sizes(self) -> dict[str, Any]:
         merged: dict[str, Any] = {}
@@ -126,27 +134,49 @@ def phase_seconds(record: RunRecord, phase: str) -> str:
     return f"**{record.outcome}**" if record.stopped_in == phase else DASH
 
 
-def tier_cell(tier: dict[str, Any] | None) -> str:
+def tier_cell(tier: Tier | None) -> str:
+    """A tier's outcome with its figures: ``opt 0.41 s`` or ``gap 4.0 % (354/368) 15 s``."""
     if tier is None:
         return DASH
-    if tier["status"] == "optimal":
-        return f"opt {seconds(tier['seconds'])}"
-    if tier["status"] == "not_solved":
+    if tier.status == "optimal":
+        return f"opt {seconds(tier.seconds)}"
+    if tier.status == "not_solved":
         return "no time left"
-    return f"gap {percent(relative_gap(tier['value'], tier['bound']))} ({tier['value']}/{tier['bound']}) " \
-           f"{seconds(tier['seconds'])}"
+    if tier.value is None or tier.bound is None:
+        return f"{tier.status}: {figure(tier.value)}, no bound {seconds(tier.seconds)}"
+    return f"gap {percent(relative_gap(tier.value, tier.bound))} ({tier.value}/{tier.bound}) {seconds(tier.seconds)}"
 
 
-def tiers(record: RunRecord | None) -> dict[str, dict[str, Any]]:
-    if record is None:
-        return {}
-    return {phase: end["tier"] for phase in TIER_PHASES if (end := record.phase(phase)) is not None}
+def short_tier_cell(tier: Tier) -> str:
+    """A tier's outcome without the values, for a cell that lists every tier of a run."""
+    if tier.status == "optimal":
+        return f"opt {seconds(tier.seconds)}"
+    if tier.status == "not_solved":
+        return "no time left"
+    if tier.value is None or tier.bound is None:
+        return f"{tier.status} {seconds(tier.seconds)}"
+    return f"gap {percent(relative_gap(tier.value, tier.bound))} {seconds(tier.seconds)}"
+
+
+def tiers(record: RunRecord | None) -> dict[str, Tier]:
+    """A pipeline run's tiers by phase name."""
+    return {f"{TIER_PREFIX}{tier.name}": tier for tier in pipeline_tiers(record)}
 
 
 def solve_seconds(record: RunRecord) -> float | None:
     """matcher's solve as ``solve()`` spans it: from the facts to the explained proposal."""
     span = [record.phase(phase) for phase in PIPELINE if phase not in ("load", "write")]
     return None if any(end is None for end in span) else sum(end["seconds"] for end in span)  # type: ignore[index]
+
+
+def steps(stats: dict[str, Any]) -> str:
+    """The steps of one tier of matcher's portfolio (``TierResult.phases``): seconds each, and the proof."""
+    phases = stats.get("phases") or {}
+    parts = [f"{key.removesuffix('_seconds')} {seconds(value)}" for key, value in phases.items()
+             if key.endswith("_seconds")]
+    if phases.get("proven_by"):
+        parts.append(f"proven by {phases['proven_by']}")
+    return ", ".join(parts) or DASH
 
 
 # --- the peers -------------------------------------------------------------------------------------------
@@ -157,33 +187,45 @@ def greedy_cell(case: CaseResult) -> str:
     solved = greedy.phase("solve") if greedy else None
     matcher = case.subject.info().get("objectives")
     if solved is None:
-        return stopped(greedy)
+        return stopped(greedy) if greedy else case.absent("greedy")
     theirs = solved["objectives"]
     if matcher is None:
         return (f"greedy alone: {theirs.get('overdue_housed', DASH)} overdue, "
                 f"{theirs.get('persons_housed', DASH)} persons in {seconds(solved['seconds'])}")
     more = {name: matcher[name] - theirs[name] for name in ("overdue_housed", "persons_housed") if name in theirs}
     time_ratio = ratio(solve_seconds(case.subject), solved["seconds"])
-    return f"+{more.get('overdue_housed', 0)} overdue, +{more.get('persons_housed', 0)} persons; {time_ratio} its time"
+    return f"{more.get('overdue_housed', 0):+d} overdue, {more.get('persons_housed', 0):+d} persons; " \
+           f"{time_ratio} its time"
 
 
 def highs_cell(case: CaseResult) -> str:
+    """How far HiGHS got tier by tier, and matcher's time over HiGHS's on the tiers both proved."""
     highs = case.run("highs")
-    mip = highs.phase("highs-mip") if highs else None
-    if mip is None:
+    if highs is None:
+        return case.absent("highs")
+    theirs = highs_tiers(highs)
+    if not theirs:
         return stopped(highs)
-    if mip["status"] == "optimal":
-        text = f"opt {mip['value']} in {seconds(mip['seconds'])}"
-    elif mip["value"] is None:
-        text = f"{mip['status']}: no solution"
-    elif mip["bound"] is None:
-        text = f"{mip['status']}: {mip['value']}, no bound yet"
-    else:
-        text = f"{mip['status']}: {mip['value']}/{mip['bound']} ({percent(relative_gap(mip['value'], mip['bound']))})"
-    tier = tiers(case.subject).get(TIER_PHASES[0])
-    if tier is not None and tier["status"] == "optimal" and mip["status"] == "optimal":
-        text += f"; matcher {ratio(tier['seconds'], mip['seconds'])} its time"
+    proven = sum(tier.proven for tier in theirs)
+    text = f"{proven}/{len(TIERS)} tiers proven"
+    last = theirs[-1]
+    if not last.proven:
+        text += f"; stopped at {SHORT_TIER.get(last.name, last.name)}: {_highs_outcome(last)}"
+    elif not highs.finished:
+        text += f"; {stopped(highs)}"
+    both, mine, its = proven_seconds(pipeline_tiers(case.subject), theirs)
+    if both:
+        scope = "" if both == len(TIERS) else f" on the {both} both proved"
+        text += f"; matcher {ratio(mine, its)} its time{scope}"
     return text
+
+
+def _highs_outcome(tier: Tier) -> str:
+    if tier.value is None:
+        return f"{tier.status}, no solution"
+    if tier.bound is None:
+        return f"{tier.status}, {tier.value}, no bound"
+    return f"{tier.status}, {tier.value}/{tier.bound} ({percent(relative_gap(tier.value, tier.bound))})"
 
 
 def lp_gap_cell(case: CaseResult) -> str:
@@ -193,21 +235,33 @@ def lp_gap_cell(case: CaseResult) -> str:
     tier = tiers(case.subject).get(TIER_PHASES[0])
     if lp is None or lp["bound"] is None or tier is None:
         return DASH if lp is None or lp["bound"] is None else f"LP {lp['bound']}"
-    return f"{percent(relative_gap(tier['value'], lp['bound']))} ({tier['value']} vs LP {lp['bound']})"
+    return f"{percent(relative_gap(tier.value, lp['bound']))} ({tier.value} vs LP {lp['bound']})"
+
+
+def pair_model_cell(case: CaseResult) -> str:
+    """The pair model's tiers, the 'before' beside matcher's tier columns."""
+    before = case.run("pair-model")
+    if before is None:
+        return case.absent("pair-model")
+    found = pipeline_tiers(before)
+    if not found:
+        return stopped(before)
+    text = " · ".join(short_tier_cell(tier) for tier in found)
+    return text if before.finished or len(found) == len(TIERS) else f"{text}; {stopped(before)}"
 
 
 def workers_cell(case: CaseResult) -> str:
-    """One worker against two: the tier search time when both prove every tier, else the first tier of each."""
+    """One worker against two: the tier time when both prove every tier, else the first tier of each."""
     single = tiers(case.run("cpsat-w1"))
     double = tiers(case.subject)
     if not single or not double:
-        return stopped(case.run("cpsat-w1"))
-    if all(t["status"] == "optimal" for t in (*single.values(), *double.values())):
-        one = sum(t["seconds"] for t in single.values())
-        two = sum(t["seconds"] for t in double.values())
+        return stopped(case.run("cpsat-w1")) if case.run("cpsat-w1") else case.absent("cpsat-w1")
+    if all(t.status == "optimal" for t in (*single.values(), *double.values())):
+        one = sum(t.seconds for t in single.values())
+        two = sum(t.seconds for t in double.values())
         return f"w1 {ratio(one, two)} w2's time, all tiers proven"
     first = TIER_PHASES[0]
-    return f"tier 1: w1 {tier_cell(single[first])}; w2 {tier_cell(double[first])}"
+    return f"tier 1: w1 {tier_cell(single.get(first))}; w2 {tier_cell(double.get(first))}"
 
 
 def peak_rss(case: CaseResult) -> str:
@@ -219,63 +273,103 @@ def peak_rss(case: CaseResult) -> str:
 
 def summary_table(cases: list[CaseResult]) -> list[str]:
     tier_names = [phase.removeprefix(TIER_PREFIX) for phase in TIER_PHASES]
-    header = ["instance", "households", "pairs", "load", "pairs", "build",
+    header = ["instance", "households", "pairs", *SUMMARY_PHASES,
               *[f"tier {SHORT_TIER.get(name, name)}" for name in tier_names], "explain", "peak RSS",
-              "vs greedy", "HiGHS tier 1", "gap to LP bound", "1 vs 2 workers"]
+              "vs greedy", "HiGHS per tier", "gap to LP bound", "pair model (before)", "1 vs 2 workers"]
     rows = []
     for case in cases:
         sizes, found = case.sizes(), tiers(case.subject)
         rows.append([f"{case.name} ({stopped(case.subject)})" if not case.subject.finished else case.name,
                      count(sizes.get("households")), count(sizes.get("pairs")),
-                     phase_seconds(case.subject, "load"), phase_seconds(case.subject, "pairs"),
-                     phase_seconds(case.subject, "build"),
+                     *[phase_seconds(case.subject, phase) for phase in SUMMARY_PHASES],
                      *[tier_cell(found.get(phase)) if phase in found else phase_seconds(case.subject, phase)
                        for phase in TIER_PHASES],
                      phase_seconds(case.subject, "explain"), peak_rss(case),
-                     greedy_cell(case), highs_cell(case), lp_gap_cell(case), workers_cell(case)])
+                     greedy_cell(case), highs_cell(case), lp_gap_cell(case), pair_model_cell(case),
+                     workers_cell(case)])
     return table(header, rows)
 
 
 def phases_table(cases: list[CaseResult]) -> list[str]:
-    header = ["instance", "households", "dwellings", "pairs", "candidates", "variables",
-              *[phase.removeprefix(TIER_PREFIX) for phase in PIPELINE], "peak RSS"]
+    header = ["instance", "households", "dwellings", "pairs", "household classes", "dwelling classes", "variables",
+              "constraints", *[phase.removeprefix(TIER_PREFIX) for phase in PIPELINE], "peak RSS"]
     rows = []
     for case in cases:
         sizes = case.sizes()
         build = case.subject.phase("build") or {}
         rows.append([case.name, count(sizes.get("households")), count(sizes.get("dwellings")),
-                     count(sizes.get("pairs")), count(sizes.get("candidates")), count(build.get("variables")),
+                     count(sizes.get("pairs")), count(sizes.get("household_classes")),
+                     count(sizes.get("dwelling_classes")), count(build.get("variables")),
+                     count(build.get("constraints")),
                      *[phase_seconds(case.subject, phase) for phase in PIPELINE], peak_rss(case)])
     return table(header, rows)
 
 
-def tiers_table(cases: list[CaseResult]) -> list[str]:
-    header = ["instance", "tier", "workers", "status", "value", "bound", "gap", "seconds", "budget"]
+def pair_phases_table(cases: list[CaseResult]) -> list[str]:
+    header = ["instance", "candidates", "variables", "constraints", *PAIR_SETUP_PHASES,
+              *[f"tier {SHORT_TIER.get(name, name)}" for name in TIERS], "peak RSS"]
     rows = []
     for case in cases:
-        for label, record in (("2", case.subject), ("1", case.run("cpsat-w1"))):
-            for phase, tier in tiers(record).items():
+        before = case.run("pair-model")
+        if before is None:
+            if "pair-model" in case.left_out:
+                rows.append([f"{case.name} (left out: {case.left_out['pair-model']})", *[DASH] * (len(header) - 1)])
+            continue
+        build = before.phase("build") or {}
+        found = tiers(before)
+        rows.append([case.name if before.finished else f"{case.name} ({stopped(before)})",
+                     count(before.info().get("candidates")), count(build.get("variables")),
+                     count(build.get("constraints")), *[phase_seconds(before, phase) for phase in PAIR_SETUP_PHASES],
+                     *[tier_cell(found.get(phase)) if phase in found else phase_seconds(before, phase)
+                       for phase in TIER_PHASES],
+                     gibibytes(before.peak_rss_mib)])
+    return table(header, rows)
+
+
+def tiers_table(cases: list[CaseResult]) -> list[str]:
+    header = ["instance", "tier", "run", "status", "value", "bound", "gap", "seconds", "budget", "steps"]
+    rows = []
+    for case in cases:
+        for label in (SUBJECT, "cpsat-w1", "pair-model"):
+            record = case.run(label)
+            for phase in TIER_PHASES:
+                end = record.phase(phase) if record else None
+                if end is None:
+                    continue
+                tier = end["tier"]
                 rows.append([case.name, phase.removeprefix(TIER_PREFIX), label, tier["status"], str(tier["value"]),
                              str(tier["bound"]), percent(relative_gap(tier["value"], tier["bound"])),
-                             seconds(tier["seconds"]), seconds(tier["time_limit"])])
+                             seconds(tier["seconds"]), seconds(tier["time_limit"]), steps(tier)])
     return table(header, rows)
 
 
 def highs_table(cases: list[CaseResult]) -> list[str]:
-    header = ["instance", "columns", "rows", "build", "LP", "LP bound", "MIP", "MIP value", "MIP bound",
-              "matcher tier 1", "peak RSS"]
+    header = ["instance", "columns", "rows", "build", "LP", "LP bound", "tiers proven", "peak RSS"]
     rows = []
     for case in cases:
         highs = case.run("highs")
         if highs is None:
             continue
-        built, lp, mip = (highs.phase(name) or {} for name in ("highs-build", "highs-lp", "highs-mip"))
-        tier = tiers(case.subject).get(TIER_PHASES[0])
+        built, lp = (highs.phase(name) or {} for name in ("highs-build", "highs-lp"))
+        theirs = highs_tiers(highs)
         rows.append([case.name if highs.finished else f"{case.name} ({stopped(highs)})",
                      count(built.get("columns")), count(built.get("rows")), seconds(built.get("seconds")),
                      f"{lp['status']} {seconds(lp['seconds'])}" if lp else DASH, figure(lp.get("bound")),
-                     f"{mip['status']} {seconds(mip['seconds'])}" if mip else DASH, figure(mip.get("value")),
-                     figure(mip.get("bound")), tier_cell(tier) if tier else DASH, gibibytes(highs.peak_rss_mib)])
+                     f"{sum(t.proven for t in theirs)}/{len(TIERS)}", gibibytes(highs.peak_rss_mib)])
+    return table(header, rows)
+
+
+def highs_tiers_table(cases: list[CaseResult]) -> list[str]:
+    header = ["instance", "tier", "HiGHS status", "value", "bound", "HiGHS seconds", "matcher", "matcher / HiGHS"]
+    rows = []
+    for case in cases:
+        mine = {tier.name: tier for tier in pipeline_tiers(case.subject)}
+        for tier in highs_tiers(case.run("highs")):
+            matcher = mine.get(tier.name)
+            both = matcher is not None and matcher.proven and tier.proven
+            rows.append([case.name, tier.name, tier.status, figure(tier.value), figure(tier.bound),
+                         seconds(tier.seconds), tier_cell(matcher),
+                         ratio(matcher.seconds, tier.seconds) if both and matcher else DASH])
     return table(header, rows)
 
 
@@ -299,9 +393,14 @@ def greedy_table(cases: list[CaseResult]) -> list[str]:
 
 
 def stops_table(cases: list[CaseResult]) -> list[str]:
-    rows = [[case.name, record.run, record.outcome, record.stopped_in or DASH, seconds(record.wall_seconds),
-             gibibytes(record.peak_rss_mib), record.reason.splitlines()[0] if record.reason else ""]
-            for case in cases for record in case.runs.values() if record.outcome != FINISHED]
+    """Every run that stopped at a wall, failed or never started, and every peer the registry leaves out."""
+    rows = []
+    for case in cases:
+        rows += [[case.name, record.run, record.outcome, record.stopped_in or DASH, seconds(record.wall_seconds),
+                  gibibytes(record.peak_rss_mib), record.reason.splitlines()[0] if record.reason else ""]
+                 for record in case.runs.values() if record.outcome != FINISHED]
+        rows += [[case.name, run, "left out", DASH, DASH, DASH, reason] for run, reason in case.left_out.items()
+                 if run not in case.runs]
     if not rows:
         return ["Every run of every case finished."]
     return table(["instance", "run", "outcome", "stopped in", "after", "peak RSS", "reason"], rows)
@@ -327,15 +426,17 @@ def render(document: dict[str, Any], *more: dict[str, Any]) -> str:
     settings = document["machine_info"].get("matcher_benchmarks", {})
     limits = ", ".join(f"{case.name} {case.time_limit:g} s" for case in cases)
     lines = [*(machine_line(doc) for doc in documents), "",
-             f"Seed {settings.get('seed', '?')}; matcher with {settings.get('workers', '?')} CP-SAT workers; "
-             f"time limits (matcher's whole solve, and each HiGHS solve): {limits}; address space per run "
-             f"{settings.get('memory_limit_gib', '?')} GiB.", "",
+             f"Seed {settings.get('seed', '?')}; matcher and the pair model with {settings.get('workers', '?')} "
+             f"workers; time limits (matcher's whole solve, the pair model's, and each HiGHS solve): {limits}; "
+             f"address space per run {settings.get('memory_limit_gib', '?')} GiB.", "",
              *summary_table(cases), "",
              "**Runs that did not finish**", "", *stops_table(cases), "",
              "<details><summary>Every phase, tier and peer</summary>", "",
              "Phases of matcher's run (seconds):", "", *phases_table(cases), "",
-             "Tiers, at 2 workers (matcher) and 1 worker:", "", *tiers_table(cases), "",
-             "HiGHS on the first tier:", "", *highs_table(cases), "",
+             "The pair model (before the classes), phases and tiers:", "", *pair_phases_table(cases), "",
+             "Tiers of matcher (2 workers), cpsat-w1 (1 worker) and the pair model:", "", *tiers_table(cases), "",
+             "HiGHS on the pair model: the model and the first tier's LP relaxation:", "", *highs_table(cases), "",
+             "HiGHS per tier, beside matcher's:", "", *highs_tiers_table(cases), "",
              "Greedy against matcher (objective values):", "", *greedy_table(cases), "",
              "What the phases and peers are:", "", legend(), "",
              "</details>"]
@@ -345,6 +446,7 @@ def render(document: dict[str, Any], *more: dict[str, Any]) -> str:
 def legend() -> str:
     """What each phase and peer means, for the README's protocol."""
     lines = [f"- `{phase}`: {meaning}" for phase, meaning in PHASE_MEANING.items()]
+    lines += [f"- pair model's `{phase}`: {meaning}" for phase, meaning in PAIR_PHASE_MEANING.items()]
     lines += [f"- peer `{peer}`: {meaning}" for peer, meaning in PEER_MEANING.items()]
     return "\n".join(lines)
 

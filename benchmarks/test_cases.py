@@ -2,8 +2,9 @@
 
 The entry's time is matcher's run end to end in its worker, generation excluded (for a run that was
 stopped: until it was stopped). Its ``extra_info``
-holds the case's recipe and the full record of every run (matcher and peers): outcome, the phase a
-stopped run was in, every phase's seconds and peak memory; the Markdown table is rendered from it.
+holds the case's recipe, the peers left out of it (and why), and the full record of every run (matcher
+and peers): outcome, the phase a stopped run was in, every phase's seconds and peak memory; the Markdown
+table is rendered from it.
 """
 
 from __future__ import annotations
@@ -26,6 +27,6 @@ def test_case(name: str, runs: Runs, smoke: bool, benchmark: object) -> None:
     seconds = (done["seconds"] if done else subject.wall_seconds) - (generated["seconds"] if generated else 0.0)
     record(benchmark, case.name, seconds, kind="case", case=case.name, recipe=case.recipe.as_dict(),
            time_limit=case.time_limit, memory_limit_gib=case.memory_gib, notes=case.notes,
-           runs={run: r.as_dict() for run, r in records.items()})
+           left_out=case.left_out, runs={run: r.as_dict() for run, r in records.items()})
     for r in records.values():
         check_outcome(r, smoke)

@@ -4,11 +4,12 @@
 per event to the file the spec names, flushed at once, so that when the process is stopped mid-way the
 parent still knows every phase that finished, the phase that was running, and the peak memory so far.
 
-The ``pipeline`` run is the chain of ``matcher.solver.solve.solve`` written out step by step (that
-function times several steps as one), plus loading before it and writing the proposal after it. Its
+The ``pipeline`` run (matcher) is the chain of ``matcher.solver.solve.solve`` written out step by step
+(that function times several steps as one), plus loading before it and writing the proposal after it. Its
 clock for the time limit starts where ``solve``'s does, so the tiers get the same budgets as
 ``matcher solve --time-limit``. ``tests/test_benchmark_registry.py`` checks that it reaches the same
-objective values as ``solve``.
+objective values as ``solve``. The ``pair-model`` run is the chain as it was before the class model (one
+Boolean per candidate pair), and the ``highs`` run hands that pair model to HiGHS tier by tier.
 """
 
 from __future__ import annotations
@@ -23,20 +24,23 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, TextIO
 
-from benchmarks.highs_peer import TierMip
-from benchmarks.registry import RUNS, TIER_PREFIX, Recipe, phases_through
-from matcher.compat import compatible_pairs
-from matcher.facts import derive_facts
+from benchmarks.highs_peer import PairMip
+from benchmarks.registry import HIGHS_TIER_PREFIX, RUNS, TIER_PREFIX, Recipe
+from matcher.compat import Pairs, compatible_pairs
+from matcher.facts import Facts, derive_facts
 from matcher.format import Instance
-from matcher.solution import Solution
+from matcher.solution import Placement, Solution
 from matcher.solver import SolveControl, SolveOptions, solve
-from matcher.solver.candidates import usable_candidates
+from matcher.solver.candidates import Candidates, usable_candidates
+from matcher.solver.class_model import build_class_model
+from matcher.solver.classes import dwelling_classes, household_classes
 from matcher.solver.evaluate import objective_values
-from matcher.solver.greedy import greedy_solution
+from matcher.solver.greedy import greedy_by_class, greedy_solution
 from matcher.solver.locks import check_locks
 from matcher.solver.model import build_model
+from matcher.solver.network import build_network
 from matcher.solver.proposal import build_proposal
-from matcher.solver.tiers import TierResult, optimise_lexicographically
+from matcher.solver.tiers import TierModel, TierResult, optimise_lexicographically
 from matcher.validation import load_instance
 
 KIB_PER_MIB = 1024
@@ -77,25 +81,74 @@ class EventLog:
         self.end(name, time.perf_counter() - began, **extra)
 
 
+class LastPhase(Exception):
+    """The run's last phase has ended: the rest of the chain is not measured in this case."""
+
+
 def run_pipeline(spec: dict[str, Any], log: EventLog) -> None:
-    """matcher's chain, each phase timed on its own, up to the run's last phase."""
-    wanted = set(phases_through(spec["last_phase"]))
+    """matcher's chain as ``solve`` runs it, each phase timed on its own, up to the run's last phase."""
     instance = _load(spec, log)
     started = time.monotonic()  # where solve()'s clock starts: the time limit covers everything from here
-    facts, pairs, candidates, start = _prepare(instance, log)
-    if "build" not in wanted:
-        return
+    facts, pairs, locked = _pairs_and_locks(spec, log, instance)
+    with log.phase("network"):
+        households, dwellings = household_classes(facts), dwelling_classes(facts)
+        network = build_network(facts, households, dwellings)
+    log.emit("info", household_classes=len(households), dwelling_classes=len(dwellings),
+             arcs=network.entries + network.placements)
+    _stop_after(spec, "network")
+    with log.phase("greedy") as extra:
+        start = greedy_by_class(facts, network, locked)
+        extra["objectives"] = objective_values(facts, start)
+    _stop_after(spec, "greedy")
+    with log.phase("build") as extra:
+        allocation = build_class_model(facts, network)
+        extra |= {"variables": len(allocation.linear.lower), "constraints": allocation.linear.rows,
+                  "classes": {"households": len(households), "dwellings": len(dwellings),
+                              "cells": len(dwellings.cells), "pools": len(network.pool_type),
+                              "entries": network.entries, "placements": network.placements,
+                              "pruned": network.removed}}
+    _stop_after(spec, "build")
+    _tiers_and_proposal(spec, log, facts, pairs, allocation, start, started, interim=True)
+
+
+def run_pair_model(spec: dict[str, Any], log: EventLog) -> None:
+    """The pair model as matcher solved it before the classes: candidates, pair greedy, one Boolean per pair."""
+    instance = _load(spec, log)
+    started = time.monotonic()
+    facts, pairs, locked = _pairs_and_locks(spec, log, instance)
+    candidates = _candidates(spec, log, facts, pairs)
+    with log.phase("greedy") as extra:
+        start = greedy_solution(facts, candidates, locked)
+        extra["objectives"] = objective_values(facts, start)
+    _stop_after(spec, "greedy")
     with log.phase("build") as extra:
         allocation = build_model(facts, candidates)
         extra |= {"variables": len(allocation.model.proto.variables),
                   "constraints": len(allocation.model.proto.constraints)}
-    objectives = list(instance.policy.objectives)
+    _stop_after(spec, "build")
+    _tiers_and_proposal(spec, log, facts, pairs, allocation, start, started, interim=False)
+
+
+def _tiers_and_proposal(spec: dict[str, Any], log: EventLog, facts: Facts, pairs: Pairs, allocation: TierModel,
+                        start: Solution, started: float, interim: bool) -> None:
+    """The lexicographic tiers, then the explained proposal, each tier its own phase.
+
+    After each tier today's ``solve`` builds an interim proposal (without explanations) for its watchers;
+    that time counts against the time limit, so matcher's chain does the same (``interim``) and records it
+    with the tier. The pair model's chain never did.
+    """
+    objectives = list(facts.instance.policy.objectives)
     tier_phases = [f"{TIER_PREFIX}{name}" for name in objectives]
     options = SolveOptions(time_limit=spec["time_limit"], workers=spec["workers"], seed=0)
+    stats: dict[str, Any] = {"benchmark": spec["run"]}
 
-    def tier_done(_: Solution, done: list[TierResult]) -> None:
+    def tier_done(solution: Solution, done: list[TierResult]) -> None:
+        began = time.perf_counter()
+        if interim:
+            build_proposal(facts, pairs, solution, done, stats, with_explanations=False)
         tier = done[-1]
-        log.end(tier_phases[len(done) - 1], tier.seconds, tier=tier.as_stats())
+        log.end(tier_phases[len(done) - 1], tier.seconds, tier=tier.as_stats(),
+                **({"interim_seconds": round(time.perf_counter() - began, 4)} if interim else {}))
         if len(done) < len(tier_phases):
             log.start(tier_phases[len(done)])
 
@@ -104,11 +157,11 @@ def run_pipeline(spec: dict[str, Any], log: EventLog) -> None:
     solution, tiers = optimise_lexicographically(allocation, objectives, start, options, SolveControl(), started,
                                                  on_tier=tier_done)
     log.emit("info", objectives=objective_values(facts, solution))
-    if "explain" not in wanted:
-        return
+    _stop_after(spec, tier_phases[-1] if tier_phases else "build")
     with log.phase("explain") as extra:
-        proposal = build_proposal(facts, pairs, solution, tiers, {"benchmark": spec["run"]})
+        proposal = build_proposal(facts, pairs, solution, tiers, stats)
         extra["status"] = proposal.status
+    _stop_after(spec, "explain")
     with log.phase("write") as extra:
         extra["bytes"] = len(proposal.to_json().encode())
 
@@ -124,17 +177,30 @@ def run_greedy(spec: dict[str, Any], log: EventLog) -> None:
 
 
 def run_highs(spec: dict[str, Any], log: EventLog) -> None:
-    """The first tier in HiGHS over the same candidates: its LP relaxation, then the MIP."""
+    """HiGHS on the pair model: the first tier's LP relaxation, then one MIP per tier while each is proven.
+
+    A tier HiGHS does not prove ends the run: the next tier would hold a value that is not the optimum, and
+    its figures would compare with nothing matcher computes.
+    """
     instance = _load(spec, log)
-    facts, _, candidates, _ = _prepare(instance, log, greedy=False)
-    objective = instance.policy.objectives[0]
+    facts, pairs, _ = _pairs_and_locks(spec, log, instance)
+    candidates = _candidates(spec, log, facts, pairs)
+    objectives = list(instance.policy.objectives)
     with log.phase("highs-build") as extra:
-        mip = TierMip(facts, candidates, objective)
-        extra |= {"objective": objective, "columns": mip.columns.total, "rows": mip.rows}
+        mip = PairMip(facts, candidates, objectives)
+        extra |= {"columns": mip.columns.total, "rows": mip.rows}
+    if not objectives:
+        return
     with log.phase("highs-lp") as extra:
-        extra |= mip.relaxation(spec["time_limit"]).figures()
-    with log.phase("highs-mip") as extra:
-        extra |= mip.solve(spec["time_limit"]).figures()
+        extra |= {"objective": objectives[0]} | mip.relaxation(objectives[0], spec["time_limit"]).figures()
+    for name in objectives:
+        with log.phase(f"{HIGHS_TIER_PREFIX}{name}") as extra:
+            outcome = mip.solve(name, spec["time_limit"])
+            extra |= outcome.figures() | {"objectives": objective_values(facts, mip.solution())}
+        if not outcome.proven:
+            log.emit("info", highs_stopped={"tier": name, "status": outcome.status})
+            return
+        mip.hold(name, outcome.value)  # type: ignore[arg-type]  # a proven outcome has a value
 
 
 def _load(spec: dict[str, Any], log: EventLog) -> Instance:
@@ -144,32 +210,41 @@ def _load(spec: dict[str, Any], log: EventLog) -> Instance:
         instance = load_instance(document)
     log.emit("info", instance=instance.id, households=len(instance.households), dwellings=len(instance.dwellings),
              municipalities=len(instance.municipalities), schools=len(instance.schools))
+    _stop_after(spec, "load")
     return instance
 
 
-def _prepare(instance: Instance, log: EventLog, greedy: bool = True) -> tuple[Any, Any, Any, Solution]:
-    """Facts, pairs, the lock check, candidates and (for matcher) the greedy warm start."""
+def _pairs_and_locks(spec: dict[str, Any], log: EventLog, instance: Instance) -> tuple[Facts, Pairs,
+                                                                                        list[Placement]]:
+    """Facts and compatible pairs, then the lock check: the steps every chain starts with."""
     with log.phase("pairs"):
         facts = derive_facts(instance)
         pairs = compatible_pairs(facts)
     log.emit("info", pairs=len(pairs))
+    _stop_after(spec, "pairs")
     with log.phase("locks"):
         locks = check_locks(facts)
     if not locks.ok:
         raise ValueError(f"generated instance {instance.id} has locks that cannot be kept: {locks.errors}")
+    _stop_after(spec, "locks")
+    return facts, pairs, locks.placements
+
+
+def _candidates(spec: dict[str, Any], log: EventLog, facts: Facts, pairs: Pairs) -> Candidates:
     with log.phase("candidates"):
         candidates = usable_candidates(facts, pairs)
     log.emit("info", candidates=len(candidates),
              school_options=sum(len(options) for options in candidates.schools.values()))
-    start: Solution = []
-    if greedy:
-        with log.phase("greedy") as extra:
-            start = greedy_solution(facts, candidates, locks.placements)
-            extra["objectives"] = objective_values(facts, start)
-    return facts, pairs, candidates, start
+    _stop_after(spec, "candidates")
+    return candidates
 
 
-KINDS = {"pipeline": run_pipeline, "greedy": run_greedy, "highs": run_highs}
+def _stop_after(spec: dict[str, Any], phase: str) -> None:
+    if spec.get("last_phase") == phase:
+        raise LastPhase(phase)
+
+
+KINDS = {"pipeline": run_pipeline, "pair-model": run_pair_model, "greedy": run_greedy, "highs": run_highs}
 
 
 def main(argv: list[str]) -> int:
@@ -179,6 +254,8 @@ def main(argv: list[str]) -> int:
         began = time.perf_counter()
         try:
             KINDS[RUNS[spec["run"]].kind](spec, log)
+        except LastPhase:
+            pass
         except MemoryError:
             log.emit("failed", phase=log.current, reason="memory", peak_rss_mib=round(peak_rss_mib(), 1))
             return EXIT_MEMORY
