@@ -35,6 +35,8 @@ INTEGER_GAP = 1.0 - 1e-6  # every objective is integral: a gap below one unit is
 CHOSEN = 0.5  # a binary column above this in HiGHS's solution is taken as 1
 LP_ALGORITHM = "ipm"
 INDEX = np.int32  # HiGHS's own index type: half the memory of int64 triplets
+INTERRUPTS = (highspy.cb.HighsCallbackType.kCallbackMipInterrupt, highspy.cb.HighsCallbackType.kCallbackSimplexInterrupt,
+              highspy.cb.HighsCallbackType.kCallbackIpmInterrupt)
 
 
 @dataclass
@@ -166,22 +168,22 @@ class PairMip:
     def _run(self, name: str, time_limit: float, mip: bool) -> Outcome:
         """One run within ``time_limit`` seconds of its own.
 
-        HiGHS can count its time limit over every run of the instance (``matcher.solver.highs`` found its LP
-        starved that way), so the limit is what has run so far plus this run's seconds. A MIP is also
-        interrupted at its wall-clock deadline: HiGHS looks at its own clock only now and then, and a 60 s
-        MIP of the last sweep ran 98 s.
+        An LP's time limit can count over every run of the instance (``matcher.solver.highs`` found its LP
+        starved that way), so an LP's limit is what has run so far plus this run's seconds; a MIP restarts
+        its clock (on u16-backlog a 3 s MIP after a 3 s LP, limited to 6 s, stopped in presolve at 6.8 s).
+        The run is also interrupted at its wall-clock deadline: HiGHS looks at its own clock only now and
+        then (a 60 s MIP of the last sweep ran 98 s).
         """
         highs = self.highs
         seconds_allowed = max(float(time_limit), 0.0)
-        highs.setOptionValue("time_limit", highs.getRunTime() + seconds_allowed)
+        highs.setOptionValue("time_limit", (0.0 if mip else highs.getRunTime()) + seconds_allowed)
         began = time.perf_counter()
-        if mip:
-            _interrupt_at(highs, began + seconds_allowed)
+        _interrupt_at(highs, began + seconds_allowed)
         try:
             highs.run()
         finally:
-            if mip:
-                highs.stopCallback(highspy.cb.HighsCallbackType.kCallbackMipInterrupt)
+            for kind in INTERRUPTS:
+                highs.stopCallback(kind)
         seconds = time.perf_counter() - began
         status = highs.getModelStatus()
         info = highs.getInfo()
@@ -205,14 +207,16 @@ def _inward(name: str, value: float) -> int:
 
 
 def _interrupt_at(highs: highspy.Highs, deadline: float) -> None:
-    """Stop the MIP search at ``deadline`` (``time.perf_counter``), keeping its best solution and bound."""
+    """Stop the run at ``deadline`` (``time.perf_counter``) wherever it is: branch-and-bound, a simplex (the
+    MIP's root LP, crossover) or interior point. A MIP keeps its best solution and bound."""
 
     def interrupt(callback_type: object, message: str, data_out: object, data_in: object, user_data: object) -> None:
         if data_in is not None and time.perf_counter() >= deadline:
             data_in.user_interrupt = True
 
     highs.setCallback(interrupt, None)
-    highs.startCallback(highspy.cb.HighsCallbackType.kCallbackMipInterrupt)
+    for kind in INTERRUPTS:
+        highs.startCallback(kind)
 
 
 def placements_of(candidates: Candidates, columns: Columns, values: np.ndarray) -> Solution:
