@@ -40,6 +40,7 @@ from matcher.solver.locks import check_locks
 from matcher.solver.model import build_model
 from matcher.solver.network import build_network
 from matcher.solver.proposal import build_proposal
+from matcher.solver.solve import explanation_reserve
 from matcher.solver.tiers import TierModel, TierResult, optimise_lexicographically
 from matcher.validation import load_instance
 
@@ -154,8 +155,9 @@ def _tiers_and_proposal(spec: dict[str, Any], log: EventLog, facts: Facts, pairs
 
     if tier_phases:
         log.start(tier_phases[0])
+    reserve = explanation_reserve(len(pairs), options.time_limit) if interim else 0.0  # as solve() keeps it
     solution, tiers = optimise_lexicographically(allocation, objectives, start, options, SolveControl(), started,
-                                                 on_tier=tier_done)
+                                                 on_tier=tier_done, reserve=reserve)
     log.emit("info", objectives=objective_values(facts, solution))
     _stop_after(spec, tier_phases[-1] if tier_phases else "build")
     with log.phase("explain") as extra:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import re
 import threading
+import time
 from typing import Any
 
 import pytest
@@ -12,9 +13,16 @@ import pytest
 from builders import LONG_AGO, dwelling, household, instance, school
 from conftest import SHARED_EXAMPLES, load_example, shared_example_names
 from matcher.checker import check_proposal
+from matcher.facts import derive_facts
 from matcher.format import Proposal
 from matcher.solver import SolveControl, SolveOptions, solve
-from matcher.solver.solve import solve_document
+from matcher.solver.class_model import build_class_model
+from matcher.solver.classes import dwelling_classes, household_classes
+from matcher.solver.greedy import greedy_by_class
+from matcher.solver.locks import check_locks
+from matcher.solver.network import build_network
+from matcher.solver.solve import EXPLANATION_MAX_SHARE, explanation_reserve, solve_document
+from matcher.solver.tiers import optimise_lexicographically
 from matcher.validation import load_instance
 
 FAST = SolveOptions(time_limit=20, workers=2)
@@ -141,3 +149,23 @@ def test_progress_and_interim_proposals_are_reported() -> None:
     solve(load_instance(data), FAST, control)
     assert len(interim) == 4  # one per tier
     assert {e.tier for e in events} <= {"overdue_housed", "persons_housed", "max_shortfall_permille", "quality"}
+
+
+def test_the_explanations_keep_a_share_of_the_time_limit_that_grows_with_the_pairs_and_is_capped() -> None:
+    assert explanation_reserve(100_000, 60) < 0.1  # a region's backlog: nothing worth mentioning
+    assert explanation_reserve(63_000_000, 120) == pytest.approx(22, abs=1)  # the national backlog
+    assert explanation_reserve(10**9, 120) == EXPLANATION_MAX_SHARE * 120
+
+
+def test_tiers_leave_the_reserved_seconds_unused() -> None:
+    """With the whole time limit reserved, no tier searches: each keeps the warm start's value."""
+    data, _ = load_example(shared_example_names()[0])
+    facts = derive_facts(load_instance(data))
+    network = build_network(facts, household_classes(facts), dwelling_classes(facts))
+    start = greedy_by_class(facts, network, check_locks(facts).placements)
+    objectives = list(facts.instance.policy.objectives)
+    _, tiers = optimise_lexicographically(build_class_model(facts, network), objectives, start,
+                                          SolveOptions(time_limit=30, workers=2), SolveControl(), time.monotonic(),
+                                          reserve=30)
+    assert [tier.status for tier in tiers] == ["not_solved"] * len(objectives)
+    assert all(tier.time_limit == 0 for tier in tiers)

@@ -56,11 +56,13 @@ class TierResult:
 
 def optimise_lexicographically(allocation: TierModel, objectives: list[str], start: Solution,
                                options: SolveOptions, control: SolveControl, started: float,
-                               on_tier: Callable[[Solution, list[TierResult]], None] | None = None) -> tuple[Solution, list[TierResult]]:
-    """Run one CP-SAT search per objective; returns the final solution and every tier's outcome."""
+                               on_tier: Callable[[Solution, list[TierResult]], None] | None = None,
+                               reserve: float = 0.0) -> tuple[Solution, list[TierResult]]:
+    """Run one search per objective; returns the final solution and every tier's outcome. ``reserve``:
+    seconds of the time limit kept for what follows the tiers (the explanations)."""
     current = start
     results: list[TierResult] = []
-    deadline = started + options.time_limit
+    deadline = started + options.time_limit - reserve
     mirror = _mirror(allocation, start, options) if isinstance(allocation, ClassModel) else None
     for i, name in enumerate(objectives):
         budget = max(0.0, deadline - time.monotonic()) / (len(objectives) - i)
