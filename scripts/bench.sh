@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # `make bench`: the full benchmark suite, saved as pytest-benchmark JSON under .benchmarks/ (compare saved
 # runs with `.venv/bin/pytest-benchmark compare`), and the Markdown table written into benchmarks/README.md.
-# About 30 minutes on the 2-core machine; the suite stops starting runs at 55 minutes (benchmarks/registry.py),
+# About 40 minutes on the 2-core machine; the suite stops starting runs at 55 minutes (benchmarks/registry.py),
 # so it always ends within the hour. Extra arguments go to pytest (e.g. `-k u16-backlog` for one case: the
 # README is then left alone and the table of that partial run is printed).
 set -uo pipefail
