@@ -28,6 +28,14 @@ from matcher.facts import Facts, IntArray
 from matcher.format import SCHOOL_KINDS
 
 
+def _first_members(groups: list[IntArray]) -> IntArray:
+    return np.array([members[0] for members in groups], dtype=np.int64)
+
+
+def _sizes(groups: list[IntArray]) -> IntArray:
+    return np.array([len(members) for members in groups], dtype=np.int64)
+
+
 @dataclass(frozen=True)
 class HouseholdClasses:
     members: list[IntArray]  # household indices per class, longest waiting first, then input order
@@ -39,11 +47,11 @@ class HouseholdClasses:
     @property
     def representative(self) -> IntArray:
         """One member per class: every attribute the model reads is the same for all members."""
-        return np.array([m[0] for m in self.members], dtype=np.int64)
+        return _first_members(self.members)
 
     @property
     def count(self) -> IntArray:
-        return np.array([len(m) for m in self.members], dtype=np.int64)
+        return _sizes(self.members)
 
 
 @dataclass(frozen=True)
@@ -60,19 +68,19 @@ class DwellingClasses:
 
     @property
     def representative(self) -> IntArray:
-        return np.array([m[0] for m in self.members], dtype=np.int64)
+        return _first_members(self.members)
 
     @property
     def cell_representative(self) -> IntArray:
-        return np.array([m[0] for m in self.cells], dtype=np.int64)
+        return _first_members(self.cells)
 
     @property
     def count(self) -> IntArray:
-        return np.array([len(m) for m in self.members], dtype=np.int64)
+        return _sizes(self.members)
 
     @property
     def cell_count(self) -> IntArray:
-        return np.array([len(m) for m in self.cells], dtype=np.int64)
+        return _sizes(self.cells)
 
 
 def household_classes(facts: Facts) -> HouseholdClasses:
