@@ -40,7 +40,7 @@ from matcher.solver.locks import check_locks
 from matcher.solver.model import build_model
 from matcher.solver.network import build_network
 from matcher.solver.proposal import build_proposal
-from matcher.solver.solve import explanation_reserve
+from matcher.solver.solve import class_model_stats, explanation_reserve
 from matcher.solver.tiers import TierModel, TierResult, optimise_lexicographically
 from matcher.validation import load_instance
 
@@ -103,11 +103,7 @@ def run_pipeline(spec: dict[str, Any], log: EventLog) -> None:
     _stop_after(spec, "greedy")
     with log.phase("build") as extra:
         allocation = build_class_model(facts, network)
-        extra |= {"variables": len(allocation.linear.lower), "constraints": allocation.linear.rows,
-                  "classes": {"households": len(households), "dwellings": len(dwellings),
-                              "cells": len(dwellings.cells), "pools": len(network.pool_type),
-                              "entries": network.entries, "placements": network.placements,
-                              "pruned": network.removed}}
+        extra |= class_model_stats(allocation)
     _stop_after(spec, "build")
     _tiers_and_proposal(spec, log, facts, pairs, allocation, start, started, interim=True)
 

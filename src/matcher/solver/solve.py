@@ -27,7 +27,7 @@ from matcher.solver.candidates import usable_candidates
 from matcher.solver.evaluate import objective_values
 from matcher.solver.greedy import greedy_by_class, greedy_solution
 from matcher.solver.locks import check_locks
-from matcher.solver.class_model import build_class_model
+from matcher.solver.class_model import ClassModel, build_class_model
 from matcher.solver.classes import dwelling_classes, household_classes
 from matcher.solver.network import build_network
 from matcher.solver.options import SolveControl, SolveOptions
@@ -87,11 +87,7 @@ def solve(instance: Instance, options: SolveOptions | None = None, control: Solv
         clock.lap("greedy")
         allocation = build_class_model(facts, network)
         clock.lap("build")
-        stats |= {"variables": len(allocation.linear.lower), "constraints": allocation.linear.rows,
-                  "classes": {"households": len(households), "dwellings": len(dwellings),
-                              "cells": len(dwellings.cells), "pools": len(network.pool_type),
-                              "entries": network.entries, "placements": network.placements,
-                              "pruned": network.removed}}
+        stats |= class_model_stats(allocation)
 
         def report_tier(solution: Solution, done: list[TierResult]) -> None:
             control.proposal(build_proposal(facts, pairs, solution, done, stats, with_explanations=False))
@@ -106,6 +102,16 @@ def solve(instance: Instance, options: SolveOptions | None = None, control: Solv
     stats["phases"] = clock.phases
     stats["total_seconds"] = round(time.monotonic() - clock.started, 4)
     return proposal
+
+
+def class_model_stats(allocation: ClassModel) -> dict[str, Any]:
+    """The model's size, for ``stats`` and the benchmarks: variables, constraints, classes and arcs."""
+    network = allocation.network
+    return {"variables": len(allocation.linear.lower), "constraints": allocation.linear.rows,
+            "classes": {"households": len(network.households), "dwellings": len(network.dwellings),
+                        "cells": len(network.dwellings.cells), "pools": len(network.pool_type),
+                        "entries": network.entries, "placements": network.placements,
+                        "pruned": network.removed}}
 
 
 def explanation_reserve(pairs: int, time_limit: float) -> float:
