@@ -73,6 +73,12 @@ def brute_force_optimum(facts: Facts) -> tuple[int, ...]:
             for combo in itertools.product(*per_kind):
                 choices.append((d, dict(zip(kinds, combo, strict=True))))
         options.append(choices)
+    return lexicographic_best(facts, options)
+
+
+def lexicographic_best(facts: Facts, options: list[list[tuple[int, dict[str, int]] | None]]) -> tuple[int, ...]:
+    """The policy's objective values of the lexicographically best feasible plan among every combination of
+    each household's options (None: not placed)."""
     names = facts.instance.policy.objectives
     best: tuple[int, ...] | None = None
     for plan in itertools.product(*options):
@@ -80,7 +86,7 @@ def brute_force_optimum(facts: Facts) -> tuple[int, ...]:
             values = _values(facts, plan)
             key = tuple(values[n] if n in MAXIMISED_OBJECTIVES else -values[n] for n in names)
             best = key if best is None or key > best else best
-    assert best is not None  # placing nobody is always feasible without locks
+    assert best is not None  # placing nobody is feasible unless a lock can not be kept
     return tuple(v if n in MAXIMISED_OBJECTIVES else -v for n, v in zip(names, best, strict=True))
 
 

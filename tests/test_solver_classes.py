@@ -18,7 +18,7 @@ from builders import LONG_AGO, PERIOD, RECENTLY, UTRECHT, dwelling, household, i
 from matcher.checker import check_proposal
 from matcher.compat import compatible_pairs
 from matcher.facts import Facts, derive_facts
-from matcher.format import MAXIMISED_OBJECTIVES, OBJECTIVE_NAMES, SCHOOL_KINDS
+from matcher.format import OBJECTIVE_NAMES, SCHOOL_KINDS
 from matcher.solver import SolveOptions, solve
 from matcher.solver.class_model import build_class_model, values_of
 from matcher.solver.classes import dwelling_classes, household_classes
@@ -31,7 +31,7 @@ from matcher.solver.network import DIRECT, build_network
 from matcher.solver.proposal import build_proposal
 from matcher.solver.tiers import TierResult
 from matcher.validation import load_instance
-from test_solver_bruteforce import _feasible, _values
+from test_solver_bruteforce import _feasible, lexicographic_best
 
 KM_PER_DEGREE = 111.195
 
@@ -216,15 +216,7 @@ def enumerated_optimum(facts: Facts) -> tuple[int, ...]:
         named = {kind: facts.school_index[s] for kind, s in lock.named_schools().items()}
         options[h] = [c for c in options[h] if c is not None and c[0] == d
                       and all(c[1].get(kind) == s for kind, s in named.items())]
-    names = facts.instance.policy.objectives
-    best: tuple[int, ...] | None = None
-    for plan in itertools.product(*options):
-        if _feasible(facts, plan):
-            values = _values(facts, plan)
-            key = tuple(values[n] if n in MAXIMISED_OBJECTIVES else -values[n] for n in names)
-            best = key if best is None or key > best else best
-    assert best is not None
-    return tuple(v if n in MAXIMISED_OBJECTIVES else -v for n, v in zip(names, best, strict=True))
+    return lexicographic_best(facts, options)
 
 
 @settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow])
