@@ -26,7 +26,7 @@ from typing import Any, TextIO
 
 from benchmarks.highs_peer import PairMip
 from benchmarks.registry import HIGHS_TIER_PREFIX, RUNS, TIER_PREFIX, Recipe
-from matcher.compat import Pairs, compatible_pairs
+from matcher.rules import Pairs, compatible_pairs
 from matcher.facts import Facts, derive_facts
 from matcher.format import Instance
 from matcher.solution import Placement, Solution

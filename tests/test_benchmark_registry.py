@@ -24,7 +24,7 @@ from benchmarks.highs_peer import Outcome, PairMip, columns_of, objective_costs 
 from benchmarks.isolation import ERROR, FINISHED, MEMORY, NOT_RUN, TIME_LIMIT, RunRecord, _judge, run_isolated  # noqa: E402
 from benchmarks.outcomes import Tier, disagreements, highs_tiers, pipeline_tiers  # noqa: E402
 from benchmarks.worker import EventLog, run_highs, run_pair_model, run_pipeline  # noqa: E402
-from matcher.compat import compatible_pairs  # noqa: E402
+from matcher.rules import compatible_pairs  # noqa: E402
 from matcher.facts import Facts, derive_facts  # noqa: E402
 from matcher.format import Instance  # noqa: E402
 from matcher.generator import generate  # noqa: E402

@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 
 from matcher.cli import main, validate
-from matcher.compat import broken_rules, compatible_counts
+from matcher.rules import broken_rules, compatible_counts
 from matcher.facts import derive_facts
 from matcher.summary import dwelling_type, household_type, summarize
 from matcher.validation import load_instance

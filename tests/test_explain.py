@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 
-from matcher.compat import compatible_pairs
+from matcher.rules import compatible_pairs
 from matcher.explain import Explanations, explain
 from matcher.facts import Facts, derive_facts
 from matcher.format import OBJECTIVE_NAMES

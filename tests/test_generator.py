@@ -17,7 +17,7 @@ import numpy as np
 import pytest
 
 from matcher.cli import generate as generate_command
-from matcher.compat import broken_rules
+from matcher.rules import broken_rules
 from matcher.facts import Facts, derive_facts, floor_share, haversine_km
 from matcher.format import Instance
 from matcher.generator import (

@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 
 from builders import PERIOD, UTRECHT
 from matcher.checker import check_proposal
-from matcher.compat import compatible_pairs
+from matcher.rules import compatible_pairs
 from matcher.facts import Facts, ceil_km, derive_facts, floor_share, haversine_km
 from matcher.format import MAXIMISED_OBJECTIVES, OBJECTIVE_NAMES, SCHOOL_KINDS
 from matcher.solver import SolveOptions, solve

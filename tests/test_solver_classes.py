@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 
 from builders import LONG_AGO, PERIOD, RECENTLY, UTRECHT, dwelling, household, instance, municipality, near, school
 from matcher.checker import check_proposal
-from matcher.compat import compatible_pairs
+from matcher.rules import compatible_pairs
 from matcher.facts import Facts, derive_facts
 from matcher.format import OBJECTIVE_NAMES, SCHOOL_KINDS
 from matcher.solver import SolveOptions, solve

@@ -13,7 +13,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from matcher.compat import compatible_pairs
+from matcher.rules import compatible_pairs
 from matcher.exceptions import InstanceInvalid, Problem
 from matcher.facts import derive_facts
 from matcher.validation import load_instance, reference_problems

@@ -4,7 +4,7 @@ A coordinator edits a proposal by hand (swaps two households, drops one) and mus
 holds; a solver change must not be able to certify its own mistakes. So this module evaluates every hard
 rule and all four objectives itself, with plain loops over the records, exactly as
 ``shared/instance-format.md`` words them. It shares only the format models, the derived quantities of
-``matcher.facts`` (need, kids, caps) and the compatibility rules of ``matcher.compat`` (the one definition
+``matcher.facts`` (need, kids, caps) and the compatibility rules of ``matcher.rules`` (the one definition
 of compatibility) with the rest of matcher, and never imports the solver.
 
 Every violation names its rule code (see ``RULES``), where it is (JSON path plus the records involved) and
@@ -23,7 +23,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from matcher.compat import broken_rules
+from matcher.rules import broken_rules
 from matcher.exceptions import InstanceInvalid, Problem, ProposalInvalid
 from matcher.facts import DAYS_PER_WEEK, DISTANCE_TOLERANCE_KM, Facts, ceil_km, derive_facts, haversine_km
 from matcher.format import (

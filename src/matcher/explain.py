@@ -25,7 +25,7 @@ from typing import Any
 
 import numpy as np
 
-from matcher.compat import PAIR_BLOCK_CELLS, Pairs
+from matcher.rules import PAIR_BLOCK_CELLS, Pairs
 from matcher.facts import (
     DAYS_PER_WEEK,
     BoolArray,
@@ -289,7 +289,7 @@ COMPATIBILITY_STEPS = ("available", "size", "bedrooms", "rent", "accessible", "r
 def _compatibility_steps(facts: Facts, rows: IntArray) -> list[BoolArray]:
     """Rules 1-6 for these households against every dwelling, split into the funnel's steps, in order.
 
-    Their conjunction is exactly ``matcher.compat``'s compatibility for available households.
+    Their conjunction is exactly ``matcher.rules``'s compatibility for available households.
     """
     h, d = facts.households, facts.dwellings
     extra = facts.instance.policy.max_extra_bedrooms

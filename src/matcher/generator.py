@@ -9,7 +9,7 @@ model is idle. Each preset names a region (``matcher.regions``) and the sizes; `
 
 Determinism: every part of the instance draws from its own ``numpy.random.default_rng([seed, part])``
 stream, so the same arguments give the same JSON, and resizing the households does not reshuffle the
-period or the targets. Locks and forbidden pairs are picked last, with ``matcher.compat`` deciding which pairs
+period or the targets. Locks and forbidden pairs are picked last, with ``matcher.rules`` deciding which pairs
 are compatible, so that a generated lock is always valid.
 """
 
@@ -25,7 +25,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from matcher.compat import compatible_block
+from matcher.rules import compatible_block
 from matcher.facts import Facts, derive_facts, floor_share, haversine_km
 from matcher.format import INSTANCE_FORMAT, SCHOOL_KINDS, TIE_KINDS, Policy
 from matcher.regions import Region, netherlands, offset_km, u16

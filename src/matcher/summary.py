@@ -3,7 +3,7 @@
 ``matcher validate`` shows this summary for a valid instance: how many singles, couples and families wait,
 what dwellings are offered where, how many pairs are compatible and which households have none, and the
 caps that will bind (municipalities, groups, school seats). It is computed here as plain data from the
-derived facts and the number of compatible dwellings per household (``matcher.compat.compatible_counts``,
+derived facts and the number of compatible dwellings per household (``matcher.rules.compatible_counts``,
 which never lists the tens of millions of pairs of a national instance), so the command line, the service
 and tests read the same figures; formatting belongs to the caller.
 """

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from matcher.checker import hard_rule_violations, parse_proposal, read_proposal
-from matcher.compat import Pairs, compatible_pairs
+from matcher.rules import Pairs, compatible_pairs
 from matcher.exceptions import InstanceInvalid, MatcherError, ProposalInvalid
 from matcher.facts import Facts, derive_facts
 from matcher.format import Instance, Proposal

@@ -12,7 +12,7 @@ import json
 from typing import Any
 
 from matcher.cli.common import EXIT_FAILED, EXIT_OK, print_problems, read_source, write_text
-from matcher.compat import compatible_counts
+from matcher.rules import compatible_counts
 from matcher.exceptions import InstanceInvalid
 from matcher.facts import derive_facts
 from matcher.summary import Summary, summarize

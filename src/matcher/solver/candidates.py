@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from matcher.compat import Pairs
+from matcher.rules import Pairs
 from matcher.facts import Facts, FloatArray, IntArray
 from matcher.format import SCHOOL_KINDS
 

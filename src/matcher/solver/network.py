@@ -31,7 +31,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from matcher.compat import PAIR_BLOCK_CELLS, compatible_block
+from matcher.rules import PAIR_BLOCK_CELLS, compatible_block
 from matcher.facts import Facts, IntArray
 from matcher.format import SCHOOL_KINDS
 from matcher.solver.classes import DwellingClasses, HouseholdClasses

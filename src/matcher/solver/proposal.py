@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from matcher.compat import Pairs
+from matcher.rules import Pairs
 from matcher.explain import explain
 from matcher.facts import Facts
 from matcher.format import Assignment, MunicipalityProgress, ObjectiveValue, Proposal, Unassigned

@@ -18,7 +18,7 @@ from typing import Any
 import ortools
 
 from matcher import __version__
-from matcher.compat import compatible_pairs
+from matcher.rules import compatible_pairs
 from matcher.exceptions import InstanceInvalid
 from matcher.facts import derive_facts
 from matcher.format import Instance, Proposal

@@ -12,8 +12,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-import matcher.compat
-from matcher.compat import Pairs, broken_rules, compatible_counts, compatible_pairs
+import matcher.rules
+from matcher.rules import Pairs, broken_rules, compatible_counts, compatible_pairs
 from matcher.facts import Facts, derive_facts
 from matcher.validation import load_instance
 
@@ -24,7 +24,7 @@ PERIOD = {"start": "2026-11-09", "end": "2026-11-15"}
 def document(households: list[dict[str, Any]], dwellings: list[dict[str, Any]], **extra: Any) -> dict[str, Any]:
     return {
         "format": "matcher.instance/1",
-        "id": "compat",
+        "id": "rules",
         "period": PERIOD,
         "municipalities": [{"id": "GM0001", "target": 10, "housed": 0}, {"id": "GM0002", "target": 10, "housed": 0}],
         "dwellings": dwellings,
@@ -254,7 +254,7 @@ def test_vectorised_pairs_equal_scalar_rules(data: dict[str, Any], block_cells: 
     facts = derive_facts(load_instance(data))
     with pytest.MonkeyPatch.context() as patch:
         if block_cells is not None:
-            patch.setattr(matcher.compat, "PAIR_BLOCK_CELLS", block_cells)
+            patch.setattr(matcher.rules, "PAIR_BLOCK_CELLS", block_cells)
         pairs = compatible_pairs(facts)
         counts = compatible_counts(facts)
     assert pair_set(pairs) == scalar_pairs(facts)
@@ -267,7 +267,7 @@ def test_vectorised_pairs_equal_scalar_rules(data: dict[str, Any], block_cells: 
 def test_example_pairs_do_not_depend_on_the_block_size(name: str, monkeypatch: pytest.MonkeyPatch) -> None:
     facts = derive_facts(load_instance(EXAMPLES / f"{name}.json"))
     whole = compatible_pairs(facts)
-    monkeypatch.setattr(matcher.compat, "PAIR_BLOCK_CELLS", 3)
+    monkeypatch.setattr(matcher.rules, "PAIR_BLOCK_CELLS", 3)
     chunked = compatible_pairs(facts)
     assert compatible_counts(facts).tolist() == np.bincount(whole.household, minlength=len(facts.households)).tolist()
     assert np.array_equal(whole.household, chunked.household)
