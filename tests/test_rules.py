@@ -13,7 +13,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import matcher.rules
-from matcher.rules import Pairs, broken_rules, compatible_counts, compatible_pairs
+from matcher.rules import RULE_STEPS, Pairs, broken_rules, compatible_counts, compatible_pairs
 from matcher.facts import Facts, derive_facts
 from matcher.validation import load_instance
 
@@ -261,6 +261,28 @@ def test_vectorised_pairs_equal_scalar_rules(data: dict[str, Any], block_cells: 
     assert len(pair_set(pairs)) == len(pairs)
     assert_sorted_by_household_then_dwelling(pairs)
     assert counts.tolist() == np.bincount(pairs.household, minlength=len(facts.households)).tolist()
+
+
+@settings(max_examples=100, deadline=None)
+@given(data=random_instance())
+def test_each_step_holds_exactly_where_it_reports_nothing_broken(data: dict[str, Any]) -> None:
+    """Step by step, the vectorised test and the words for one pair are the same rule (and name its number)."""
+    facts = derive_facts(load_instance(data))
+    households = np.arange(len(facts.households))
+    for step in RULE_STEPS:
+        block = step.holds(facts, slice(0, len(facts.households)))
+        assert np.array_equal(block, step.holds(facts, households)), step.name
+        for h in range(len(facts.households)):
+            for d in range(len(facts.dwellings)):
+                broken = step.broken(facts, h, d)
+                assert bool(block[h, d]) == (broken == []), (step.name, h, d, broken)
+                assert {b.rule for b in broken} <= {step.rule}
+
+
+def test_the_steps_follow_the_rules_of_the_format_in_order() -> None:
+    assert [step.rule for step in RULE_STEPS] == sorted(step.rule for step in RULE_STEPS)
+    assert {step.rule for step in RULE_STEPS} == {1, 2, 3, 4, 5, 6}
+    assert len({step.name for step in RULE_STEPS}) == len(RULE_STEPS)
 
 
 @pytest.mark.parametrize("name", ["tiny-s1", "u16-week-s1", "u16-week-s2"])

@@ -10,7 +10,7 @@ from matcher.checker.report import Violation
 from matcher.checker.resolve import Placed, records_of, resolve
 from matcher.facts import DISTANCE_TOLERANCE_KM, Facts
 from matcher.format import SCHOOL_KINDS, Assignment
-from matcher.rules import broken_rules
+from matcher.rules import FORBIDDEN_RULE, broken_rules
 
 
 def hard_rule_violations(facts: Facts, assignments: Sequence[Assignment]) -> list[Violation]:
@@ -48,7 +48,7 @@ def _compatibility(facts: Facts, placed: list[Placed]) -> list[Violation]:
     violations = []
     for p in placed:
         for broken in broken_rules(facts, p.household, p.dwelling):
-            if broken.name == "forbidden":
+            if broken.rule == FORBIDDEN_RULE:
                 violations.append(Violation("forbidden", p.where, broken.text, records_of(facts, p)))
             else:
                 violations.append(Violation("compatibility", p.where, f"rule {broken.rule} ({broken.name}): "

@@ -7,41 +7,7 @@ import numpy as np
 from matcher.explain.reasons import Reasons
 from matcher.explain.wording import all_of, all_or_it, euros, first_names, plural
 from matcher.facts import BoolArray, Facts, IntArray
-from matcher.rules import PAIR_BLOCK_CELLS
-
-COMPATIBILITY_STEPS = ("available", "size", "bedrooms", "rent", "accessible", "required_tie", "forbidden")
-
-
-def _compatibility_steps(facts: Facts, rows: IntArray) -> list[BoolArray]:
-    """Rules 1-6 for these households against every dwelling, split into the funnel's steps, in order.
-
-    Their conjunction is exactly ``matcher.rules``'s compatibility for available households.
-    """
-    h, d = facts.households, facts.dwellings
-    extra = facts.instance.policy.max_extra_bedrooms
-    shared = d.shared[None, :]
-    return [
-        np.broadcast_to(d.available[None, :], (len(rows), len(d))),
-        (h.sharer[rows, None] & shared) | (~shared & (h.final_size[rows, None] <= d.max_occupants[None, :])),
-        shared | (d.bedrooms[None, :] <= h.need[rows, None] + extra),
-        d.rent[None, :] <= h.max_rent[rows, None],
-        ~h.needs_accessible[rows, None] | d.accessible[None, :],
-        ~h.has_required_tie[rows, None] | h.required_tie[rows][:, d.municipality],
-        ~_forbidden_dense(facts, rows),
-    ]
-
-
-def _forbidden_dense(facts: Facts, rows: IntArray) -> BoolArray:
-    mask = np.zeros((len(rows), len(facts.dwellings)), dtype=np.bool_)
-    if not facts.instance.forbidden:
-        return mask
-    row_of = np.full(len(facts.households), -1, dtype=np.int64)
-    row_of[rows] = np.arange(len(rows))
-    for pair in facts.instance.forbidden:
-        r = row_of[facts.household_index[pair.household]]
-        if r >= 0:
-            mask[r, facts.dwelling_index[pair.dwelling]] = True
-    return mask
+from matcher.rules import PAIR_BLOCK_CELLS, RULE_STEPS
 
 
 def explain_no_compatible(facts: Facts, households: IntArray, reasons: Reasons) -> None:
@@ -51,25 +17,22 @@ def explain_no_compatible(facts: Facts, households: IntArray, reasons: Reasons) 
         rows = households[begin:begin + block]
         remaining = np.ones((len(rows), len(facts.dwellings)), dtype=np.bool_)
         before: list[BoolArray] = []
-        for step in _compatibility_steps(facts, rows):
+        for step in RULE_STEPS:
             before.append(remaining)
-            remaining = remaining & step
+            remaining = remaining & step.holds(facts, rows)
         counts = np.stack([b.sum(axis=1) for b in before] + [remaining.sum(axis=1)], axis=1)
         for r, household in enumerate(rows.tolist()):
             k = int(np.argmax(counts[r, 1:] == 0))  # the first step after which nothing is left
-            text = _NO_COMPATIBLE_TEXT[k](facts, household, before[k][r])
-            reasons.add(household, f"no_compatible:{COMPATIBILITY_STEPS[k]}", text)
+            last = RULE_STEPS[k]
+            text = _NO_COMPATIBLE_TEXT[last.name](facts, household, before[k][r])
+            reasons.add(household, f"no_compatible:{last.name}", text)
             if k > 0:
                 reasons.add(household, "funnel", _funnel_trail(counts[r, : k + 2]))
 
 
-_FUNNEL_WORDS = ("available this period", "fit its size", "fit its bedroom need", "within its rent", "step-free "
-                 "where needed", "in its required tie's municipality", "not declined")
-
-
 def _funnel_trail(counts: IntArray) -> str:
     """The counts a case worker can follow: how many dwellings were left after each rule."""
-    steps = [f"{int(n)} {words}" for n, words in zip(counts[1:], _FUNNEL_WORDS, strict=False)]
+    steps = [f"{int(n)} {step.passing}" for n, step in zip(counts[1:], RULE_STEPS, strict=False)]
     return f"of {int(counts[0])} dwellings in the region: " + ", then ".join(steps)
 
 
@@ -152,5 +115,6 @@ def _all_forbidden(facts: Facts, household: int, candidates: BoolArray) -> str:
             f"{'declined pairs' if len(ids) > 1 else 'a declined pair'} (forbidden: {first_names(ids)})")
 
 
-_NO_COMPATIBLE_TEXT = (_none_available, _no_size_fit, _too_many_bedrooms, _too_expensive, _not_step_free,
-                       _outside_required_ties, _all_forbidden)
+_NO_COMPATIBLE_TEXT = {"available": _none_available, "size": _no_size_fit, "bedrooms": _too_many_bedrooms,
+                       "rent": _too_expensive, "accessible": _not_step_free, "required_tie": _outside_required_ties,
+                       "forbidden": _all_forbidden}  # how the last step reads when it leaves no dwelling
