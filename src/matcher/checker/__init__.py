@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from matcher.checker.document import invalid_status, municipality_list, unassigned_list
+from matcher.checker.document import format_field, invalid_status, municipality_list, unassigned_list
 from matcher.checker.hard_rules import hard_rule_violations, hard_rules
 from matcher.checker.objectives import (
     distance_km,
@@ -25,11 +25,11 @@ from matcher.checker.objectives import (
     recompute_objectives,
     reported_objectives,
 )
-from matcher.checker.reading import format_field, parse_proposal, read_proposal
 from matcher.checker.report import RULES, CheckReport, Violation
 from matcher.checker.resolve import resolve
 from matcher.facts import derive_facts
 from matcher.format import Instance, Proposal
+from matcher.proposal_reader import parse_proposal, read_proposal
 
 
 def check_proposal(instance: Instance, proposal_data: dict[str, Any] | Proposal) -> CheckReport:

@@ -1,13 +1,23 @@
-"""The rest of the document: the status invalid, the unassigned list and the municipalities list."""
+"""The rest of the document: its format field, the status invalid, the unassigned and municipalities lists."""
 
 from __future__ import annotations
+
+import json
+from typing import Any
 
 from matcher.checker.hard_rules import hard_rule_violations
 from matcher.checker.objectives import placed_persons
 from matcher.checker.report import Violation
 from matcher.checker.resolve import Placed
 from matcher.facts import Facts
-from matcher.format import Assignment, Proposal
+from matcher.format import PROPOSAL_FORMAT, Assignment, Proposal
+
+
+def format_field(data: Any) -> list[Violation]:
+    if isinstance(data, dict) and data.get("format") != PROPOSAL_FORMAT:
+        found = json.dumps(data["format"]) if "format" in data else "nothing"
+        return [Violation("format", "format", f'must be "{PROPOSAL_FORMAT}", got {found}')]
+    return []
 
 
 def invalid_status(facts: Facts, proposal: Proposal) -> list[Violation]:

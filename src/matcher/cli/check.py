@@ -10,9 +10,10 @@ import argparse
 import json
 import sys
 
-from matcher.checker import CheckReport, check_proposal, read_proposal
+from matcher.checker import CheckReport, check_proposal
 from matcher.cli.common import EXIT_FAILED, EXIT_OK, EXIT_USAGE, load_instance_or_report, read_source, write_text
 from matcher.exceptions import ProposalInvalid
+from matcher.proposal_reader import read_proposal
 
 STDIN = "-"
 

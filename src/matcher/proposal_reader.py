@@ -1,4 +1,8 @@
-"""Reading a proposal document: JSON types taken literally, every shape error a problem naming field and record."""
+"""The one reader of proposal documents: JSON types taken literally, every error a problem naming field and record.
+
+The checker, the accountability questions, the spreadsheet export and the report, and the service all read
+proposals through here, so a malformed document gets the same words wherever it is submitted.
+"""
 
 from __future__ import annotations
 
@@ -8,7 +12,6 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from matcher.checker.report import Violation
 from matcher.exceptions import InstanceInvalid, Problem, ProposalInvalid
 from matcher.format import PROPOSAL_FORMAT, Proposal
 from matcher.validation import read_json
@@ -20,6 +23,15 @@ def read_proposal(source: str | bytes | Path) -> Any:
         return read_json(source)
     except InstanceInvalid as error:
         raise ProposalInvalid(error.problems) from None
+
+
+def load_proposal(source: str | bytes | Path | dict[str, Any]) -> Proposal:
+    """A proposal that must say it is one (``format``); every problem raises ``ProposalInvalid``."""
+    data = source if isinstance(source, dict) else read_proposal(source)
+    if isinstance(data, dict) and data.get("format") != PROPOSAL_FORMAT:
+        found = json.dumps(data["format"]) if "format" in data else "nothing"
+        raise ProposalInvalid([Problem("format", None, f'must be "{PROPOSAL_FORMAT}", got {found}', "format")])
+    return parse_proposal(data)
 
 
 def parse_proposal(data: Any) -> Proposal:
@@ -68,10 +80,3 @@ def _record_label(data: dict[str, Any], location: list[Any]) -> str | None:
 def _show(value: Any) -> str:
     text = json.dumps(value, default=str)
     return text if len(text) <= 40 else text[:37] + "..."
-
-
-def format_field(data: Any) -> list[Violation]:
-    if isinstance(data, dict) and data.get("format") != PROPOSAL_FORMAT:
-        found = json.dumps(data["format"]) if "format" in data else "nothing"
-        return [Violation("format", "format", f'must be "{PROPOSAL_FORMAT}", got {found}')]
-    return []
