@@ -28,13 +28,12 @@ from matcher.accountability.baseline import Baseline
 from matcher.accountability.wording import waiting_weeks
 from matcher.explain import explain
 from matcher.facts import Facts
-from matcher.format import TIE_KINDS
+from matcher.format import PERMILLE, TIE_KINDS
 
 ADULT_AGE = 18  # a household of two adults is a couple; with a minor it is a family
 LARGE_FAMILY = 7  # persons from which a family counts as large, in one group
 FAR_BELOW = 0.20  # a group is flagged when its placement rate is this far (absolute) below the overall rate
 MIN_LEFT_OUT = 2  # ... and at least this many of its households are left out (one household is no pattern)
-PERMILLE = 1000
 TIE_SUFFIX = " tie"  # tie groups are named "work tie", ..., apart from the household type "family"
 REASONS_NAMED = 3  # reasons a flag names, most common first
 AUXILIARY_CODES = frozenset({"funnel", "pruned"})  # follow-up notes of explain, never the reason itself

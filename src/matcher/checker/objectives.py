@@ -7,10 +7,9 @@ from collections.abc import Iterable
 from matcher.checker.report import Violation
 from matcher.checker.resolve import Placed
 from matcher.facts import DAYS_PER_WEEK, Facts, ceil_km, haversine_km
-from matcher.format import MAXIMISED_OBJECTIVES, Location, Proposal
+from matcher.format import MAXIMISED_OBJECTIVES, PERMILLE, Location, Proposal
 from matcher.solution import Placement
 
-PERMILLE = 1000
 
 
 def reported_objectives(facts: Facts, proposal: Proposal, placed: list[Placed]) -> list[Violation]:

@@ -13,9 +13,9 @@ from matcher.accountability.fairness import FAR_BELOW, NO_PROTECTED_ATTRIBUTES, 
     Waiting, fairness_report
 from matcher.cli.common import EXIT_OK, EXIT_USAGE, write_text
 from matcher.cli.recommend import baseline_or_report
+from matcher.format import PERMILLE
 
 PERCENT = 100
-PERMILLE = 1000
 
 
 def add_parser(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import numpy as np
 
-from matcher.explain.contributions import NO_SCHOOL, PERMILLE, contributions
+from matcher.explain.contributions import NO_SCHOOL, contributions
 from matcher.explain.placed import Placed
 from matcher.explain.reasons import Reasons
 from matcher.explain.unusable import first_school
 from matcher.explain.wording import household_starts, listing, plural, share_words
 from matcher.facts import BoolArray, Facts, IntArray, SchoolReach
-from matcher.format import SCHOOL_KINDS
+from matcher.format import PERMILLE, SCHOOL_KINDS
 
 TAKEN, MUNICIPALITY_FULL, GROUP_FULL, SCHOOL_FULL, LEFT_FREE = range(5)
 

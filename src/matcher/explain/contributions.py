@@ -10,13 +10,12 @@ import numpy as np
 
 from matcher.explain.wording import plural
 from matcher.facts import DAYS_PER_WEEK, Facts, FloatArray, IntArray, ceil_km, haversine_km, tie_kinds_to
-from matcher.format import SCHOOL_KINDS
+from matcher.format import PERMILLE, SCHOOL_KINDS
 from matcher.solution import Placement
 
 if TYPE_CHECKING:
     from matcher.explain.placed import Placed
 
-PERMILLE = 1000
 NO_SCHOOL = -1  # in a placement's school column: no school of that kind is named
 KM_DECIMALS = 1  # distances are shown rounded to 100 m
 

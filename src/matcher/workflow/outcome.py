@@ -14,9 +14,8 @@ from typing import Any
 
 from matcher.exceptions import Problem, ProposalInvalid
 from matcher.facts import derive_facts, haversine_km
-from matcher.format import MAXIMISED_OBJECTIVES, SCHOOL_KINDS, Instance, Location, Proposal
+from matcher.format import MAXIMISED_OBJECTIVES, PERMILLE, SCHOOL_KINDS, Instance, Location, Proposal
 
-PERMILLE = 1000
 NEAR_CAP_REMAINING = 1  # a group with at most this many dwellings still open after the proposal is "near its cap"
 KM_DECIMALS = 3
 SUMMARY_KEY = "summary"  # an explanation's one-line text, shown first and on the map
