@@ -4,7 +4,6 @@ vectorised ``compatible_pairs`` to the scalar ``broken_rules`` on random instanc
 from __future__ import annotations
 
 import datetime as dt
-from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -12,12 +11,12 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from conftest import EXAMPLES
 import matcher.compat
 from matcher.compat import Pairs, broken_rules, compatible_counts, compatible_pairs
 from matcher.facts import Facts, derive_facts
 from matcher.validation import load_instance
 
-EXAMPLES = Path(__file__).resolve().parents[2] / "shared" / "examples"
 PERIOD = {"start": "2026-11-09", "end": "2026-11-15"}
 
 

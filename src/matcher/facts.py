@@ -2,7 +2,7 @@
 
 Everything downstream (pair derivation, the model, the greedy baseline, explanations) reads these arrays
 instead of the pydantic records, so that derived quantities such as ``need`` or a municipality's cap are
-computed in exactly one place, exactly as ``shared/instance-format.md`` defines them.
+computed in exactly one place, exactly as ``docs/format.md`` defines them.
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """The instance and proposal formats (``matcher.instance/1``, ``matcher.proposal/1``) as pydantic models.
 
-These models are the contract of ``shared/instance-format.md`` turned into code: field names are the JSON
+These models are the contract of ``docs/format.md`` turned into code: field names are the JSON
 names, defaults are the documented defaults, and ``null`` means "take the default" wherever a field has
 one. Checks that need the whole document (unique ids, references between collections) live in
 ``matcher.validation``; the models check only what a single record can tell about itself.

@@ -4,7 +4,7 @@ Variables: ``entry[j]`` households of a class entering a pool, ``flow[a]`` house
 arc, ``school[kind][i]`` households of a (cell, children) combination sending their children to a school,
 ``used[k]`` dwellings of a shared dwelling class in a capped group that receive someone, and the worst
 municipality shortfall. Each constraint family is one small function adding one rule of
-``shared/instance-format.md`` in counted form; objectives are linear in the counts. Every constraint is
+``docs/format.md`` in counted form; objectives are linear in the counts. Every constraint is
 linear and also kept as arrays (``matcher.solver.linear``), so that HiGHS solves exactly this model.
 ``matcher.solver.tiers`` optimises the objectives lexicographically, ``matcher.solver.disaggregate`` turns
 counts back into named placements.
