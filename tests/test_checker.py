@@ -23,7 +23,6 @@ from matcher.format import Instance, Proposal
 from matcher.solution import Placement
 from matcher.validation import load_instance
 
-
 # --- the reference proposals of the examples -------------------------------------------------------------------------
 
 

@@ -11,8 +11,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from conftest import EXAMPLES
 import matcher.compat
+from conftest import EXAMPLES
 from matcher.compat import Pairs, broken_rules, compatible_counts, compatible_pairs
 from matcher.facts import Facts, derive_facts
 from matcher.validation import load_instance

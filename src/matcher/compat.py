@@ -2,8 +2,9 @@
 
 Two views of the same rules: ``compatible_pairs`` (and ``compatible_counts``) evaluate them for all pairs
 at once with numpy, a block of households at a time (``compatible_blocks``) so that a national instance
-(15,000 x 10,000) never needs a dense 150-million-cell structure; ``broken_rules`` evaluates them for one pair and says in words which rules
-fail, for the checker and for "why not" questions. Tests hold the two views to the same answer.
+(15,000 x 10,000) never needs a dense 150-million-cell structure; ``broken_rules`` evaluates them for one pair
+and says in words which rules fail, for the checker and for "why not" questions. Tests hold the two views to
+the same answer.
 """
 
 from __future__ import annotations

@@ -9,8 +9,14 @@ from __future__ import annotations
 import argparse
 import json
 
-from matcher.accountability.fairness import FAR_BELOW, NO_PROTECTED_ATTRIBUTES, FairnessReport, GroupRow, \
-    Waiting, fairness_report
+from matcher.accountability.fairness import (
+    FAR_BELOW,
+    NO_PROTECTED_ATTRIBUTES,
+    FairnessReport,
+    GroupRow,
+    Waiting,
+    fairness_report,
+)
 from matcher.cli.common import EXIT_OK, EXIT_USAGE, write_text
 from matcher.cli.recommend import baseline_or_report
 

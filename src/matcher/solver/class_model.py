@@ -172,8 +172,9 @@ def add_school_choice(allocation: ClassModel) -> None:
     for column, kind in enumerate(SCHOOL_KINDS):
         choices = network.schools[kind]
         needing = np.flatnonzero((network.kids[:, column] > 0) & (network.cell >= 0))
-        arc_keys = network.cell[needing] * (1 + int(network.kids[:, column].max(initial=0))) + network.kids[needing, column]
-        option_keys = choices.cell * (1 + int(network.kids[:, column].max(initial=0))) + choices.kids
+        stride = 1 + int(network.kids[:, column].max(initial=0))
+        arc_keys = network.cell[needing] * stride + network.kids[needing, column]
+        option_keys = choices.cell * stride + choices.kids
         options_of = dict(_groups(option_keys))
         for key, arcs in _groups(arc_keys):
             total = Terms.of(allocation.school_index(kind, options_of.get(key, NOTHING))) + \

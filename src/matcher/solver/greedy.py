@@ -187,7 +187,8 @@ class _TargetState:
         return state
 
     def open_for(self, targets: IntArray, size: int) -> np.ndarray:
-        return (self.places[targets] > 0) & ~self.blocked[targets] & (self.free_persons[self.municipality[targets]] >= size)
+        room = self.free_persons[self.municipality[targets]] >= size
+        return (self.places[targets] > 0) & ~self.blocked[targets] & room
 
     def place(self, facts: Facts, free: _Capacity, h: int, t: int) -> Placement | None:
         """Place h in the first dwelling of target t that takes it (a started shared one if groups are full)."""

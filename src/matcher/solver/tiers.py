@@ -19,13 +19,13 @@ from ortools.sat.python import cp_model
 from matcher.facts import Facts
 from matcher.format import MAXIMISED_OBJECTIVES, SCHOOL_KINDS
 from matcher.solution import Placement, Solution
-from matcher.solver.candidates import Candidates
-from matcher.solver.evaluate import objective_values
 from matcher.solver import class_model
+from matcher.solver.candidates import Candidates
 from matcher.solver.class_model import ClassModel
+from matcher.solver.evaluate import objective_values
+from matcher.solver.highs import HighsMirror
 from matcher.solver.model import AllocationModel, pair_quality
 from matcher.solver.options import Progress, SolveControl, SolveOptions
-from matcher.solver.highs import HighsMirror
 from matcher.solver.search import search_tier
 
 TierModel = AllocationModel | ClassModel  # the pair model (one Boolean per pair) or the class model (counts)
