@@ -106,13 +106,6 @@ SCATTER_BASE_KM, SCATTER_PER_SQRT_100K_KM = 1.0, 1.5  # larger towns spread wide
 SCATTER_CLIP = 2.5  # standard deviations
 COORDINATE_DECIMALS = 5
 
-def _fewer_places_than_sharers(places: IntArray, sharers: int) -> IntArray:
-    """Take places away from the largest shared dwellings until the sharers outnumber the places, if possible."""
-    places = places.copy()
-    while places.sum() >= sharers and places.max(initial=0) > SHARED_PLACES_RANGE[0]:
-        places[np.argmax(places)] -= 1
-    return places
-
 
 # --- groups --------------------------------------------------------------------------------------------
 GROUPS_PER_DWELLING = 0.1

@@ -24,7 +24,7 @@ PERCENT = 100
 PERMILLE = 1000
 
 
-def add_parser(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def add_parser(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser(
         "fairness", help="placement rate and waiting time per kind of household and per municipality",
         description="Report, for a proposal, the placement rate and the waiting time (weeks) of those placed "

@@ -44,9 +44,9 @@ def greedy_solution(facts: Facts, candidates: Candidates, locked: list[Placement
     free = _Capacity.of(facts)
     options_of = _school_options_by_candidate(candidates)
     placed: dict[int, Placement] = {}
-    for placement in locked:
-        _take(facts, free, placement)
-        placed[placement.household] = placement
+    for lock in locked:
+        _take(facts, free, lock)
+        placed[lock.household] = lock
     by_household = _candidates_by_household(facts, candidates)
     waiting_order = np.argsort(-facts.households.waiting_days, kind="stable")
     for h in waiting_order.tolist():
@@ -131,9 +131,9 @@ def greedy_by_class(facts: Facts, network: Network, locked: list[Placement]) -> 
     """
     free = _Capacity.of(facts)
     placed: dict[int, Placement] = {}
-    for placement in locked:
-        _take(facts, free, placement)
-        placed[placement.household] = placement
+    for lock in locked:
+        _take(facts, free, lock)
+        placed[lock.household] = lock
     state = _TargetState.of(facts, network, free)
     targets = _class_targets(facts, network, state)
     position = np.zeros(len(network.households), dtype=np.int64)

@@ -12,10 +12,9 @@ from __future__ import annotations
 import json
 import platform
 import time
+from importlib.metadata import version
 from pathlib import Path
 from typing import Any
-
-import ortools
 
 from matcher import __version__
 from matcher.compat import compatible_pairs
@@ -58,7 +57,7 @@ def solve(instance: Instance, options: SolveOptions | None = None, control: Solv
     options = options or SolveOptions()
     control = control or SolveControl()
     clock = _Clock()
-    stats: dict[str, Any] = {"matcher": __version__, "ortools": ortools.__version__,
+    stats: dict[str, Any] = {"matcher": __version__, "ortools": version("ortools"),
                              "python": platform.python_version(),
                              "options": {"time_limit": options.time_limit, "workers": options.workers,
                                          "seed": options.seed, "deterministic": options.deterministic,
@@ -72,7 +71,7 @@ def solve(instance: Instance, options: SolveOptions | None = None, control: Solv
     if not locks.ok:
         return invalid_proposal(instance.id, locks.errors, stats | {"phases": clock.phases})
     stats["pairs"] = len(pairs)
-    objectives = list(instance.policy.objectives)
+    objectives: list[str] = list(instance.policy.objectives)
     if options.method == "greedy":
         candidates = usable_candidates(facts, pairs)
         start = greedy_solution(facts, candidates, locks.placements)

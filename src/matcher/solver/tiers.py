@@ -127,7 +127,7 @@ def _search_class_tier(allocation: ClassModel, mirror: HighsMirror, objectives: 
     """The portfolio of ``matcher.solver.search``, watched by the caller's control."""
     name = objectives[i]
 
-    def run(solver: cp_model.CpSolver, model: cp_model.CpModel) -> int:
+    def run(solver: cp_model.CpSolver, model: cp_model.CpModel) -> cp_model.CpSolverStatus:
         callback = _ProgressCallback(control, name, i, len(objectives), started)
         unregister = control.while_running(solver.stop_search)
         try:
@@ -166,7 +166,8 @@ def _configure(solver: cp_model.CpSolver, options: SolveOptions, budget: float) 
         parameters.max_time_in_seconds = budget
 
 
-def _bound(allocation: TierModel, solver: cp_model.CpSolver, name: str, value: int, status: int) -> int:
+def _bound(allocation: TierModel, solver: cp_model.CpSolver, name: str, value: int,
+           status: cp_model.CpSolverStatus) -> int:
     """The proven bound of this tier, never on the wrong side of the value found."""
     if status == cp_model.OPTIMAL:
         return value
