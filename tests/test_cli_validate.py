@@ -12,13 +12,13 @@ from typing import Any
 
 import pytest
 
+from conftest import EXAMPLES
 from matcher.cli import main, validate
-from matcher.rules import broken_rules, compatible_counts
 from matcher.facts import derive_facts
+from matcher.rules import broken_rules, compatible_counts
 from matcher.summary import dwelling_type, household_type, summarize
 from matcher.validation import load_instance
 
-EXAMPLES = Path(__file__).resolve().parents[2] / "shared" / "examples"
 LONG_AGO = "2026-01-05"  # more than 14 weeks before the period starts: overdue
 RECENTLY = "2026-10-20"
 AFTER_THE_PERIOD = "2026-11-20"

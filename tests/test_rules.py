@@ -4,7 +4,6 @@ vectorised ``compatible_pairs`` to the scalar ``broken_rules`` on random instanc
 from __future__ import annotations
 
 import datetime as dt
-from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -13,11 +12,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import matcher.rules
-from matcher.rules import RULE_STEPS, Pairs, broken_rules, compatible_counts, compatible_pairs
+from conftest import EXAMPLES
 from matcher.facts import Facts, derive_facts
+from matcher.rules import RULE_STEPS, Pairs, broken_rules, compatible_counts, compatible_pairs
 from matcher.validation import load_instance
 
-EXAMPLES = Path(__file__).resolve().parents[2] / "shared" / "examples"
 PERIOD = {"start": "2026-11-09", "end": "2026-11-15"}
 
 

@@ -11,7 +11,6 @@ from matcher.format import MAXIMISED_OBJECTIVES, PERMILLE, Location, Proposal
 from matcher.solution import Placement
 
 
-
 def reported_objectives(facts: Facts, proposal: Proposal, placed: list[Placed]) -> list[Violation]:
     expected = list(facts.instance.policy.objectives)
     reported = [objective.name for objective in proposal.objectives]

@@ -71,7 +71,7 @@ class CheckReport:
 
     def objective_rows(self) -> list[dict[str, Any]]:
         """Each objective of the policy (and any other the proposal reports): recomputed next to reported."""
-        reported = {}
+        reported: dict[str, Any] = {}
         for objective in self.reported:
             reported.setdefault(objective.name, objective)
         names = self.policy_objectives + [name for name in reported if name not in self.policy_objectives]

@@ -18,7 +18,7 @@ from matcher.proposal_reader import read_proposal
 STDIN = "-"
 
 
-def add_parser(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def add_parser(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser(
         "check",
         help="check a proposal against every rule of the format",

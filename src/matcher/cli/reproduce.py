@@ -32,7 +32,7 @@ RECORD_KEYS = ("instance", "proposal")
 SOLVE_ID_PREFIX = "sol_"
 
 
-def add_parser(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def add_parser(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser(
         "reproduce", help="re-run a recorded solve and confirm the same proposal",
         description="Re-run the solve recorded in a proposal (its stats hold the options and seed) with the "

@@ -18,9 +18,9 @@ def unassigned_reasons(facts: Facts, pairs: Pairs, placed: Placed, objectives: l
     h = facts.households
     waiting = placed.placement_of < 0
     reasons = Reasons({}, {})
-    for household in np.flatnonzero(waiting & ~h.available).tolist():
-        record = facts.instance.households[household]
-        reasons.add(household, "unavailable",
+    for unavailable in np.flatnonzero(waiting & ~h.available).tolist():
+        record = facts.instance.households[unavailable]
+        reasons.add(unavailable, "unavailable",
                     f"not available this period: available from {facts.instance.household_available_from(record)}, "
                     f"after the period ends ({facts.instance.period.end})")
     compatible_count = np.bincount(pairs.household, minlength=len(h)) if len(pairs) else np.zeros(len(h), int)
