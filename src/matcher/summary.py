@@ -20,8 +20,8 @@ import numpy as np
 
 from matcher.facts import Facts, IntArray
 from matcher.format import SCHOOL_KINDS
+from matcher.household_types import COUPLE, FAMILY, SINGLE, household_type
 
-ADULT_AGE = 18  # a couple is two adults; any other household of two or more persons counts as a family
 LARGEST_BEDROOM_CLASS = 4  # dwellings with this many bedrooms or more are counted together ("4+")
 STUDIO = "studio"
 SHARED = "shared"
@@ -127,21 +127,12 @@ def summarize(facts: Facts, pairs_per_household: IntArray) -> Summary:
     )
 
 
-def household_type(ages: list[int]) -> str:
-    """``single``, ``couple`` (two adults) or ``family`` (anything larger, or with a child)."""
-    if len(ages) == 1:
-        return "single"
-    if len(ages) == 2 and all(age >= ADULT_AGE for age in ages):
-        return "couple"
-    return "family"
-
-
 def _households(facts: Facts) -> HouseholdSummary:
     h = facts.households
     records = facts.instance.households
     types = [household_type([member.age for member in record.members]) for record in records]
-    singles = np.array([kind == "single" for kind in types], dtype=np.bool_)
-    families = [record.size for record, kind in zip(records, types, strict=True) if kind == "family"]
+    singles = np.array([kind == SINGLE for kind in types], dtype=np.bool_)
+    families = [record.size for record, kind in zip(records, types, strict=True) if kind == FAMILY]
     expected = np.array([record.expected_members for record in records], dtype=np.int64)
     return HouseholdSummary(
         total=len(h),
@@ -149,7 +140,7 @@ def _households(facts: Facts) -> HouseholdSummary:
         by_size=_sorted_counts(int(size) for size in h.size),
         singles=int(singles.sum()),
         shareable_singles=int((singles & h.sharer).sum()),
-        couples=types.count("couple"),
+        couples=types.count(COUPLE),
         families=len(families),
         families_by_size=_sorted_counts(families),
         needing_step_free=int(h.needs_accessible.sum()),

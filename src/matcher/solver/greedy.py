@@ -1,4 +1,4 @@
-"""First come, first served: what a coordinator does by hand, used as CP-SAT's warm start and as a baseline.
+"""First come, first served: what a coordinator does by hand; CP-SAT's warm start, and the yardstick of the optimum.
 
 Locks first; then households by waiting time, longest first; each takes the first candidate dwelling
 (fewest unused bedrooms, then input order) that keeps every capacity rule, with the nearest school of each
