@@ -23,6 +23,7 @@ from matcher.solver.highs import HighsMirror
 from matcher.solver.locks import check_locks
 from matcher.solver.network import build_network
 from matcher.solver.options import SolveControl, SolveOptions
+from matcher.solver.budget import Budget
 from matcher.solver.tiers import optimise_lexicographically
 from matcher.validation import load_instance
 
@@ -72,9 +73,9 @@ def test_column_generation_after_solved_tiers_reaches_the_quality_bound_of_the_w
     duals by the better Lagrangian bound once stopped pricing early, at a bound of 31,467 against 2,188."""
     allocation, start = backlog
     objectives = list(OBJECTIVE_NAMES)
-    solution, tiers = optimise_lexicographically(allocation, objectives[:3], solution_of(allocation, start),
-                                                 SolveOptions(time_limit=GENEROUS_SECONDS, workers=2), SolveControl(),
-                                                 time.monotonic())
+    options = SolveOptions(time_limit=GENEROUS_SECONDS, workers=2)
+    solution, tiers = optimise_lexicographically(allocation, objectives[:3], solution_of(allocation, start), options,
+                                                 SolveControl(), Budget.of(options))
     assert [tier.status for tier in tiers] == ["optimal"] * 3
     quality = allocation.terms["quality"]
     every_column = HighsMirror(allocation.linear).relax(quality, True, GENEROUS_SECONDS)

@@ -21,6 +21,7 @@ PROPOSAL_FORMAT = "matcher.proposal/1"
 ObjectiveName = Literal["overdue_housed", "persons_housed", "max_shortfall_permille", "quality"]
 OBJECTIVE_NAMES: tuple[str, ...] = ("overdue_housed", "persons_housed", "max_shortfall_permille", "quality")
 MAXIMISED_OBJECTIVES = frozenset({"overdue_housed", "persons_housed", "quality"})
+PERMILLE = 1000  # max_shortfall_permille and every other share the format states in thousandths
 
 TieKind = Literal["work", "education", "family", "care"]
 TIE_KINDS: tuple[str, ...] = ("work", "education", "family", "care")
