@@ -35,7 +35,7 @@ from matcher.solver.classes import HouseholdClasses, dwelling_classes, household
 from matcher.solver.disaggregate import counts
 from matcher.solver.evaluate import objective_values
 from matcher.solver.greedy import greedy_by_class
-from matcher.solver.keeping import keep_where_free
+from matcher.solver.keeping import keep_where_free, least_change
 from matcher.solver.locks import check_locks
 from matcher.solver.network import Network, build_network
 from matcher.solver.options import Phase, SolveControl, SolveOptions
@@ -45,6 +45,7 @@ from matcher.validation import load_instance
 
 EXPLANATION_SECONDS_PER_PAIR = 0.35e-6  # measured on the 2-core machine: 22 s for nl-backlog's 63 M pairs
 EXPLANATION_MAX_SHARE = 0.25  # of the time limit, at most, kept for the explanations
+LEAST_CHANGE_SHARE = 0.2  # of the time limit, kept for the least change when there is an earlier proposal
 TIER_PHASE_PREFIX = "tier:"
 
 
@@ -130,12 +131,19 @@ def solve(instance: Instance, options: SolveOptions | None = None, control: Solv
             if control.wants_proposals:
                 control.proposal(build_proposal(facts, pairs, found, done, stats, with_explanations=False))
 
-        budget = Budget.of(options, clock.started, explanation_reserve(len(pairs), options.time_limit))
+        explaining = explanation_reserve(len(pairs), options.time_limit)
+        changing = LEAST_CHANGE_SHARE * options.time_limit if keep is not None else 0.0
+        budget = Budget.of(options, clock.started, explaining + changing)
         solution, tiers = optimise_lexicographically(allocation, objectives, solution, options, control, budget,
                                                      on_tier=report_tier)
         clock.lap("tiers")
+        if keep is not None:
+            seconds = changing if options.deterministic else Budget.of(options, clock.started, explaining).left()
+            solution, stats["least_change"] = least_change(allocation, solution, start or keep, options, control,
+                                                           seconds)
+            clock.lap("least_change", status=stats["least_change"])
     if keep is not None:
-        solution = keep_where_free(households, solution, keep)
+        solution = keep_where_free(facts, households, dwellings, solution, keep)
     stats["tiers"] = [tier.as_stats() for tier in tiers]
     proposal = build_proposal(facts, pairs, solution, tiers, stats)
     clock.lap("explain", status=proposal.status)
