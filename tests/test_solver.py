@@ -15,7 +15,7 @@ from conftest import SHARED_EXAMPLES, load_example, shared_example_names
 from matcher.checker import check_proposal
 from matcher.facts import derive_facts
 from matcher.format import Proposal
-from matcher.solver import SolveControl, SolveOptions, solve_proposal
+from matcher.solver import Phase, SolveControl, SolveOptions, solve, solve_proposal
 from matcher.solver.class_model import build_class_model
 from matcher.solver.classes import dwelling_classes, household_classes
 from matcher.solver.greedy import greedy_by_class
@@ -170,3 +170,50 @@ def test_tiers_leave_the_reserved_seconds_unused() -> None:
                                           SolveControl(), Budget.of(options, time.monotonic(), reserve=30))
     assert [tier.status for tier in tiers] == ["not_solved"] * len(objectives)
     assert all(tier.time_limit == 0 for tier in tiers)
+
+
+def test_solve_returns_the_solution_behind_the_proposal_and_reports_every_phase_as_it_ends() -> None:
+    data, _ = load_example("u16-week-s1")
+    ended: list[Phase] = []
+    result = solve(load_instance(data), FAST, SolveControl(on_phase=ended.append))
+    facts = derive_facts(load_instance(data))
+    assert {(facts.households.ids[p.household], facts.dwellings.ids[p.dwelling]) for p in result.solution} == \
+        {(a.household, a.dwelling) for a in result.proposal.assignments}
+    objectives = list(load_instance(data).policy.objectives)
+    assert [tier.name for tier in result.tiers] == objectives
+    names = [phase.name for phase in ended]
+    assert names == ["facts", "pairs", "locks", "network", "greedy", "build",
+                     *(f"tier:{name}" for name in objectives), "tiers", "explain"]
+    assert ended[names.index("build")].figures["variables"] == result.stats["variables"]
+    assert [phase.figures["tier"]["value"] for phase in ended if phase.name.startswith("tier:")] == \
+        [tier.value for tier in result.tiers]
+    assert set(result.phases) == {f"{name}_seconds" for name in names if not name.startswith("tier:")}
+
+
+def test_greedy_method_claims_optimality_only_where_its_bound_is_reached() -> None:
+    """The greedy's bounds come from the class model without search: never beyond the proven optimum."""
+    data, _ = load_example("u16-week-s1")
+    greedy = solve(load_instance(data), SolveOptions(method="greedy"))
+    optimal = solve(load_instance(data), FAST)
+    assert greedy.proposal.stats["tiers"] and all(tier.seconds == 0.0 for tier in greedy.tiers)
+    for mine, best in zip(greedy.tiers, optimal.tiers, strict=True):
+        assert best.status == "optimal"
+        if mine.name == "max_shortfall_permille":
+            assert mine.bound <= best.value <= mine.value
+        else:
+            assert mine.bound >= best.value >= mine.value
+        assert (mine.status == "optimal") == (mine.bound == mine.value)
+
+
+def test_a_better_start_offered_is_taken_and_a_worse_one_is_not() -> None:
+    data, _ = load_example("u16-week-s1")
+    optimal = solve(load_instance(data), FAST)
+    stopped = SolveControl()
+    stopped.stop()  # no tier searches: the proposal is the start solve() chose
+    offered = solve(load_instance(data), FAST, stopped, start=optimal.solution)
+    assert [t.value for t in offered.tiers] == [t.value for t in optimal.tiers]
+    stopped_again = SolveControl()
+    stopped_again.stop()
+    nothing = solve(load_instance(data), FAST, stopped_again, start=[])
+    greedy = solve(load_instance(data), SolveOptions(method="greedy"))
+    assert [t.value for t in nothing.tiers] == [t.value for t in greedy.tiers]

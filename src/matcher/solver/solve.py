@@ -138,7 +138,10 @@ def solve(instance: Instance, options: SolveOptions | None = None, control: Solv
                                                      on_tier=report_tier)
         clock.lap("tiers")
         if keep is not None:
-            seconds = changing if options.deterministic else Budget.of(options, clock.started, explaining).left()
+            # its share even when the tiers overran their time (HiGHS cannot always be interrupted): without
+            # it, an answer would list every look-alike move the last tier's search happened to make
+            seconds = changing if options.deterministic else max(changing, Budget.of(options, clock.started,
+                                                                                     explaining).left())
             solution, stats["least_change"] = least_change(allocation, solution, start or keep, options, control,
                                                            seconds)
             clock.lap("least_change", status=stats["least_change"])
