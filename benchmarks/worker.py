@@ -29,9 +29,9 @@ from benchmarks.pair_model.greedy import greedy_solution
 from benchmarks.pair_model.model import build_model
 from benchmarks.pair_model.tiers import optimise_pair_model
 from benchmarks.registry import HIGHS_TIER_PREFIX, RUNS, TIER_PREFIX, Recipe
-from matcher.compat import Pairs, compatible_pairs
 from matcher.facts import Facts, derive_facts
 from matcher.format import Instance
+from matcher.rules import Pairs, compatible_pairs
 from matcher.solution import Placement, Solution
 from matcher.solver import SolveControl, SolveOptions, solve
 from matcher.solver.budget import Budget

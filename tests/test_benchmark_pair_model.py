@@ -16,8 +16,8 @@ from benchmarks.pair_model import model as families  # noqa: E402
 from benchmarks.pair_model.candidates import usable_candidates  # noqa: E402
 from benchmarks.pair_model.tiers import read_solution  # noqa: E402
 from builders import LONG_AGO, dwelling, household, instance, municipality, near, school  # noqa: E402
-from matcher.compat import compatible_pairs  # noqa: E402
 from matcher.facts import derive_facts  # noqa: E402
+from matcher.rules import compatible_pairs  # noqa: E402
 from matcher.validation import load_instance  # noqa: E402
 
 Family = Callable[[families.AllocationModel], None]

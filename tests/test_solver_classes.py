@@ -16,9 +16,9 @@ from hypothesis import strategies as st
 
 from builders import LONG_AGO, PERIOD, RECENTLY, UTRECHT, dwelling, household, instance, municipality, near, school
 from matcher.checker import check_proposal
-from matcher.compat import compatible_pairs
 from matcher.facts import Facts, derive_facts
 from matcher.format import OBJECTIVE_NAMES, SCHOOL_KINDS
+from matcher.rules import compatible_pairs
 from matcher.solver import SolveOptions, solve_proposal
 from matcher.solver.class_model import build_class_model, values_of
 from matcher.solver.classes import dwelling_classes, household_classes

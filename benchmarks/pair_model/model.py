@@ -2,9 +2,9 @@
 school option, and the format's rules.
 
 Kept for the benchmarks' ``pair-model`` and ``highs`` peers only (the "before" figures); matcher itself
-runs the class model. Each constraint family is a small function that adds exactly one rule of the format.
-Objectives are linear expressions kept on the model; ``benchmarks.pair_model.tiers`` optimises them
-lexicographically.
+runs the class model. Each constraint family is a small function that adds exactly one rule of
+``docs/format.md``, so that a test can build a model with only that family and watch it bind. Objectives are
+linear expressions kept on the model; ``benchmarks.pair_model.tiers`` optimises them lexicographically.
 """
 
 from __future__ import annotations

@@ -32,9 +32,9 @@ def greedy_by_class(facts: Facts, network: Network, locked: list[Placement]) -> 
     """
     free = Capacity.of(facts)
     placed: dict[int, Placement] = {}
-    for placement in locked:
-        free.take(facts, placement)
-        placed[placement.household] = placement
+    for lock in locked:
+        free.take(facts, lock)
+        placed[lock.household] = lock
     state = _TargetState.of(facts, network, free)
     targets = _class_targets(facts, network, state)
     position = np.zeros(len(network.households), dtype=np.int64)
@@ -88,7 +88,8 @@ class _TargetState:
         return state
 
     def open_for(self, targets: IntArray, size: int) -> np.ndarray:
-        return (self.places[targets] > 0) & ~self.blocked[targets] & (self.free_persons[self.municipality[targets]] >= size)
+        room = self.free_persons[self.municipality[targets]] >= size
+        return (self.places[targets] > 0) & ~self.blocked[targets] & room
 
     def place(self, facts: Facts, free: Capacity, h: int, t: int) -> Placement | None:
         """Place h in the first dwelling of target t that takes it (a started shared one if groups are full)."""

@@ -17,16 +17,15 @@ import json
 import platform
 import time
 from dataclasses import dataclass
+from importlib.metadata import version
 from pathlib import Path
 from typing import Any
 
-import ortools
-
 from matcher import __version__
-from matcher.compat import compatible_pairs
 from matcher.exceptions import InstanceInvalid
 from matcher.facts import Facts, derive_facts
 from matcher.format import MAXIMISED_OBJECTIVES, Instance, Proposal
+from matcher.rules import compatible_pairs
 from matcher.solution import Solution
 from matcher.solver import class_model
 from matcher.solver.budget import Budget
@@ -99,7 +98,8 @@ def solve(instance: Instance, options: SolveOptions | None = None, control: Solv
     options = options or SolveOptions()
     control = control or SolveControl()
     clock = _Clock(control)
-    stats: dict[str, Any] = {"matcher": __version__, "ortools": ortools.__version__, "python": platform.python_version(),
+    stats: dict[str, Any] = {"matcher": __version__, "ortools": version("ortools"),
+                             "python": platform.python_version(),
                              "options": {"time_limit": options.time_limit, "workers": options.workers,
                                          "seed": options.seed, "deterministic": options.deterministic,
                                          "method": options.method}}
@@ -112,7 +112,7 @@ def solve(instance: Instance, options: SolveOptions | None = None, control: Solv
     if not locks.ok:
         return SolveResult(invalid_proposal(instance.id, locks.errors, stats | {"phases": clock.phases}), [], [])
     stats["pairs"] = len(pairs)
-    objectives = list(instance.policy.objectives)
+    objectives: list[str] = list(instance.policy.objectives)
     households, dwellings = household_classes(facts), dwelling_classes(facts)
     network = build_network(facts, households, dwellings)
     clock.lap("network", household_classes=len(households), dwelling_classes=len(dwellings),

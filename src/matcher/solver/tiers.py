@@ -86,7 +86,7 @@ def _search_tier(allocation: ClassModel, mirror: HighsMirror, objectives: list[s
     """The portfolio of ``matcher.solver.search``, watched by the caller's control."""
     name = objectives[i]
 
-    def run(solver: cp_model.CpSolver, model: cp_model.CpModel) -> int:
+    def run(solver: cp_model.CpSolver, model: cp_model.CpModel) -> cp_model.CpSolverStatus:
         callback = _ProgressCallback(control, name, i, len(objectives), budget.started)
         unregister = control.while_running(solver.stop_search)
         try:
