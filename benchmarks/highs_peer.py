@@ -23,12 +23,11 @@ from dataclasses import dataclass, field
 import highspy
 import numpy as np
 
+from benchmarks.pair_model.candidates import Candidates
 from matcher.facts import Facts, IntArray
 from matcher.format import MAXIMISED_OBJECTIVES, PERMILLE, SCHOOL_KINDS
 from matcher.solution import Placement, Solution
 from matcher.solver.evaluate import pair_quality
-
-from benchmarks.pair_model.candidates import Candidates
 
 BOUND_EPSILON = 1e-6  # HiGHS reports bounds as doubles; integer objectives round them inward by this much
 FEASIBLE_SOLUTION = 2  # HiGHS's kSolutionStatusFeasible

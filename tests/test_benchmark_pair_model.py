@@ -15,6 +15,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # benchmarks/ is a
 from benchmarks.pair_model import model as families  # noqa: E402
 from benchmarks.pair_model.candidates import usable_candidates  # noqa: E402
 from benchmarks.pair_model.tiers import read_solution  # noqa: E402
+
 from builders import LONG_AGO, dwelling, household, instance, municipality, near, school  # noqa: E402
 from matcher.facts import derive_facts  # noqa: E402
 from matcher.rules import compatible_pairs  # noqa: E402

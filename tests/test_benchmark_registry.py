@@ -21,9 +21,9 @@ from benchmarks import registry, report, worker  # noqa: E402
 from benchmarks.conftest import Runs, why_no_search  # noqa: E402
 from benchmarks.highs_peer import Outcome, PairMip, columns_of, objective_costs  # noqa: E402
 from benchmarks.isolation import ERROR, FINISHED, MEMORY, NOT_RUN, TIME_LIMIT, RunRecord, _judge, run_isolated  # noqa: E402
+from benchmarks.outcomes import Tier, disagreements, highs_tiers, pipeline_tiers  # noqa: E402
 from benchmarks.pair_model.candidates import Candidates, usable_candidates  # noqa: E402
 from benchmarks.pair_model.greedy import greedy_solution  # noqa: E402
-from benchmarks.outcomes import Tier, disagreements, highs_tiers, pipeline_tiers  # noqa: E402
 from benchmarks.worker import EventLog, run_highs, run_pair_model, run_pipeline  # noqa: E402
 
 from matcher.facts import Facts, derive_facts  # noqa: E402
@@ -262,7 +262,8 @@ def test_worker_chain_reaches_what_solve_reaches_and_times_every_phase() -> None
     ended = {event["phase"]: event for event in events if event["event"] == "end"}
     assert set(registry.PIPELINE) <= set(ended)
 
-    proposal = solve_proposal(load_instance(generate("u16-week", registry.SEED)), SolveOptions(time_limit=20, workers=2))
+    week = load_instance(generate("u16-week", registry.SEED))
+    proposal = solve_proposal(week, SolveOptions(time_limit=20, workers=2))
     assert proposal.status == "optimal"
     assert _final_objectives(events) == {objective.name: objective.value for objective in proposal.objectives}
     build = ended["build"]  # the class model solve_proposal() builds, counted as solve's stats count it
@@ -277,7 +278,8 @@ def test_the_pair_model_chain_reaches_the_same_optima_through_its_own_phases() -
     ended = {event["phase"] for event in events if event["event"] == "end"}
     assert set(registry.PAIR_PIPELINE) <= ended
     assert "network" not in ended
-    proposal = solve_proposal(load_instance(generate("u16-week", registry.SEED)), SolveOptions(time_limit=20, workers=2))
+    week = load_instance(generate("u16-week", registry.SEED))
+    proposal = solve_proposal(week, SolveOptions(time_limit=20, workers=2))
     assert _final_objectives(events) == {objective.name: objective.value for objective in proposal.objectives}
     record = RunRecord(run="pair-model", outcome=FINISHED, events=events)
     assert all(tier.proven for tier in pipeline_tiers(record))

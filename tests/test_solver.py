@@ -17,13 +17,13 @@ from matcher.checker import check_proposal
 from matcher.facts import derive_facts
 from matcher.format import Proposal
 from matcher.solver import Phase, SolveControl, SolveOptions, solve, solve_proposal
+from matcher.solver.budget import Budget
 from matcher.solver.class_model import build_class_model
 from matcher.solver.classes import dwelling_classes, household_classes
 from matcher.solver.greedy import greedy_by_class
 from matcher.solver.locks import check_locks
 from matcher.solver.network import build_network
 from matcher.solver.solve import EXPLANATION_MAX_SHARE, explanation_reserve, solve_document
-from matcher.solver.budget import Budget
 from matcher.solver.tiers import optimise_lexicographically
 from matcher.validation import load_instance
 

@@ -8,14 +8,13 @@ the integer solutions the model has.
 
 from __future__ import annotations
 
-import time
-
 import numpy as np
 import pytest
 
 from matcher.facts import derive_facts
 from matcher.format import MAXIMISED_OBJECTIVES, OBJECTIVE_NAMES
 from matcher.generator import generate
+from matcher.solver.budget import Budget
 from matcher.solver.class_model import ClassModel, build_class_model, hold, solution_of, values_of
 from matcher.solver.classes import dwelling_classes, household_classes
 from matcher.solver.greedy import greedy_by_class
@@ -23,7 +22,6 @@ from matcher.solver.highs import HighsMirror
 from matcher.solver.locks import check_locks
 from matcher.solver.network import build_network
 from matcher.solver.options import SolveControl, SolveOptions
-from matcher.solver.budget import Budget
 from matcher.solver.tiers import optimise_lexicographically
 from matcher.validation import load_instance
 

@@ -7,12 +7,11 @@ from __future__ import annotations
 
 import numpy as np
 
+from benchmarks.pair_model.candidates import Candidates
 from matcher.facts import Facts
 from matcher.format import SCHOOL_KINDS
 from matcher.solution import Placement, Solution
 from matcher.solver.capacity import Capacity
-
-from benchmarks.pair_model.candidates import Candidates
 
 
 def greedy_solution(facts: Facts, candidates: Candidates, locked: list[Placement]) -> Solution:

@@ -14,11 +14,10 @@ from dataclasses import dataclass, field
 import numpy as np
 from ortools.sat.python import cp_model
 
+from benchmarks.pair_model.candidates import Candidates
 from matcher.facts import Facts
 from matcher.format import PERMILLE, SCHOOL_KINDS
 from matcher.solver.evaluate import pair_quality
-
-from benchmarks.pair_model.candidates import Candidates
 
 
 @dataclass

@@ -14,6 +14,8 @@ from collections.abc import Callable
 import numpy as np
 from ortools.sat.python import cp_model
 
+from benchmarks.pair_model.candidates import Candidates
+from benchmarks.pair_model.model import AllocationModel
 from matcher.facts import Facts
 from matcher.format import MAXIMISED_OBJECTIVES, SCHOOL_KINDS
 from matcher.solution import Placement, Solution
@@ -21,9 +23,6 @@ from matcher.solver.budget import Budget, configure_cp_sat
 from matcher.solver.evaluate import objective_values, pair_quality
 from matcher.solver.options import SolveOptions
 from matcher.solver.tiers import TierResult
-
-from benchmarks.pair_model.candidates import Candidates
-from benchmarks.pair_model.model import AllocationModel
 
 BOUND_EPSILON = 1e-6  # CP-SAT reports bounds as doubles; integer objectives round them inward by this much
 

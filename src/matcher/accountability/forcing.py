@@ -30,9 +30,9 @@ from matcher.format import MAXIMISED_OBJECTIVES, Lock, Proposal
 from matcher.solution import Placement, Solution
 from matcher.solver import SolveOptions, solve
 from matcher.solver.capacity import Capacity
-from matcher.solver.options import DEFAULT_TIME_LIMIT_S
 from matcher.solver.evaluate import objective_values
 from matcher.solver.locks import check_locks, lock_label
+from matcher.solver.options import DEFAULT_TIME_LIMIT_S
 
 RESOLVE_TIME_LIMIT_S = DEFAULT_TIME_LIMIT_S  # per forced pair, as for ``matcher solve``: a re-solve is a solve
 # (a region's week is proven within a second and stops there; a region's backlog needs the quality tier's time)

@@ -30,7 +30,7 @@ from matcher.solution import Solution
 from matcher.solver import class_model
 from matcher.solver.budget import Budget
 from matcher.solver.class_model import ClassModel, build_class_model
-from matcher.solver.classes import HouseholdClasses, dwelling_classes, household_classes
+from matcher.solver.classes import dwelling_classes, household_classes
 from matcher.solver.disaggregate import counts
 from matcher.solver.evaluate import objective_values
 from matcher.solver.greedy import greedy_by_class
@@ -55,10 +55,7 @@ class SolveResult:
     proposal: Proposal
     solution: Solution  # the placements behind the proposal (empty for an invalid instance)
     tiers: list[TierResult]  # every objective's outcome, in the policy's order
-
-    @property
-    def stats(self) -> dict[str, Any]:
-        return self.proposal.stats or {}
+    stats: dict[str, Any]  # the proposal's ``stats``: versions, options, sizes, tiers, seconds per phase
 
     @property
     def phases(self) -> dict[str, float]:
@@ -110,7 +107,8 @@ def solve(instance: Instance, options: SolveOptions | None = None, control: Solv
     locks = check_locks(facts)
     clock.lap("locks")
     if not locks.ok:
-        return SolveResult(invalid_proposal(instance.id, locks.errors, stats | {"phases": clock.phases}), [], [])
+        stats["phases"] = clock.phases
+        return SolveResult(invalid_proposal(instance.id, locks.errors, stats), [], [], stats)
     stats["pairs"] = len(pairs)
     objectives: list[str] = list(instance.policy.objectives)
     households, dwellings = household_classes(facts), dwelling_classes(facts)
@@ -152,7 +150,7 @@ def solve(instance: Instance, options: SolveOptions | None = None, control: Solv
     clock.lap("explain", status=proposal.status)
     stats["phases"] = clock.phases
     stats["total_seconds"] = round(time.monotonic() - clock.started, 4)
-    return SolveResult(proposal, solution, tiers)
+    return SolveResult(proposal, solution, tiers, stats)
 
 
 def solve_proposal(instance: Instance, options: SolveOptions | None = None,
