@@ -120,7 +120,7 @@ class Forced:
         return {
             "household": self.household, "dwelling": self.dwelling, "previous": self.previous,
             "status": self.proposal.status, "objectives": [change.as_dict() for change in self.changes],
-            "deciding": deciding.name if deciding else None, "cost_proven": self.cost_proven,
+            "deciding": deciding.name if deciding else None,
             "lost": self.lost, "moved": [move.as_dict() for move in self.moved],
             "gained": self.gained, "resolved": self.resolved,
         }
