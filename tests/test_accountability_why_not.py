@@ -77,7 +77,7 @@ def test_rule_2_too_many_bedrooms_for_the_need() -> None:
 def test_rule_2_shared_dwelling_only_for_willing_singles() -> None:
     doc = instance([household("h1", ages=[30, 28])], [dwelling("d1", shared_places=3)])
     assert names(doc) == [("rule 2", "shared")]
-    assert "the household has 2 persons and the household is not willing to share" in text(doc)
+    assert "the household has 2 persons and is not willing to share" in text(doc)
 
 
 def test_rule_3_rent_above_the_maximum() -> None:
