@@ -34,14 +34,20 @@ from matcher.generator.period import NATIONAL_POPULATION, NATIONAL_TARGET_RANGE,
 from matcher.generator.presets import (DWELLINGS_PER_HOUSEHOLD, MAX_RECORDS, PRESETS, STREAMS, Preset, checked_preset,
                                        draw_region, instance_id)
 from matcher.generator.schools import draw_schools
+from matcher.generator.variety import STANDARD, VARIETIES, Variety, checked_variety
 
 __all__ = ["MAX_RECORDS", "NATIONAL_POPULATION", "NATIONAL_TARGET_RANGE", "PRESETS", "RENT_LIMIT_LARGE",
-           "RENT_LIMIT_SMALL", "Preset", "generate", "instance_json"]
+           "RENT_LIMIT_SMALL", "VARIETIES", "Preset", "Variety", "generate", "instance_json"]
 
 
-def generate(preset: str, seed: int, households: int | None = None, dwellings: int | None = None) -> dict[str, Any]:
-    """A ``matcher.instance/1`` document (plain JSON-ready dict); raises ``ValueError`` on bad arguments."""
+def generate(preset: str, seed: int, households: int | None = None, dwellings: int | None = None,
+             variety: str = STANDARD.name) -> dict[str, Any]:
+    """A ``matcher.instance/1`` document (plain JSON-ready dict); raises ``ValueError`` on bad arguments.
+
+    ``variety`` (``matcher.generator.variety``) widens the ranges the attributes are drawn from; the standard
+    lists are the ones the committed instances and the first benchmark cases use."""
     spec = checked_preset(preset, seed, households, dwellings)
+    kind = checked_variety(variety)
     n_households = households if households is not None else spec.households
     n_dwellings = dwellings if dwellings is not None else (
         spec.dwellings if households is None else max(1, round(DWELLINGS_PER_HOUSEHOLD * households)))
@@ -49,15 +55,16 @@ def generate(preset: str, seed: int, households: int | None = None, dwellings: i
     region = draw_region(streams["region"], spec)
     start, elapsed = draw_period(streams["period"])
     end = start + dt.timedelta(days=DAYS_PER_WEEK - 1)
-    people = draw_households(streams["households"], n_households, region, start, end)
-    stock = draw_dwellings(streams["dwellings"], n_dwellings, region, start, end, sharers=people.sharers)
-    groups = draw_groups(streams["groups"], stock, region)
+    people = draw_households(streams["households"], n_households, region, start, end, kind)
+    stock = draw_dwellings(streams["dwellings"], n_dwellings, region, start, end, sharers=people.sharers,
+                           variety=kind)
+    groups = draw_groups(streams["groups"], stock, region, kind)
     schools = draw_schools(streams["schools"], region, spec, people.kids)
     municipalities = draw_municipalities(streams["municipalities"], region, elapsed, stock)
     document: dict[str, Any] = {
         "format": INSTANCE_FORMAT,
-        "id": instance_id(spec, seed, households, dwellings),
-        "generator": {"preset": spec.name, "seed": seed, "households": n_households, "dwellings": n_dwellings},
+        "id": instance_id(spec, seed, households, dwellings, kind),
+        "generator": _recipe(spec, seed, n_households, n_dwellings, kind),
         "period": {"start": start.isoformat(), "end": end.isoformat()},
         "policy": {},
         "municipalities": municipalities,
@@ -71,6 +78,14 @@ def generate(preset: str, seed: int, households: int | None = None, dwellings: i
     if spec.locks or spec.forbidden:
         document["locks"], document["forbidden"] = draw_locks_and_forbidden(streams["locks"], document, spec)
     return document
+
+
+def _recipe(spec: Preset, seed: int, households: int, dwellings: int, variety: Variety) -> dict[str, Any]:
+    """The arguments that give this document again (the standard variety is left out, as before it existed)."""
+    recipe: dict[str, Any] = {"preset": spec.name, "seed": seed, "households": households, "dwellings": dwellings}
+    if variety != STANDARD:
+        recipe["variety"] = variety.name
+    return recipe
 
 
 def instance_json(document: dict[str, Any]) -> str:

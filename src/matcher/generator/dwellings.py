@@ -14,15 +14,13 @@ import numpy as np
 
 from matcher.generator.common import (COORDINATE_DECIMALS, BoolArray, FloatArray, IntArray, Record, around,
                                       availability_dates, count, exactly, scatter_km, steps)
+from matcher.generator.variety import STANDARD, Variety
 from matcher.regions import Region
 
 STUDIO, ONE, TWO, THREE, FOUR = 0, 1, 2, 3, 4
 BEDROOM_WEIGHTS = (0.16, 0.32, 0.25, 0.17, 0.10)  # studios and 1-4 bedroom homes
-MAX_OCCUPANTS_CHOICES = ((1, 2), (2, 2), (3, 4), (5, 6), (7, 8))  # by bedrooms, the second more common
-LARGER_OCCUPANCY_SHARE = (0.5, 1.0, 0.7, 0.6, 0.6)
 RENT_RANGE_BY_BEDROOMS = ((450, 600), (500, 700), (560, 780), (620, 860), (680, 900))  # social housing, EUR
 SHARED_PLACE_RENT_RANGE = (375, 550)
-RENT_STEP = 5
 SHARED_PLACES_RANGE = (2, 5)
 SHARED_PLACES_PER_SHARER = 0.7  # fewer places than willing sharers: shared places bind
 MAX_SHARED_SHARE = 0.2
@@ -78,15 +76,15 @@ class Stock:
 
 
 def draw_dwellings(rng: np.random.Generator, n: int, region: Region, start: dt.date, end: dt.date,
-               sharers: int) -> Stock:
+                   sharers: int, variety: Variety = STANDARD) -> Stock:
     municipality = rng.choice(len(region), size=n, p=region.population / region.population.sum())
     lat, lon = around(rng, region.lat[municipality], region.lon[municipality], scatter_km(region)[municipality])
     shared = exactly(rng, n, _shared_count(n, sharers))
     bedrooms = rng.choice(len(BEDROOM_WEIGHTS), size=n, p=BEDROOM_WEIGHTS)
-    larger = rng.random(n) < np.array(LARGER_OCCUPANCY_SHARE)[bedrooms]
-    max_occupants = np.array(MAX_OCCUPANTS_CHOICES)[bedrooms, larger.astype(np.int64)]
+    larger = rng.random(n) < np.array(variety.larger_occupancy_share)[bedrooms]
+    max_occupants = np.array(variety.max_occupants_choices)[bedrooms, larger.astype(np.int64)]
     rent_range = np.array(RENT_RANGE_BY_BEDROOMS)[bedrooms]
-    rent = steps(rng, rent_range[:, 0], rent_range[:, 1], RENT_STEP)
+    rent = steps(rng, rent_range[:, 0], rent_range[:, 1], variety.dwelling_rent_step)
     late = exactly(rng, n, count(n, DWELLING_LATE_SHARE, at_least=1 if n > 1 else 0))
     midweek = exactly(rng, n, count(n, DWELLING_MIDWEEK_SHARE), among=~late)
     places = rng.integers(SHARED_PLACES_RANGE[0], SHARED_PLACES_RANGE[1] + 1, n)
@@ -95,7 +93,7 @@ def draw_dwellings(rng: np.random.Generator, n: int, region: Region, start: dt.d
     shared_places = np.where(shared, places, 0)
     bedrooms = np.where(shared, places, bedrooms)  # one room per sharer
     max_occupants = np.where(shared, places, max_occupants)
-    rent = np.where(shared, steps(rng, *SHARED_PLACE_RENT_RANGE, RENT_STEP), rent)
+    rent = np.where(shared, steps(rng, *SHARED_PLACE_RENT_RANGE, variety.dwelling_rent_step), rent)
     accessible = exactly(rng, n, count(int((~shared).sum()), ACCESSIBLE_SHARE, at_least=1), among=~shared)
     usable = ~shared & ~late
     if usable.any() and not (accessible & usable).any():  # a step-free home someone can move into this week

@@ -9,9 +9,9 @@ import numpy as np
 from matcher.facts import floor_share
 from matcher.generator.common import DEFAULT_POLICY, IntArray, Record, around
 from matcher.generator.dwellings import Stock
+from matcher.generator.variety import STANDARD, Variety
 from matcher.regions import Region
 
-GROUPS_PER_DWELLING = 0.1
 
 
 @dataclass(frozen=True)
@@ -32,14 +32,15 @@ GROUP_KINDS = (
 )
 NON_BINDING_GROUP_SHARE = 0.2
 
-def draw_groups(rng: np.random.Generator, stock: Stock, region: Region) -> list[Record]:
+def draw_groups(rng: np.random.Generator, stock: Stock, region: Region, variety: Variety = STANDARD
+                ) -> list[Record]:
     """Mixed-occupancy groups whose cap is (mostly) below their available member dwellings, so it binds.
 
     Members of a group lie in one municipality and close together: a complex at one address, a street
     along a few hundred metres, a neighbourhood within a kilometre or so. A dwelling belongs to at most one
     complex or street and at most one neighbourhood.
     """
-    n_groups = max(1, round(GROUPS_PER_DWELLING * len(stock)))
+    n_groups = max(1, round(variety.groups_per_dwelling * len(stock)))
     order = np.argsort(stock.municipality, kind="stable")
     bounds = np.searchsorted(stock.municipality[order], np.arange(len(region) + 1))
     by_municipality = [order[bounds[m]:bounds[m + 1]] for m in range(len(region))]

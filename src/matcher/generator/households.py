@@ -16,6 +16,7 @@ from matcher.facts import haversine_km
 from matcher.format import SCHOOL_KINDS, TIE_KINDS
 from matcher.generator.common import (DAYS_PER_WEEK, DEFAULT_POLICY, BoolArray, FloatArray, IntArray, Record,
                                       availability_dates, count, exactly)
+from matcher.generator.variety import STANDARD, YOUNG_AGE, Variety
 from matcher.regions import Region
 
 SINGLE_SHARE_RANGE = (0.72, 0.82)  # share of households that arrive as one person
@@ -24,7 +25,6 @@ ADULT_AGE = 18
 SINGLE_AGE_SHAPE, SINGLE_AGE_SCALE = 2.0, 6.0  # gamma: most single status holders are in their twenties
 OLDEST_AGE = 75
 SHAREABLE_SHARE = 0.6  # of singles expecting nobody
-SINGLE_REUNIFICATION_SHARE = 0.15  # singles whose family follows (nareis)
 SINGLE_EXPECTED = (1, 2, 3, 4, 5)
 SINGLE_EXPECTED_WEIGHTS = (0.3, 0.2, 0.25, 0.15, 0.1)
 FAMILY_SIZES = (2, 3, 4, 5, 6, 7, 8)
@@ -35,25 +35,16 @@ CHILD_MAX_AGE = 17
 PARENT_AGE_GAP = 20  # a parent is at least this much older than the oldest child
 PARENT_AGE_SPREAD = 16
 PARTNER_AGE_SPREAD = 6
-FAMILY_REUNIFICATION_SHARE = 0.08
-FAMILY_EXPECTED_MAX = 3
 MAX_FINAL_SIZE = 8  # the largest dwellings take 8 persons
-NEEDS_ACCESSIBLE_SHARE = 0.05
 RENT_LIMIT_SMALL = 713  # passend toewijzen 2026, 1-2 persons
 RENT_LIMIT_LARGE = 764  # passend toewijzen 2026, 3 or more persons
 SMALL_HOUSEHOLD = 2
-HIGHER_RENT_SHARE = 0.10  # some may pay more (income from work)
-HIGHER_RENT_STEP, HIGHER_RENT_STEPS = 25, 6
 NO_RENT_LIMIT_SHARE = 0.04
 OVERDUE_SHARE_RANGE = (0.35, 0.6)
-LONGEST_WAIT_WEEKS = 40
 SHORTEST_WAIT_WEEKS = 1
-TIE_SHARE = 0.20
 TIE_KIND_WEIGHTS = (0.3, 0.2, 0.35, 0.15)  # in TIE_KINDS order: work, education, family, care
 TIE_NEAR_RECEPTION_SHARE = 0.5  # the rest: anywhere, weighted by population
 TIE_DISTANCE_SCALE_KM = 10.0
-REQUIRED_TIE_SHARE = 0.12
-SECOND_TIE_SHARE = 0.15
 HOUSEHOLD_LATE_SHARE = 0.04  # available only after the period
 HOUSEHOLD_MIDWEEK_SHARE = 0.05  # available from a day inside the period
 
@@ -71,15 +62,17 @@ def _single_count(n: int, share: float) -> int:
     return min(max(wanted, low), high) if low <= high else wanted
 
 
-def draw_households(rng: np.random.Generator, n: int, region: Region, start: dt.date, end: dt.date) -> People:
+def draw_households(rng: np.random.Generator, n: int, region: Region, start: dt.date, end: dt.date,
+                    variety: Variety = STANDARD) -> People:
     single = exactly(rng, n, _single_count(n, rng.uniform(*SINGLE_SHARE_RANGE)))
-    ages, expected, shareable = _members(rng, single)
+    ages, expected, shareable = _members(rng, single, variety)
     size = np.array([len(a) for a in ages], dtype=np.int64)
     final_size = size + expected
-    needs_accessible = exactly(rng, n, count(n, NEEDS_ACCESSIBLE_SHARE, at_least=1))
-    max_rent = _max_rents(rng, final_size)
-    waiting_days = _waiting_days(rng, n)
-    ties = _ties(rng, n, region)
+    needs_accessible = exactly(rng, n, count(n, variety.needs_accessible_share, at_least=1))
+    young = np.array([len(a) == 1 and a[0] < YOUNG_AGE for a in ages], dtype=np.bool_) & (final_size == 1)
+    max_rent = _max_rents(rng, final_size, young, variety)
+    waiting_days = _waiting_days(rng, n, variety)
+    ties = _ties(rng, n, region, variety)
     late, available_from = _household_availability(rng, n, start, end)
     records = []
     width = max(5, len(str(n - 1)))
@@ -103,7 +96,7 @@ def draw_households(rng: np.random.Generator, n: int, region: Region, start: dt.
     return People(records=records, sharers=int((shareable & ~late).sum()), kids=kids)
 
 
-def _members(rng: np.random.Generator, single: BoolArray) -> tuple[list[list[int]], IntArray, BoolArray]:
+def _members(rng: np.random.Generator, single: BoolArray, variety: Variety) -> tuple[list[list[int]], IntArray, BoolArray]:
     """Ages of every household's members, expected family members, and who is willing to share."""
     n = len(single)
     ages: list[list[int]] = [[] for _ in range(n)]
@@ -114,15 +107,15 @@ def _members(rng: np.random.Generator, single: BoolArray) -> tuple[list[list[int
     single_ages = ADULT_AGE + rng.gamma(SINGLE_AGE_SHAPE, SINGLE_AGE_SCALE, len(singles)).astype(np.int64)
     for i, age in zip(singles.tolist(), np.minimum(single_ages, OLDEST_AGE).tolist(), strict=True):
         ages[i] = [age]
-    reunion = rng.random(len(singles)) < SINGLE_REUNIFICATION_SHARE
+    reunion = rng.random(len(singles)) < variety.single_reunification_share
     expected[singles] = np.where(reunion, rng.choice(SINGLE_EXPECTED, len(singles), p=SINGLE_EXPECTED_WEIGHTS), 0)
     shareable[singles] = ~reunion & (rng.random(len(singles)) < SHAREABLE_SHARE)
 
     for i, family_ages in zip(families.tolist(), _family_ages(rng, len(families)), strict=True):
         ages[i] = family_ages
     sizes = np.array([len(ages[i]) for i in families], dtype=np.int64)
-    joining = np.where(rng.random(len(families)) < FAMILY_REUNIFICATION_SHARE,
-                       rng.integers(1, FAMILY_EXPECTED_MAX + 1, len(families)), 0)
+    joining = np.where(rng.random(len(families)) < variety.family_reunification_share,
+                       rng.integers(1, variety.family_expected_max + 1, len(families)), 0)
     expected[families] = np.minimum(joining, MAX_FINAL_SIZE - sizes)
     return ages, expected, shareable
 
@@ -151,38 +144,42 @@ def _family_ages(rng: np.random.Generator, count: int) -> list[list[int]]:
     return result
 
 
-def _max_rents(rng: np.random.Generator, final_size: IntArray) -> list[int | None]:
-    """The passend-toewijzen limit for the household's size; a few may pay more, a few have no limit."""
+def _max_rents(rng: np.random.Generator, final_size: IntArray, young: BoolArray, variety: Variety
+               ) -> list[int | None]:
+    """The passend-toewijzen limit for the household's size (in wide lists, a lower one for young singles); a few
+    may pay more, a few have no limit."""
     n = len(final_size)
     limit = np.where(final_size <= SMALL_HOUSEHOLD, RENT_LIMIT_SMALL, RENT_LIMIT_LARGE)
-    higher = rng.random(n) < HIGHER_RENT_SHARE
-    limit = limit + np.where(higher, HIGHER_RENT_STEP * rng.integers(1, HIGHER_RENT_STEPS + 1, n), 0)
+    if variety.young_rent_limit is not None:
+        limit = np.where(young, variety.young_rent_limit, limit)
+    higher = rng.random(n) < variety.higher_rent_share
+    limit = limit + np.where(higher, variety.higher_rent_step * rng.integers(1, variety.higher_rent_steps + 1, n), 0)
     no_limit = exactly(rng, n, count(n, NO_RENT_LIMIT_SHARE, at_least=1))
     return [None if free else value for value, free in zip(limit.tolist(), no_limit.tolist(), strict=True)]
 
 
-def _waiting_days(rng: np.random.Generator, n: int) -> IntArray:
+def _waiting_days(rng: np.random.Generator, n: int, variety: Variety) -> IntArray:
     """Waits of 1-40 weeks; an exact share past the policy's overdue mark (and at least one on each side)."""
     overdue_days = DAYS_PER_WEEK * DEFAULT_POLICY.overdue_weeks
     overdue_count = min(max(1, round(rng.uniform(*OVERDUE_SHARE_RANGE) * n)), max(1, n - 1))
     overdue = exactly(rng, n, overdue_count)
-    long_wait = rng.integers(overdue_days, DAYS_PER_WEEK * LONGEST_WAIT_WEEKS + 1, n)
+    long_wait = rng.integers(overdue_days, DAYS_PER_WEEK * variety.longest_wait_weeks + 1, n)
     short_wait = rng.integers(DAYS_PER_WEEK * SHORTEST_WAIT_WEEKS, overdue_days, n)
     return np.where(overdue, long_wait, short_wait)
 
 
-def _ties(rng: np.random.Generator, n: int, region: Region) -> list[list[Record]]:
+def _ties(rng: np.random.Generator, n: int, region: Region, variety: Variety) -> list[list[Record]]:
     """Ties for about a fifth: to a town near the household's reception centre, or anywhere by population."""
     ties: list[list[Record]] = [[] for _ in range(n)]
-    tied = np.flatnonzero(exactly(rng, n, count(n, TIE_SHARE, at_least=1)))
+    tied = np.flatnonzero(exactly(rng, n, count(n, variety.tie_share, at_least=1)))
     k = len(tied)
     population_weights = region.population / region.population.sum()
     near_reception = _near_reception(rng, region, k)
     anywhere = rng.choice(len(region), size=k, p=population_weights)
     first = np.where(rng.random(k) < TIE_NEAR_RECEPTION_SHARE, near_reception, anywhere)
     kinds = rng.choice(len(TIE_KINDS), size=k, p=TIE_KIND_WEIGHTS)
-    required = exactly(rng, k, count(k, REQUIRED_TIE_SHARE, at_least=1))
-    second = rng.random(k) < SECOND_TIE_SHARE
+    required = exactly(rng, k, count(k, variety.required_tie_share, at_least=1))
+    second = rng.random(k) < variety.second_tie_share
     second_place = rng.choice(len(region), size=k, p=population_weights)
     second_kind = rng.choice(len(TIE_KINDS), size=k, p=TIE_KIND_WEIGHTS)
     for j, i in enumerate(tied.tolist()):

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from matcher.generator.variety import STANDARD, Variety
 from matcher.regions import Region, netherlands, u16
 
 STREAMS = ("region", "period", "municipalities", "households", "dwellings", "groups", "schools", "locks")
@@ -53,10 +54,12 @@ def checked_preset(preset: str, seed: int, households: int | None, dwellings: in
     return PRESETS[preset]
 
 
-def instance_id(spec: Preset, seed: int, households: int | None, dwellings: int | None) -> str:
+def instance_id(spec: Preset, seed: int, households: int | None, dwellings: int | None, variety: Variety) -> str:
+    """``u16-backlog-s1``, ``nl-backlog-s1-h3000``, ``u16-backlog-wide-s2``: the recipe, readable."""
     resized = "".join(f"-{letter}{value}" for letter, value in (("h", households), ("d", dwellings))
                       if value is not None)
-    return f"{spec.name}-s{seed}{resized}"
+    varied = "" if variety == STANDARD else f"-{variety.name}"
+    return f"{spec.name}{varied}-s{seed}{resized}"
 
 
 def draw_region(rng: np.random.Generator, spec: Preset) -> Region:
