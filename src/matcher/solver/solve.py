@@ -38,6 +38,8 @@ from matcher.validation import load_instance
 
 EXPLANATION_SECONDS_PER_PAIR = 0.35e-6  # measured on the 2-core machine: 22 s for nl-backlog's 63 M pairs
 EXPLANATION_MAX_SHARE = 0.25  # of the time limit, at most, kept for the explanations
+HAND_BACK_SHARE = 0.01  # of the time limit, kept for a tier's last step to return and the proposal to be built
+# (a stopped HiGHS run is left behind, but reading its answer and the disaggregation still take a moment)
 
 
 class _Clock:
@@ -116,8 +118,9 @@ def class_model_stats(allocation: ClassModel) -> dict[str, Any]:
 
 def explanation_reserve(pairs: int, time_limit: float) -> float:
     """Seconds of the time limit kept for the explanations, so that the proposal is written within it: they
-    read every compatible pair (22 s for the 63 M pairs of nl-backlog, under 0.1 s for a region's backlog)."""
-    return min(EXPLANATION_MAX_SHARE * time_limit, EXPLANATION_SECONDS_PER_PAIR * pairs)
+    read every compatible pair (22 s for the 63 M pairs of nl-backlog, under 0.1 s for a region's backlog),
+    plus a small share for handing back."""
+    return min(EXPLANATION_MAX_SHARE * time_limit, EXPLANATION_SECONDS_PER_PAIR * pairs) + HAND_BACK_SHARE * time_limit
 
 
 def _greedy_tiers(facts: Any, candidates: Any, solution: Solution, objectives: list[str]) -> list[TierResult]:
