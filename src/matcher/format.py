@@ -1,6 +1,6 @@
 """The instance and proposal formats (``matcher.instance/1``, ``matcher.proposal/1``) as pydantic models.
 
-These models are the contract of ``shared/instance-format.md`` turned into code: field names are the JSON
+These models are the contract of ``docs/format.md`` turned into code: field names are the JSON
 names, defaults are the documented defaults, and ``null`` means "take the default" wherever a field has
 one. Checks that need the whole document (unique ids, references between collections) live in
 ``matcher.validation``; the models check only what a single record can tell about itself.
@@ -10,17 +10,18 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Final, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, Strict, field_validator, model_validator
 from pydantic_core import PydanticCustomError
 
-INSTANCE_FORMAT = "matcher.instance/1"
-PROPOSAL_FORMAT = "matcher.proposal/1"
+INSTANCE_FORMAT: Final = "matcher.instance/1"
+PROPOSAL_FORMAT: Final = "matcher.proposal/1"
 
 ObjectiveName = Literal["overdue_housed", "persons_housed", "max_shortfall_permille", "quality"]
 OBJECTIVE_NAMES: tuple[str, ...] = ("overdue_housed", "persons_housed", "max_shortfall_permille", "quality")
 MAXIMISED_OBJECTIVES = frozenset({"overdue_housed", "persons_housed", "quality"})
+PERMILLE = 1000  # max_shortfall_permille, and every progress figure, counts thousandths of a target
 
 TieKind = Literal["work", "education", "family", "care"]
 TIE_KINDS: tuple[str, ...] = ("work", "education", "family", "care")
