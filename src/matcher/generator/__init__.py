@@ -12,7 +12,7 @@ The parts live in their own modules (``presets``, ``period``, ``households``, ``
 
 Determinism: every part of the instance draws from its own ``numpy.random.default_rng([seed, part])``
 stream, so the same arguments give the same JSON, and resizing the households does not reshuffle the
-period or the targets. Locks and forbidden pairs are picked last, with ``matcher.compat`` deciding which pairs
+period or the targets. Locks and forbidden pairs are picked last, with ``matcher.rules`` deciding which pairs
 are compatible, so that a generated lock is always valid.
 """
 
@@ -31,8 +31,16 @@ from matcher.generator.groups import draw_groups
 from matcher.generator.households import RENT_LIMIT_LARGE, RENT_LIMIT_SMALL, draw_households
 from matcher.generator.locks import draw_locks_and_forbidden
 from matcher.generator.period import NATIONAL_POPULATION, NATIONAL_TARGET_RANGE, draw_municipalities, draw_period
-from matcher.generator.presets import (DWELLINGS_PER_HOUSEHOLD, MAX_RECORDS, PRESETS, STREAMS, Preset, checked_preset,
-                                       draw_region, instance_id)
+from matcher.generator.presets import (
+    DWELLINGS_PER_HOUSEHOLD,
+    MAX_RECORDS,
+    PRESETS,
+    STREAMS,
+    Preset,
+    checked_preset,
+    draw_region,
+    instance_id,
+)
 from matcher.generator.schools import draw_schools
 from matcher.generator.variety import STANDARD, VARIETIES, Variety, checked_variety
 

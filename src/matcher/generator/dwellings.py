@@ -12,8 +12,19 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from matcher.generator.common import (COORDINATE_DECIMALS, BoolArray, FloatArray, IntArray, Record, around,
-                                      availability_dates, count, exactly, scatter_km, steps)
+from matcher.generator.common import (
+    COORDINATE_DECIMALS,
+    BoolArray,
+    FloatArray,
+    IntArray,
+    Record,
+    around,
+    availability_dates,
+    count,
+    exactly,
+    scatter_km,
+    steps,
+)
 from matcher.generator.variety import STANDARD, Variety
 from matcher.regions import Region
 

@@ -13,7 +13,6 @@ from matcher.generator.variety import STANDARD, Variety
 from matcher.regions import Region
 
 
-
 @dataclass(frozen=True)
 class GroupKind:
     name: str

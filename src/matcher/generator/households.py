@@ -14,8 +14,17 @@ import numpy as np
 
 from matcher.facts import haversine_km
 from matcher.format import SCHOOL_KINDS, TIE_KINDS
-from matcher.generator.common import (DAYS_PER_WEEK, DEFAULT_POLICY, BoolArray, FloatArray, IntArray, Record,
-                                      availability_dates, count, exactly)
+from matcher.generator.common import (
+    DAYS_PER_WEEK,
+    DEFAULT_POLICY,
+    BoolArray,
+    FloatArray,
+    IntArray,
+    Record,
+    availability_dates,
+    count,
+    exactly,
+)
 from matcher.generator.variety import STANDARD, YOUNG_AGE, Variety
 from matcher.regions import Region
 
@@ -96,7 +105,8 @@ def draw_households(rng: np.random.Generator, n: int, region: Region, start: dt.
     return People(records=records, sharers=int((shareable & ~late).sum()), kids=kids)
 
 
-def _members(rng: np.random.Generator, single: BoolArray, variety: Variety) -> tuple[list[list[int]], IntArray, BoolArray]:
+def _members(rng: np.random.Generator, single: BoolArray, variety: Variety
+             ) -> tuple[list[list[int]], IntArray, BoolArray]:
     """Ages of every household's members, expected family members, and who is willing to share."""
     n = len(single)
     ages: list[list[int]] = [[] for _ in range(n)]

@@ -6,10 +6,10 @@ from typing import Any
 
 import numpy as np
 
-from matcher.compat import compatible_block
 from matcher.facts import Facts, derive_facts
 from matcher.generator.common import BoolArray, IntArray, Record
 from matcher.generator.presets import Preset
+from matcher.rules import compatible_block
 from matcher.validation import load_instance
 
 FORBIDDEN_REASONS = ("declined: too far from work", "medical: stairs", "declined: previous offer refused",

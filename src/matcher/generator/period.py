@@ -10,13 +10,12 @@ import datetime as dt
 import numpy as np
 
 from matcher.facts import floor_share
-from matcher.generator.common import DAYS_PER_WEEK, DEFAULT_POLICY, Record
+from matcher.generator.common import DEFAULT_POLICY, Record
 from matcher.generator.dwellings import Stock
 from matcher.regions import Region
 
 YEAR = 2026
 FIRST_MONDAY = dt.date(2026, 1, 5)
-DAYS_PER_WEEK = 7
 ELAPSED_RANGE = (0.3, 0.9)  # the week falls part-way through its half-year, so `housed` is part-way too
 NATIONAL_POPULATION = 18_000_000
 NATIONAL_TARGET_RANGE = (13_000, 20_000)  # persons per half-year, the national taakstelling
