@@ -268,7 +268,9 @@ class _Background:
         self._thread: threading.Thread | None = None
         if concurrent:
             solve, allowed = prepare(), seconds()
-            self._thread = threading.Thread(target=self._run, args=(solve, allowed), daemon=True)
+            # not a daemon: a run left behind at a tier's deadline still finishes (at HiGHS's next check)
+            # before the interpreter exits; a daemon thread inside HiGHS at exit aborts the process
+            self._thread = threading.Thread(target=self._run, args=(solve, allowed), daemon=False)
             self._thread.start()
 
     def _run(self, solve: Callable[[float], MipOutcome] | None = None, seconds: float | None = None) -> None:
