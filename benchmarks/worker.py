@@ -151,7 +151,8 @@ def _tiers_and_proposal(spec: dict[str, Any], log: EventLog, facts: Facts, pairs
 
     if tier_phases:
         log.start(tier_phases[0])
-    reserve = explanation_reserve(len(pairs), options.time_limit) if interim else 0.0  # as solve() keeps it
+    # as solve() keeps it
+    reserve = explanation_reserve(len(pairs), options.time_limit, len(facts.households)) if interim else 0.0
     solution, tiers = optimise_lexicographically(allocation, objectives, start, options, SolveControl(), started,
                                                  on_tier=tier_done, reserve=reserve)
     log.emit("info", objectives=objective_values(facts, solution))

@@ -156,6 +156,7 @@ def test_the_explanations_keep_a_share_of_the_time_limit_that_grows_with_the_pai
     assert hand_back < explanation_reserve(100_000, 60) < hand_back + 0.1  # a region's backlog: the hand-back
     assert explanation_reserve(63_000_000, 120) == pytest.approx(22 + HAND_BACK_SHARE * 120, abs=1)  # national
     assert explanation_reserve(10**9, 120) == pytest.approx((EXPLANATION_MAX_SHARE + HAND_BACK_SHARE) * 120)
+    assert explanation_reserve(100_000, 60, households=600) == pytest.approx(0.3 + hand_back)  # the floor
 
 
 def test_tiers_leave_the_reserved_seconds_unused() -> None:

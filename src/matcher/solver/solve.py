@@ -35,6 +35,8 @@ from matcher.solver.tiers import TierResult, optimise_lexicographically, trivial
 from matcher.validation import load_instance
 
 EXPLANATION_SECONDS_PER_PAIR = 0.35e-6  # measured on the 2-core machine: 22 s for nl-backlog's 63 M pairs
+EXPLANATION_SECONDS_PER_HOUSEHOLD = 0.5e-3  # the floor on a region's backlog: 0.15 s for 600 households on a
+# quiet machine, 0.4-0.55 s on the shared one under load (issue 17); the pairs dominate from some 1,500 up
 EXPLANATION_MAX_SHARE = 0.25  # of the time limit, at most, kept for the explanations
 HAND_BACK_SHARE = 0.01  # of the time limit, kept for a tier's last step to return and the proposal to be built
 # (a stopped HiGHS run is left behind, but reading its answer and the disaggregation still take a moment)
@@ -95,7 +97,8 @@ def solve(instance: Instance, options: SolveOptions | None = None, control: Solv
 
         solution, tiers = optimise_lexicographically(allocation, objectives, start, options, control,
                                                      clock.started, on_tier=report_tier,
-                                                     reserve=explanation_reserve(len(pairs), options.time_limit))
+                                                     reserve=explanation_reserve(len(pairs), options.time_limit,
+                                                                                     len(facts.households)))
         clock.lap("tiers")
     stats["tiers"] = [tier.as_stats() for tier in tiers]
     proposal = build_proposal(facts, pairs, solution, tiers, stats)
@@ -115,11 +118,12 @@ def class_model_stats(allocation: ClassModel) -> dict[str, Any]:
                         "pruned": network.removed}}
 
 
-def explanation_reserve(pairs: int, time_limit: float) -> float:
+def explanation_reserve(pairs: int, time_limit: float, households: int = 0) -> float:
     """Seconds of the time limit kept for the explanations, so that the proposal is written within it: they
     read every compatible pair (22 s for the 63 M pairs of nl-backlog, under 0.1 s for a region's backlog),
     plus a small share for handing back."""
-    return min(EXPLANATION_MAX_SHARE * time_limit, EXPLANATION_SECONDS_PER_PAIR * pairs) + HAND_BACK_SHARE * time_limit
+    explaining = max(EXPLANATION_SECONDS_PER_PAIR * pairs, EXPLANATION_SECONDS_PER_HOUSEHOLD * households)
+    return min(EXPLANATION_MAX_SHARE * time_limit, explaining) + HAND_BACK_SHARE * time_limit
 
 
 def _greedy_tiers(facts: Any, candidates: Any, solution: Solution, objectives: list[str]) -> list[TierResult]:
