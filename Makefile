@@ -26,6 +26,10 @@ test: install
 lint: install
 	bash scripts/lint.sh
 
+# rewrite the committed JSON Schemas after a change to matcher.format (a test fails until they match)
+schemas: install
+	$(BIN)/matcher schema --all-to schemas
+
 bench: install
 	bash scripts/bench.sh
 
