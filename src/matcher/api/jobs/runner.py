@@ -216,6 +216,7 @@ class SolveProcess:
         self._stop_requested = False
         self._killed_after_stop = False
         self._abandoned = False
+        self._concluded = False  # the outcome is stored: the job is no longer this worker's to hold
         self._monitor: threading.Thread | None = None
         self._progress = Progress()
         self._versions = repo.SoftwareVersions("unknown", "unknown")
@@ -250,6 +251,8 @@ class SolveProcess:
 
     def lose_lease(self) -> None:
         """Another worker holds the job now (this one stalled past its lease): store nothing, end the process."""
+        if self._concluded:
+            return  # the renewal after the job's own finish finds no lease: nothing was lost
         if not self._abandoned:
             log.warning("solve %s: lease lost; ending this attempt without storing anything", self.job.solve_id)
         self.abandon()
@@ -450,6 +453,7 @@ class SolveProcess:
                     repo.save_proposal(session, self.lease, proposal, True, self._versions)
                 repo.record_progress(session, self.lease, self._progress.as_dict())
                 repo.finish_solve(session, self.lease, status, message, error)
+            self._concluded = True
 
         self._persistently(write)
 
