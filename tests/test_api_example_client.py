@@ -26,8 +26,9 @@ def run_client(url: str, key: str, *args: str) -> subprocess.CompletedProcess[st
 def test_the_example_client_reads_and_decides_as_a_municipality(tmp_path: Path) -> None:
     with server(tmp_path, "sqlite") as running:
         instance_id = running.request("POST", "/v1/instances", content=TINY.read_bytes()).json()["id"]
-        solve_id = running.request("POST", "/v1/solves", json={"instance_id": instance_id,
-                                                               "options": {"time_limit": 10, "workers": 1}}).json()["id"]
+        options = {"time_limit": 10, "workers": 1}
+        solve_id = running.request("POST", "/v1/solves", json={"instance_id": instance_id, "options": options}
+                                   ).json()["id"]
         assert running.wait(solve_id)["status"] == "completed"
         database = Database.open(f"sqlite:///{(tmp_path / SQLITE_FILE).resolve()}")
         with database.session() as session:

@@ -30,6 +30,7 @@ COMMANDS = [
     "fairness",
     "reproduce",
     "audit",
+    "schema",
 ]
 
 

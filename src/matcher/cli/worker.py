@@ -19,7 +19,7 @@ from matcher.cli.common import EXIT_OK, EXIT_USAGE
 from matcher.cli.serve import settings_from
 
 
-def add_parser(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def add_parser(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser(
         "worker", help="run queued solves (no HTTP)",
         description="Run the solves queued in the service's database (MATCHER_DATABASE_URL, else the SQLite file "
