@@ -26,7 +26,7 @@ BASE_VARIANT = "base"  # the base scenario, untransformed, is always replayed as
 DEFAULT_SECONDS_PER_WEEK = 10.0
 DEFAULT_MEMORY_MB = 4096  # a U16 half-year's replay peaks far below this (docs/sweeps.md has the measurement)
 
-Name = Annotated[str, Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.+-]*$", max_length=64)]
+Name = Annotated[str, Field(pattern=r"^\S(.*\S)?$", max_length=64)]  # a variant: no blank at either end
 Code = Annotated[str, Field(min_length=1)]
 Share = Annotated[float, Field(ge=0, le=1)]
 Factor = Annotated[float, Field(ge=0)]
