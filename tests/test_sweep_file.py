@@ -52,10 +52,12 @@ def tiny() -> dict[str, Any]:
 # --- the sweep file ------------------------------------------------------------------------------------
 
 
-def test_the_example_sweep_file_is_valid() -> None:
-    sweep = load_sweep(REPO / "instances" / "example-sweep.toml")
+def test_the_example_sweep_file_is_valid_and_fits_its_scenarios() -> None:
+    example = REPO / "instances" / "example-sweep.toml"
+    sweep = load_sweep(example)
     assert sweep.policies == ["fcfs", "weekly"] and len(sweep.seeds) == 3
-    assert len(sweep.variants) >= 3
+    replays = plan(sweep, base_scenarios(sweep, example.parent))
+    assert len(replays) == (1 + len(sweep.variants)) * 3 * 2 and len(sweep.variants) >= 3
 
 
 def test_a_good_file_reads_with_its_variants_in_order(tmp_path: Path) -> None:
@@ -234,3 +236,13 @@ def test_the_store_keeps_only_successes_as_finished(tmp_path: Path) -> None:
     (store.folder / "c.json").write_text('{"status": "ok"')  # a torn file is not finished
     assert store.finished("a") and not store.finished("b") and not store.finished("c")
     assert not list(store.folder.glob("*.tmp"))
+
+
+def test_matcher_sweep_reports_a_bad_file_and_runs_nothing(tmp_path: Path,
+                                                           capsys: pytest.CaptureFixture[str]) -> None:
+    from matcher.cli.main import main
+
+    path = write(tmp_path, GOOD.replace("seeds = [1, 2]", 'seeds = "1"'))
+    assert main(["sweep", str(path), "-o", str(tmp_path / "results")]) == 2
+    assert f"{path}:2: seeds: " in capsys.readouterr().err
+    assert not (tmp_path / "results").exists()

@@ -60,6 +60,8 @@ def _e(text: object) -> str:
 def _number(value: float | None, digits: int = 2) -> str:
     if value is None:
         return "–"
+    if value == 0:
+        return "0"
     return f"{value:+.{digits}f}".rstrip("0").rstrip(".") if value != int(value) else f"{int(value):+d}"
 
 

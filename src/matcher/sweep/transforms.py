@@ -155,7 +155,7 @@ def school_seats(document: Document, changes: list[SchoolSeats], where: tuple[st
         keys = (*where, index)
         picked = _pick_schools(document, change, keys)
         if not picked:
-            raise TransformError(keys, "picks no school of the scenario")
+            raise TransformError(keys, f"picks no school of scenario {document['id']!r}")
         for school in picked:
             school["seats"] = max(0, round(school["seats"] * change.scale) + change.add)
 
@@ -171,7 +171,7 @@ def group_caps(document: Document, caps: list[GroupCaps], where: tuple[str, ...]
         picked = [g for g in groups if (cap.groups is None or g["id"] in cap.groups)
                   and (cap.kind is None or g.get("kind") == cap.kind)]
         if not picked:
-            raise TransformError(keys, "picks no group of the scenario")
+            raise TransformError(keys, f"picks no group of scenario {document['id']!r}")
         for group in picked:
             group["max_share"] = cap.max_share
 
