@@ -152,8 +152,8 @@ def test_a_replay_over_its_memory_bound_is_reported_as_out_of_memory(tmp_path: P
 @pytest.mark.slow
 def test_a_rerun_after_killing_the_sweep_finishes_only_what_was_missing(tmp_path: Path) -> None:
     sweep_file = tmp_path / "sweep.toml"
-    sweep_file.write_text('policies = ["weekly"]\nseeds = [1, 2, 3]\ntime_limit_per_week = 1.0\n'
-                          'memory_mb = 1024\n[base]\npreset = "u16-quarter"\nweeks = 8\n[variants.low]\nacceptance = 0.6\n')
+    sweep_file.write_text('policies = ["weekly"]\nseeds = [1, 2, 3]\ntime_limit_per_week = 1.0\nmemory_mb = 1024\n'
+                          '[base]\npreset = "u16-quarter"\nweeks = 8\n[variants.low]\nacceptance = 0.6\n')
     results = tmp_path / "results"
     stored = results / "replays"
     sweep = subprocess.Popen([*MATCHER, "sweep", str(sweep_file), "-o", str(results), "--workers", "1"],

@@ -19,7 +19,7 @@ from matcher.cli.common import EXIT_FAILED, EXIT_OK, EXIT_USAGE
 BAR_WIDTH = 30
 
 
-def add_parser(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def add_parser(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser(
         "sweep", help="run what-if sweeps of half-year replays on Ray",
         description="Replay every (variant, seed, policy) of a sweep file as a Ray task; only replays not "

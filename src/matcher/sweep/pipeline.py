@@ -17,8 +17,8 @@ from matcher.sweep.plan import base_scenarios, describe, plan
 from matcher.sweep.runner import OnResult, RunOutcome, run, start_ray
 from matcher.sweep.store import Store, write_atomically
 from matcher.sweep.sweepfile import BASE_VARIANT, SweepFileInvalid, load_sweep, located
-from matcher.sweep.transforms import TransformError
 from matcher.sweep.task import ReplayFunction, simulate_replay
+from matcher.sweep.transforms import TransformError
 
 TABLE = "results.csv"
 PAGE = "report.html"

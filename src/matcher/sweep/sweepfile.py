@@ -194,8 +194,9 @@ def _line_of(lines: dict[tuple[str, ...], int], keys: tuple[str, ...]) -> int | 
 
 
 _HEADER = re.compile(r"^\s*\[\[?\s*([^\]]+?)\s*\]\]?\s*(#.*)?$")
-_ASSIGNMENT = re.compile(r"""^\s*((?:[A-Za-z0-9_-]+|"[^"]*"|'[^']*')(?:\s*\.\s*(?:[A-Za-z0-9_-]+|"[^"]*"|'[^']*'))*)\s*=""")
-_KEY_PART = re.compile(r"""[A-Za-z0-9_-]+|"[^"]*"|'[^']*'""")
+_KEY = r"""[A-Za-z0-9_-]+|"[^"]*"|'[^']*'"""  # a bare, "basic" or 'literal' key
+_ASSIGNMENT = re.compile(rf"^\s*((?:{_KEY})(?:\s*\.\s*(?:{_KEY}))*)\s*=")
+_KEY_PART = re.compile(_KEY)
 
 
 def key_lines(text: str) -> dict[tuple[str, ...], int]:

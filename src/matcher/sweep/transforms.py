@@ -21,23 +21,24 @@ from matcher.facts import haversine_km
 from matcher.sweep.sweepfile import AddDwellings, GroupCaps, RemoveDwellings, SchoolSeats, Variant
 
 Document = dict[str, Any]
+Keys = tuple[str | int, ...]  # a place in the sweep file: ("variants", name, transform, index, key)
 DAYS_PER_WEEK = 7
 
 
 class TransformError(MatcherError):
     """A transform cannot apply to the scenario; ``keys`` is its place in the sweep file."""
 
-    def __init__(self, keys: tuple[str | int, ...], message: str) -> None:
+    def __init__(self, keys: Keys, message: str) -> None:
         self.keys = keys
         self.message = message
         super().__init__(f"{_dotted(keys)}: {message}")
 
 
-def _dotted(keys: tuple[str | int, ...]) -> str:
+def _dotted(keys: Keys) -> str:
     return "".join(f"[{k}]" if isinstance(k, int) else f".{k}" for k in keys).lstrip(".")
 
 
-def apply(document: Document, variant: Variant, where: tuple[str, ...]) -> Document:
+def apply(document: Document, variant: Variant, where: Keys) -> Document:
     """``document`` with every transform of ``variant`` applied; ``where`` is the variant's key path."""
     result = copy.deepcopy(document)
     for name, transform in TRANSFORMS.items():
@@ -66,7 +67,7 @@ def _day(text: str) -> dt.date:
 # --- the transforms, in the order they apply -------------------------------------------------------------
 
 
-def set_weeks(document: Document, weeks: int, where: tuple[str, ...]) -> None:
+def set_weeks(document: Document, weeks: int, where: Keys) -> None:
     """A shorter (or longer) horizon. Households and dwellings that first appear after it are dropped,
     with the declined pairs that name them: no week's instance would hold them."""
     document["weeks"] = weeks
@@ -76,7 +77,7 @@ def set_weeks(document: Document, weeks: int, where: tuple[str, ...]) -> None:
     _drop_dangling_forbidden(document)
 
 
-def scale_arrivals(document: Document, factor: float, where: tuple[str, ...]) -> None:
+def scale_arrivals(document: Document, factor: float, where: Keys) -> None:
     """``factor`` times as many households arriving during the horizon (the backlog at the start stays).
 
     Fewer: the arrivals drawn first are dropped. More: every arrival is copied ``floor(factor) - 1`` times
@@ -99,11 +100,11 @@ def scale_arrivals(document: Document, factor: float, where: tuple[str, ...]) ->
         document["households"].append({**copy.deepcopy(household), "id": copy_id})
 
 
-def add_dwellings(document: Document, additions: list[AddDwellings], where: tuple[str, ...]) -> None:
+def add_dwellings(document: Document, additions: list[AddDwellings], where: Keys) -> None:
     """New dwellings offered on the Monday of the given week, like a corporation's flex homes."""
     taken = {d["id"] for d in document["dwellings"]}
     for index, add in enumerate(additions):
-        keys = (*where, index)
+        keys: Keys = (*where, index)
         _require_municipality(document, add.municipality, (*keys, "municipality"))
         location = add.location.model_dump() if add.location else _first_location(document, add.municipality,
                                                                                    keys)
@@ -117,7 +118,7 @@ def add_dwellings(document: Document, additions: list[AddDwellings], where: tupl
             })
 
 
-def remove_dwellings(document: Document, removals: list[RemoveDwellings], where: tuple[str, ...]) -> None:
+def remove_dwellings(document: Document, removals: list[RemoveDwellings], where: Keys) -> None:
     """Fewer dwellings: the first ``count`` (file order) of a municipality offered in a week (or in any)."""
     start = start_date(document)
     for index, removal in enumerate(removals):
@@ -129,13 +130,13 @@ def remove_dwellings(document: Document, removals: list[RemoveDwellings], where:
     _drop_dangling_forbidden(document)
 
 
-def scale_targets(document: Document, factor: float, where: tuple[str, ...]) -> None:
+def scale_targets(document: Document, factor: float, where: Keys) -> None:
     """Every municipality's taakstelling times ``factor``, rounded to whole persons."""
     for municipality in document["municipalities"]:
         municipality["target"] = round(municipality["target"] * factor)
 
 
-def set_targets(document: Document, targets: dict[str, int], where: tuple[str, ...]) -> None:
+def set_targets(document: Document, targets: dict[str, int], where: Keys) -> None:
     for code, target in targets.items():
         _require_municipality(document, code, (*where, code))
         for municipality in document["municipalities"]:
@@ -143,16 +144,16 @@ def set_targets(document: Document, targets: dict[str, int], where: tuple[str, .
                 municipality["target"] = target
 
 
-def set_acceptance(document: Document, probability: float, where: tuple[str, ...]) -> None:
+def set_acceptance(document: Document, probability: float, where: Keys) -> None:
     """Another share of proposals accepted; the draws (the acceptance seed) stay the same."""
     acceptance = document.get("acceptance") or {"seed": 0}
     document["acceptance"] = {**acceptance, "probability": probability}
 
 
-def school_seats(document: Document, changes: list[SchoolSeats], where: tuple[str, ...]) -> None:
+def school_seats(document: Document, changes: list[SchoolSeats], where: Keys) -> None:
     """Seats times ``scale`` plus ``add`` (never below 0) at the schools picked."""
     for index, change in enumerate(changes):
-        keys = (*where, index)
+        keys: Keys = (*where, index)
         picked = _pick_schools(document, change, keys)
         if not picked:
             raise TransformError(keys, f"picks no school of scenario {document['id']!r}")
@@ -160,11 +161,11 @@ def school_seats(document: Document, changes: list[SchoolSeats], where: tuple[st
             school["seats"] = max(0, round(school["seats"] * change.scale) + change.add)
 
 
-def group_caps(document: Document, caps: list[GroupCaps], where: tuple[str, ...]) -> None:
+def group_caps(document: Document, caps: list[GroupCaps], where: Keys) -> None:
     """Another share cap for mixed occupancy in the groups picked."""
     groups = document.get("groups") or []
     for index, cap in enumerate(caps):
-        keys = (*where, index)
+        keys: Keys = (*where, index)
         known = {g["id"] for g in groups}
         for missing in sorted(set(cap.groups or ()) - known):
             raise TransformError((*keys, "groups"), f"no group {missing!r} in scenario {document['id']!r}")
@@ -176,11 +177,11 @@ def group_caps(document: Document, caps: list[GroupCaps], where: tuple[str, ...]
             group["max_share"] = cap.max_share
 
 
-def set_objectives(document: Document, objectives: list[str], where: tuple[str, ...]) -> None:
+def set_objectives(document: Document, objectives: list[str], where: Keys) -> None:
     document["policy"] = {**(document.get("policy") or {}), "objectives": list(objectives)}
 
 
-def set_quality_weights(document: Document, weights: dict[str, Any], where: tuple[str, ...]) -> None:
+def set_quality_weights(document: Document, weights: dict[str, Any], where: Keys) -> None:
     """Merged key by key into the policy's weights, as the format merges a partial policy with defaults."""
     policy = document.get("policy") or {}
     merged = dict(policy.get("quality_weights") or {})
@@ -189,7 +190,7 @@ def set_quality_weights(document: Document, weights: dict[str, Any], where: tupl
     document["policy"] = {**policy, "quality_weights": merged}
 
 
-TRANSFORMS: dict[str, Callable[[Document, Any, tuple[str, ...]], None]] = {
+TRANSFORMS: dict[str, Callable[[Document, Any, Keys], None]] = {
     "weeks": set_weeks,
     "scale_arrivals": scale_arrivals,
     "add_dwellings": add_dwellings,
@@ -225,19 +226,19 @@ def _week_of(start: dt.date, day: str) -> int:
     return math.floor((_day(day) - start).days / DAYS_PER_WEEK)
 
 
-def _require_municipality(document: Document, code: str, keys: tuple[str | int, ...]) -> None:
+def _require_municipality(document: Document, code: str, keys: Keys) -> None:
     if not any(m["id"] == code for m in document["municipalities"]):
         raise TransformError(keys, f"no municipality {code!r} in scenario {document['id']!r}")
 
 
-def _first_location(document: Document, code: str, keys: tuple[str | int, ...]) -> dict[str, float]:
+def _first_location(document: Document, code: str, keys: Keys) -> dict[str, float]:
     for dwelling in document["dwellings"]:
         if dwelling["municipality"] == code:
             return dict(dwelling["location"])
     raise TransformError(keys, f"municipality {code!r} has no dwelling to take a location from; give location")
 
 
-def _pick_schools(document: Document, change: SchoolSeats, keys: tuple[str | int, ...]) -> list[Document]:
+def _pick_schools(document: Document, change: SchoolSeats, keys: Keys) -> list[Document]:
     schools = document.get("schools") or []
     known = {s["id"] for s in schools}
     for missing in sorted(set(change.schools or ()) - known):
