@@ -16,16 +16,16 @@ from hypothesis import strategies as st
 
 from builders import LONG_AGO, PERIOD, RECENTLY, UTRECHT, dwelling, household, instance, municipality, near, school
 from matcher.checker import check_proposal
-from matcher.compat import compatible_pairs
 from matcher.facts import Facts, derive_facts
 from matcher.format import OBJECTIVE_NAMES, SCHOOL_KINDS
+from matcher.rules import compatible_pairs
 from matcher.solver import SolveOptions, solve
+from matcher.solver.candidates import usable_candidates
 from matcher.solver.class_model import build_class_model, values_of
 from matcher.solver.classes import dwelling_classes, household_classes
 from matcher.solver.disaggregate import counts, placements
 from matcher.solver.evaluate import objective_values
 from matcher.solver.greedy import greedy_by_class, greedy_solution
-from matcher.solver.candidates import usable_candidates
 from matcher.solver.locks import check_locks
 from matcher.solver.network import DIRECT, build_network
 from matcher.solver.proposal import build_proposal

@@ -31,6 +31,7 @@ COMMANDS = [
     "audit",
     "simulate",
     "sweep",
+    "schema",
 ]
 
 
