@@ -43,11 +43,9 @@ def start_ray(address: str | None = None, workers: int | None = None) -> None:
     if ray.is_initialized():
         return
     os.environ.setdefault("RAY_USAGE_STATS_ENABLED", "0")
-    os.environ.setdefault("RAY_DEDUP_LOGS", "1")
-    settings: dict[str, Any] = {"include_dashboard": False, "logging_level": logging.WARNING,
-                                "log_to_driver": False, "configure_logging": True}
-    if address is None:
-        settings["num_cpus"] = workers or os.cpu_count() or 1
+    settings: dict[str, Any] = {"logging_level": logging.WARNING, "log_to_driver": False}
+    if address is None:  # a cluster's head decides its own dashboard and CPUs
+        settings |= {"include_dashboard": False, "num_cpus": workers or os.cpu_count() or 1}
     ray.init(address=address, **settings)
 
 
