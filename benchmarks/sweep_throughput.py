@@ -1,6 +1,9 @@
 """Replays per minute of ``matcher sweep`` with 1 and with 2 workers, and the memory per replay.
 
-    .venv/bin/python benchmarks/sweep_throughput.py [instances/example-sweep.toml] [--workers 1 2]
+    .venv/bin/python benchmarks/sweep_throughput.py [SWEEP.toml] [--workers 1 2]
+
+The default sweep, ``benchmarks/sweep-throughput.toml``, is 24 quarter-year replays (a few minutes on two
+free cores); ``instances/example-sweep.toml`` is the README's 36 half-year replays.
 
 For each worker count, in a fresh process with its own local Ray (``num_cpus`` = workers) and a fresh
 results directory: Ray is started first and not counted; then the whole sweep is timed from the first
@@ -21,7 +24,7 @@ import tempfile
 import time
 from pathlib import Path
 
-EXAMPLE = Path(__file__).resolve().parents[1] / "instances" / "example-sweep.toml"
+SMALL = Path(__file__).resolve().parent / "sweep-throughput.toml"
 
 
 def measure(sweep_file: Path, workers: int) -> dict[str, float]:
@@ -43,12 +46,13 @@ def measure(sweep_file: Path, workers: int) -> dict[str, float]:
     return {"workers": workers, "replays": outcome.executed, "ok": outcome.count("ok"), "wall_s": round(wall, 1),
             "replays_per_minute": round(60 * outcome.executed / wall, 2),
             "replay_seconds_sum": round(sum(r.get("seconds", 0) for r in records), 1),
+            "replay_cpu_seconds_sum": round(sum(r.get("cpu_seconds", 0) for r in records), 1),
             "peak_memory_mb_median": statistics.median(memory), "peak_memory_mb_max": max(memory)}
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("sweep_file", nargs="?", type=Path, default=EXAMPLE)
+    parser.add_argument("sweep_file", nargs="?", type=Path, default=SMALL)
     parser.add_argument("--workers", type=int, nargs="+", default=[1, 2])
     parser.add_argument("--one", type=int, help=argparse.SUPPRESS)  # the child process: one measurement
     args = parser.parse_args()

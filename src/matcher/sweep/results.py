@@ -22,7 +22,8 @@ from matcher.sweep.store import OK, Replay
 from matcher.sweep.sweepfile import BASE_VARIANT, FIGURES
 
 HIGHER_IS_BETTER = {"persons_housed", "households_housed"}
-COLUMNS = ["variant", "seed", "policy", "status", *FIGURES, "seconds", "peak_memory_mb", "hash", "error"]
+COLUMNS = ["variant", "seed", "policy", "status", *FIGURES, "seconds", "cpu_seconds", "peak_memory_mb", "hash",
+           "error"]
 
 
 @dataclass(frozen=True)
@@ -84,7 +85,8 @@ def table_csv(table: list[Row]) -> str:
         figures = row.record.get("figures") or {}
         writer.writerow({"variant": row.variant, "seed": row.seed, "policy": row.policy,
                          "status": row.record.get("status"), **{name: figures.get(name) for name in FIGURES},
-                         "seconds": row.record.get("seconds"), "peak_memory_mb": row.record.get("peak_memory_mb"),
+                         "seconds": row.record.get("seconds"), "cpu_seconds": row.record.get("cpu_seconds"),
+                         "peak_memory_mb": row.record.get("peak_memory_mb"),
                          "hash": row.record.get("key"), "error": row.record.get("error")})
     return out.getvalue()
 

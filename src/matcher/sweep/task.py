@@ -5,7 +5,8 @@ task from using more. So the task bounds itself: it lowers the soft ``RLIMIT_AS`
 the address space the worker already has plus the sweep's ``memory_mb``, and puts it back afterwards (Ray
 reuses workers). A replay that exceeds it gets a ``MemoryError`` (or, inside the C++ solver, dies), and is
 recorded as out of memory. Every other exception is recorded as a failure with a short traceback. The peak
-memory reported is the worker's resident set, sampled while the replay runs.
+memory reported is the worker's resident set, sampled while the replay runs; besides the wall seconds, the
+processor seconds the worker spent, which a loaded machine does not inflate.
 """
 
 from __future__ import annotations
@@ -44,7 +45,7 @@ def execute(replay: Replay, function: ReplayFunction = simulate_replay) -> dict[
     os.environ["MATCHER_WORKERS"] = str(SOLVER_WORKERS)  # the task holds one CPU: the solver uses one
     record: dict[str, Any] = {"key": replay.key, "variant": replay.variant, "seed": replay.seed,
                               "policy": replay.policy, "scenario": replay.scenario.get("id")}
-    began = time.monotonic()
+    began, cpu_began = time.monotonic(), _cpu_seconds()
     with _peak_memory() as peak, _address_space_limit(replay.memory_mb * MEBIBYTE):
         try:
             simulation = function(replay)
@@ -54,8 +55,15 @@ def execute(replay: Replay, function: ReplayFunction = simulate_replay) -> dict[
         except Exception as error:  # noqa: BLE001 - any failure is recorded, never raised: the sweep goes on
             record |= {"status": FAILED, "error": f"{type(error).__name__}: {error}",
                        "traceback": _summary(error)}
-    record |= {"seconds": round(time.monotonic() - began, 3), "peak_memory_mb": round(peak[0] / MEBIBYTE, 1)}
+    record |= {"seconds": round(time.monotonic() - began, 3), "cpu_seconds": round(_cpu_seconds() - cpu_began, 3),
+               "peak_memory_mb": round(peak[0] / MEBIBYTE, 1)}
     return record
+
+
+def _cpu_seconds() -> float:
+    """The worker's processor time so far: a replay's cost that the machine's load does not inflate."""
+    times = psutil.Process().cpu_times()
+    return float(times.user + times.system)
 
 
 def _summary(error: BaseException) -> str:
