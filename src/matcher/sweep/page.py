@@ -24,7 +24,7 @@ body { font-family: system-ui, sans-serif; margin: 2rem auto; max-width: 60rem; 
 h1 { font-size: 1.5rem; } h2 { font-size: 1.2rem; margin-top: 2rem; } h3 { font-size: 1rem; }
 table { border-collapse: collapse; margin: 0.5rem 0 1rem; font-size: 0.9rem; }
 th, td { border-bottom: 1px solid #ddd; padding: 0.2rem 0.6rem; text-align: right; }
-th:first-child, td:first-child, td.text { text-align: left; }
+th:first-child, td:first-child, td.text, th.text { text-align: left; }
 .legend span { display: inline-block; margin-right: 1rem; } .swatch { width: 0.8rem; height: 0.8rem; }
 .failed { color: #b00; } pre { white-space: pre-wrap; font-size: 0.8rem; background: #f6f6f6; padding: 0.4rem; }
 svg text { font-size: 12px; font-family: system-ui, sans-serif; }
@@ -88,7 +88,7 @@ def _legend(policies: list[str]) -> str:
 def _variants(page: PageInput) -> str:
     rows = "".join(f"<tr><td>{_e(name)}</td><td class='text'>{_e(words)}</td></tr>"
                    for name, words in page.variants.items())
-    return f"<h2>Variants</h2><table><tr><th>variant</th><th>transforms</th></tr>{rows}</table>"
+    return f"<h2>Variants</h2><table><tr><th>variant</th><th class='text'>transforms</th></tr>{rows}</table>"
 
 
 def _ranking(page: PageInput) -> str:
