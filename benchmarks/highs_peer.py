@@ -23,11 +23,11 @@ from dataclasses import dataclass, field
 import highspy
 import numpy as np
 
+from benchmarks.pair_model.candidates import Candidates
 from matcher.facts import Facts, IntArray
-from matcher.format import MAXIMISED_OBJECTIVES, SCHOOL_KINDS
+from matcher.format import MAXIMISED_OBJECTIVES, PERMILLE, SCHOOL_KINDS
 from matcher.solution import Placement, Solution
-from matcher.solver.candidates import Candidates
-from matcher.solver.model import PERMILLE, pair_quality
+from matcher.solver.evaluate import pair_quality
 
 BOUND_EPSILON = 1e-6  # HiGHS reports bounds as doubles; integer objectives round them inward by this much
 FEASIBLE_SOLUTION = 2  # HiGHS's kSolutionStatusFeasible

@@ -22,6 +22,7 @@ ObjectiveName = Literal["overdue_housed", "persons_housed", "max_shortfall_permi
 OBJECTIVE_NAMES: tuple[str, ...] = ("overdue_housed", "persons_housed", "max_shortfall_permille", "quality")
 MAXIMISED_OBJECTIVES = frozenset({"overdue_housed", "persons_housed", "quality"})
 PERMILLE = 1000  # max_shortfall_permille, and every progress figure, counts thousandths of a target
+PERCENT = 100  # shares of the policy (max_over_target_share, a group's max share) as people read them
 
 TieKind = Literal["work", "education", "family", "care"]
 TIE_KINDS: tuple[str, ...] = ("work", "education", "family", "care")
