@@ -24,14 +24,17 @@ import math
 from dataclasses import dataclass, field
 from typing import Any
 
-from matcher.facts import derive_facts
+from matcher.compat import compatible_pairs
+from matcher.facts import Facts, derive_facts
 import numpy as np
 
 from matcher.format import Instance, Lock, ObjectiveValue, Proposal
 from matcher.simulation.policies import PolicySettings, WeekPolicy
 from matcher.solution import Placement
+from matcher.solver.candidates import usable_candidates
 from matcher.solver.evaluate import objective_values
 from matcher.solver.solve import solve
+from matcher.solver.tiers import trivial_bound
 
 FIRST_MARGIN_WEEKS = 4
 MAX_MARGIN_WEEKS = 8
@@ -97,7 +100,7 @@ def _for_the_real_week(instance: Instance, optimum: Proposal, chosen: Proposal, 
                           {kind: facts.school_index[s] for kind, s in a.named_schools().items()})
                 for a in chosen.assignments]
     values = objective_values(facts, solution)
-    objectives = [ObjectiveValue(name=o.name, value=values[o.name], bound=o.bound) for o in optimum.objectives]
+    objectives = _objectives(facts, values, optimum)
     departs = any(o.value != p.value for o, p in zip(objectives, optimum.objectives, strict=True))
     status = "optimal" if all(o.value == o.bound for o in objectives) else "feasible"
     return chosen.model_copy(update={
@@ -106,6 +109,20 @@ def _for_the_real_week(instance: Instance, optimum: Proposal, chosen: Proposal, 
         "objectives": objectives,
         "lookahead": _why(instance, optimum, chosen, margin, departs),
     })
+
+
+def _objectives(facts: Facts, values: dict[str, int], optimum: Proposal) -> list[ObjectiveValue]:
+    """Values recomputed for the week; bounds the optimum's while every earlier tier has the optimum's
+    value (a later tier's bound holds given the earlier values), from the first departure on the trivial
+    bound, which holds whatever the earlier values."""
+    candidates = usable_candidates(facts, compatible_pairs(facts))
+    objectives, same_so_far = [], True
+    for tier in optimum.objectives:
+        value = values[tier.name]
+        bound = tier.bound if same_so_far else trivial_bound(facts, candidates, tier.name, value)
+        objectives.append(ObjectiveValue(name=tier.name, value=value, bound=bound))
+        same_so_far = same_so_far and value == tier.value
+    return objectives
 
 
 def _why(instance: Instance, optimum: Proposal, chosen: Proposal, margin: int, departs: bool) -> dict[str, Any]:
