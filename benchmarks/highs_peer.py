@@ -23,11 +23,11 @@ from dataclasses import dataclass, field
 import highspy
 import numpy as np
 
+from benchmarks.pair_model.candidates import Candidates
 from matcher.facts import Facts, IntArray
-from matcher.format import MAXIMISED_OBJECTIVES, SCHOOL_KINDS
+from matcher.format import MAXIMISED_OBJECTIVES, PERMILLE, SCHOOL_KINDS
 from matcher.solution import Placement, Solution
-from matcher.solver.candidates import Candidates
-from matcher.solver.model import PERMILLE, pair_quality
+from matcher.solver.evaluate import pair_quality
 
 BOUND_EPSILON = 1e-6  # HiGHS reports bounds as doubles; integer objectives round them inward by this much
 FEASIBLE_SOLUTION = 2  # HiGHS's kSolutionStatusFeasible
@@ -35,7 +35,8 @@ INTEGER_GAP = 1.0 - 1e-6  # every objective is integral: a gap below one unit is
 CHOSEN = 0.5  # a binary column above this in HiGHS's solution is taken as 1
 LP_ALGORITHM = "ipm"
 INDEX = np.int32  # HiGHS's own index type: half the memory of int64 triplets
-INTERRUPTS = (highspy.cb.HighsCallbackType.kCallbackMipInterrupt, highspy.cb.HighsCallbackType.kCallbackSimplexInterrupt,
+INTERRUPTS = (highspy.cb.HighsCallbackType.kCallbackMipInterrupt,
+              highspy.cb.HighsCallbackType.kCallbackSimplexInterrupt,
               highspy.cb.HighsCallbackType.kCallbackIpmInterrupt)
 
 

@@ -17,21 +17,21 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))  # benchmarks/ is a folder of the repository, not part of the installed package
 
 import numpy as np  # noqa: E402
-
 from benchmarks import registry, report, worker  # noqa: E402
 from benchmarks.conftest import Runs, why_no_search  # noqa: E402
 from benchmarks.highs_peer import Outcome, PairMip, columns_of, objective_costs  # noqa: E402
 from benchmarks.isolation import ERROR, FINISHED, MEMORY, NOT_RUN, TIME_LIMIT, RunRecord, _judge, run_isolated  # noqa: E402
 from benchmarks.outcomes import Tier, disagreements, highs_tiers, pipeline_tiers  # noqa: E402
+from benchmarks.pair_model.candidates import Candidates, usable_candidates  # noqa: E402
+from benchmarks.pair_model.greedy import greedy_solution  # noqa: E402
 from benchmarks.worker import EventLog, run_highs, run_pair_model, run_pipeline  # noqa: E402
-from matcher.compat import compatible_pairs  # noqa: E402
+
 from matcher.facts import Facts, derive_facts  # noqa: E402
 from matcher.format import Instance  # noqa: E402
 from matcher.generator import generate  # noqa: E402
-from matcher.solver import SolveOptions, solve  # noqa: E402
-from matcher.solver.candidates import Candidates, usable_candidates  # noqa: E402
+from matcher.rules import compatible_pairs  # noqa: E402
+from matcher.solver import SolveOptions, solve_proposal  # noqa: E402
 from matcher.solver.evaluate import objective_values  # noqa: E402
-from matcher.solver.greedy import greedy_solution  # noqa: E402
 from matcher.solver.locks import check_locks  # noqa: E402
 from matcher.validation import load_instance  # noqa: E402
 
@@ -184,7 +184,7 @@ def test_highs_objectives_are_the_evaluated_objectives_of_a_solution(preset: str
 def test_highs_alone_on_each_objective_reaches_the_optimum_of_solve(preset: str, households: int | None,
                                                                     objective: str) -> None:
     instance, facts, candidates = _pair_model_of(preset, households, [objective])
-    cpsat = solve(instance, SolveOptions(time_limit=20, workers=2)).stats["tiers"][0]
+    cpsat = solve_proposal(instance, SolveOptions(time_limit=20, workers=2)).stats["tiers"][0]
     assert cpsat["status"] == "optimal"
 
     mip = PairMip(facts, candidates, [objective])
@@ -199,7 +199,7 @@ def test_highs_alone_on_each_objective_reaches_the_optimum_of_solve(preset: str,
 def test_highs_tier_by_tier_reaches_every_optimum_of_solve_and_holds_the_earlier_ones(
         preset: str, households: int | None) -> None:
     instance, facts, candidates = _pair_model_of(preset, households)
-    proposal = solve(instance, SolveOptions(time_limit=20, workers=2))
+    proposal = solve_proposal(instance, SolveOptions(time_limit=20, workers=2))
     assert proposal.status == "optimal"
     mip = PairMip(facts, candidates, OBJECTIVES)
     reached: dict[str, int] = {}
@@ -262,10 +262,11 @@ def test_worker_chain_reaches_what_solve_reaches_and_times_every_phase() -> None
     ended = {event["phase"]: event for event in events if event["event"] == "end"}
     assert set(registry.PIPELINE) <= set(ended)
 
-    proposal = solve(load_instance(generate("u16-week", registry.SEED)), SolveOptions(time_limit=20, workers=2))
+    week = load_instance(generate("u16-week", registry.SEED))
+    proposal = solve_proposal(week, SolveOptions(time_limit=20, workers=2))
     assert proposal.status == "optimal"
     assert _final_objectives(events) == {objective.name: objective.value for objective in proposal.objectives}
-    build = ended["build"]  # the class model solve() builds, counted as solve's stats count it
+    build = ended["build"]  # the class model solve_proposal() builds, counted as solve's stats count it
     assert (build["variables"], build["constraints"]) == (proposal.stats["variables"], proposal.stats["constraints"])
     assert build["classes"] == proposal.stats["classes"]
     tier = ended[registry.TIER_PHASES[0]]["tier"]
@@ -277,7 +278,8 @@ def test_the_pair_model_chain_reaches_the_same_optima_through_its_own_phases() -
     ended = {event["phase"] for event in events if event["event"] == "end"}
     assert set(registry.PAIR_PIPELINE) <= ended
     assert "network" not in ended
-    proposal = solve(load_instance(generate("u16-week", registry.SEED)), SolveOptions(time_limit=20, workers=2))
+    week = load_instance(generate("u16-week", registry.SEED))
+    proposal = solve_proposal(week, SolveOptions(time_limit=20, workers=2))
     assert _final_objectives(events) == {objective.name: objective.value for objective in proposal.objectives}
     record = RunRecord(run="pair-model", outcome=FINISHED, events=events)
     assert all(tier.proven for tier in pipeline_tiers(record))

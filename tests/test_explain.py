@@ -9,19 +9,18 @@ from __future__ import annotations
 import datetime as dt
 import json
 import math
-from pathlib import Path
 from typing import Any
 
 import pytest
 
-from matcher.compat import compatible_pairs
+from conftest import EXAMPLES
 from matcher.explain import Explanations, explain
 from matcher.facts import Facts, derive_facts
 from matcher.format import OBJECTIVE_NAMES
+from matcher.rules import compatible_pairs
 from matcher.solution import Placement
 from matcher.validation import load_instance
 
-EXAMPLES = Path(__file__).resolve().parents[2] / "shared" / "examples"
 HOME = {"lat": 52.09, "lon": 5.12}
 KM_PER_DEGREE_LAT = 111.2  # roughly, to place schools at a wanted distance north of HOME
 OVERDUE_SINCE = "2026-01-05"  # far more than 14 weeks before the period

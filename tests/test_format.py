@@ -11,12 +11,12 @@ from typing import Any
 
 import pytest
 
+from conftest import EXAMPLES
 from matcher.format import OBJECTIVE_NAMES, Instance, Proposal
 from matcher.validation import load_instance
 
-EXAMPLES = Path(__file__).resolve().parents[2] / "shared" / "examples"
 if not EXAMPLES.is_dir():
-    raise RuntimeError(f"the contract's examples are missing: expected them in {EXAMPLES}")
+    raise RuntimeError(f"the example instances are missing: expected them in {EXAMPLES}")
 EXAMPLE_INSTANCES = sorted(p for p in EXAMPLES.glob("*.json") if not p.name.endswith(".proposal.json"))
 EXAMPLE_PROPOSALS = sorted(EXAMPLES.glob("*.proposal.json"))
 

@@ -5,12 +5,12 @@ from __future__ import annotations
 
 import pytest
 
-from matcher.compat import compatible_pairs
+from matcher.rules import compatible_pairs
 from matcher.facts import derive_facts
 from matcher.simulation import generate_scenario, load_scenario, simulate
 from matcher.simulation.hindsight import hindsight_pairs, horizon_document, solve_hindsight
 from matcher.solver.options import SolveOptions
-from matcher.solver.solve import solve
+from matcher.solver.solve import solve_proposal
 from matcher.validation import load_instance
 
 
@@ -40,7 +40,7 @@ def test_a_proven_hindsight_optimum_agrees_with_the_weekly_solver(seed: int) -> 
     document["forbidden"] = [{"household": facts.households.ids[h], "dwelling": facts.dwellings.ids[d]}
                              for h, d in zip(every.household.tolist(), every.dwelling.tolist(), strict=True)
                              if (h, d) not in allowed]
-    proposal = solve(load_instance(document), SolveOptions(time_limit=20, deterministic=True))
+    proposal = solve_proposal(load_instance(document), SolveOptions(time_limit=20, deterministic=True))
     optimum = proposal.objective("persons_housed")
     assert optimum is not None and proposal.status == "optimal"
     assert hindsight.persons_housed.value <= optimum.value <= hindsight.persons_housed.bound

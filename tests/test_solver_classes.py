@@ -16,16 +16,15 @@ from hypothesis import strategies as st
 
 from builders import LONG_AGO, PERIOD, RECENTLY, UTRECHT, dwelling, household, instance, municipality, near, school
 from matcher.checker import check_proposal
-from matcher.compat import compatible_pairs
 from matcher.facts import Facts, derive_facts
 from matcher.format import OBJECTIVE_NAMES, SCHOOL_KINDS
-from matcher.solver import SolveOptions, solve
+from matcher.rules import compatible_pairs
+from matcher.solver import SolveOptions, solve_proposal
 from matcher.solver.class_model import build_class_model, values_of
 from matcher.solver.classes import dwelling_classes, household_classes
 from matcher.solver.disaggregate import counts, placements
 from matcher.solver.evaluate import objective_values
-from matcher.solver.greedy import greedy_by_class, greedy_solution
-from matcher.solver.candidates import usable_candidates
+from matcher.solver.greedy import greedy_by_class
 from matcher.solver.locks import check_locks
 from matcher.solver.network import DIRECT, build_network
 from matcher.solver.proposal import build_proposal
@@ -83,7 +82,7 @@ def test_a_greedy_solution_has_counts_that_give_back_the_same_numbers() -> None:
     facts = facts_of(data)
     network = build_network(facts, household_classes(facts), dwelling_classes(facts))
     allocation = build_class_model(facts, network)
-    start = greedy_solution(facts, usable_candidates(facts, compatible_pairs(facts)), check_locks(facts).placements)
+    start = greedy_by_class(facts, network, check_locks(facts).placements)
     values = values_of(allocation, start)
     assert values is not None and allocation.linear.satisfied_by(values)
     again = placements(facts, network, counts(facts, network, start))
@@ -223,7 +222,7 @@ def enumerated_optimum(facts: Facts) -> tuple[int, ...]:
 @given(look_alike_instances())
 def test_class_model_reaches_the_enumerated_optimum_with_look_alikes_and_locks(data: dict[str, Any]) -> None:
     loaded = load_instance(data)
-    proposal = solve(loaded, SolveOptions(time_limit=20, workers=1))
+    proposal = solve_proposal(loaded, SolveOptions(time_limit=20, workers=1))
     report = check_proposal(loaded, proposal.model_dump(mode="json", exclude_none=True))
     assert report.ok, [str(v) for v in report.violations]
     assert proposal.status == "optimal", proposal.stats["tiers"]

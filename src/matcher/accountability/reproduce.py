@@ -10,14 +10,13 @@ from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass
+from importlib.metadata import version
 from typing import Any
-
-import ortools
 
 from matcher import __version__
 from matcher.accountability.baseline import QuestionInvalid
 from matcher.format import Instance, Proposal
-from matcher.solver import SolveOptions, solve
+from matcher.solver import SolveOptions, solve_proposal
 
 RECORDED_FIELDS = ("time_limit", "workers", "seed", "deterministic", "method")
 
@@ -70,7 +69,7 @@ def reproduce(instance: Instance, proposal: Proposal) -> Reproduction:
         raise QuestionInvalid([f'the proposal is for instance "{proposal.instance}", not "{instance.id}"'])
     recorded = recorded_options(proposal)
     options = dataclasses.replace(recorded, deterministic=True)
-    rerun = solve(instance, options)
+    rerun = solve_proposal(instance, options)
     same_values = proposal.status == rerun.status and not _objective_differences(proposal, rerun)
     return Reproduction(options=options, rerun=rerun, differences=differences(proposal, rerun),
                         warnings=_warnings(proposal, recorded), same_values=same_values)
@@ -83,7 +82,7 @@ def _warnings(proposal: Proposal, recorded: SolveOptions) -> list[str]:
         warnings.append("the recorded solve was not deterministic (wall-clock time limit): the re-run may pick "
                         "another of several equally good proposals, or get further where the time limit stopped "
                         "the recorded search")
-    for name, now in (("matcher", __version__), ("ortools", ortools.__version__)):
+    for name, now in (("matcher", __version__), ("ortools", version("ortools"))):
         then = stats.get(name)
         if then is not None and then != now:
             warnings.append(f"the recorded solve used {name} {then}; this is {name} {now}")

@@ -12,7 +12,7 @@ DEFAULT_MAX_BODY_BYTES = 16 * 1024 * 1024  # a 600-household instance is well un
 DEFAULT_CONCURRENT_SOLVES = 1  # CP-SAT uses every core it is given; two solves on 2 cores only slow each other
 DEFAULT_SOLVE_MEMORY_MB = 4096  # address space of one solve process (CP-SAT reserves far more than it touches)
 DEFAULT_STOP_GRACE_S = 5.0  # after a stop, how long a solve may take to hand back its best before it is killed
-DEFAULT_SOLVE_FUNCTION = "matcher.solver:solve"
+DEFAULT_SOLVE_FUNCTION = "matcher.solver:solve_proposal"
 
 
 def _env_int(name: str, default: int) -> int:

@@ -13,7 +13,7 @@ household housed earlier is overdue in no more weeks). So the time-indexed model
 static model over the allowed pairs, each at its earliest common week, solved twice.
 
 How the model is solved (a Lagrangian bound and a rule-keeping repair) is ``hindsight_model``'s business.
-The rules themselves come from matcher's one definition of them (``matcher.facts``, ``matcher.compat``),
+The rules themselves come from matcher's one definition of them (``matcher.facts``, ``matcher.rules``),
 applied to one instance that spans the horizon.
 """
 
@@ -24,7 +24,7 @@ from typing import Any
 
 import numpy as np
 
-from matcher.compat import compatible_pairs
+from matcher.rules import compatible_pairs
 from matcher.facts import DAYS_PER_WEEK, Facts, IntArray, derive_facts
 from matcher.format import INSTANCE_FORMAT, SCHOOL_KINDS
 from matcher.simulation.decisions import is_accepted

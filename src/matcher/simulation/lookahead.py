@@ -24,17 +24,15 @@ import math
 from dataclasses import dataclass, field
 from typing import Any
 
-from matcher.compat import compatible_pairs
+from matcher.rules import compatible_pairs
 from matcher.facts import Facts, derive_facts
 import numpy as np
 
 from matcher.format import Instance, Lock, ObjectiveValue, Proposal
 from matcher.simulation.policies import PolicySettings, WeekPolicy
 from matcher.solution import Placement
-from matcher.solver.candidates import usable_candidates
-from matcher.solver.evaluate import objective_values
-from matcher.solver.solve import solve
-from matcher.solver.tiers import trivial_bound
+from matcher.solver.evaluate import objective_values, pair_quality
+from matcher.solver.solve import solve_proposal
 
 FIRST_MARGIN_WEEKS = 4
 MAX_MARGIN_WEEKS = 8
@@ -71,10 +69,10 @@ def lookahead_policy(settings: PolicySettings) -> WeekPolicy:
     def propose(instance: Instance, week: int) -> Proposal:
         memory.observe(instance, week)
         margin = memory.margin_weeks()
-        optimum = solve(instance, settings.solve_options())
+        optimum = solve_proposal(instance, settings.solve_options())
         if instance.policy.overdue_weeks == 0 or "overdue_housed" not in instance.policy.objectives:
             return optimum
-        chosen = solve(_ahead(instance, optimum, margin), settings.solve_options())
+        chosen = solve_proposal(_ahead(instance, optimum, margin), settings.solve_options())
         return _for_the_real_week(instance, optimum, chosen, margin)
 
     return propose
@@ -115,14 +113,34 @@ def _objectives(facts: Facts, values: dict[str, int], optimum: Proposal) -> list
     """Values recomputed for the week; bounds the optimum's while every earlier tier has the optimum's
     value (a later tier's bound holds given the earlier values), from the first departure on the trivial
     bound, which holds whatever the earlier values."""
-    candidates = usable_candidates(facts, compatible_pairs(facts))
     objectives, same_so_far = [], True
     for tier in optimum.objectives:
         value = values[tier.name]
-        bound = tier.bound if same_so_far else trivial_bound(facts, candidates, tier.name, value)
+        bound = tier.bound if same_so_far else _trivial_bound(facts, tier.name, value, tier.bound)
         objectives.append(ObjectiveValue(name=tier.name, value=value, bound=bound))
         same_so_far = same_so_far and value == tier.value
     return objectives
+
+
+def _trivial_bound(facts: Facts, name: str, value: int, optimum_bound: int) -> int:
+    """A bound that holds whatever the earlier tiers' values: every household with a compatible dwelling
+    placed at its best one (schools cost nothing); for an objective it does not know, the optimum's bound
+    widened to the worst it can be."""
+    pairs = compatible_pairs(facts)
+    placeable = np.zeros(len(facts.households), dtype=np.bool_)
+    placeable[pairs.household] = True
+    households = facts.households
+    if name == "overdue_housed":
+        return max(value, int((placeable & households.overdue).sum()))
+    if name == "persons_housed":
+        return max(value, int(households.size[placeable].sum()))
+    if name == "max_shortfall_permille":
+        return min(value, 0)
+    if name == "quality":
+        best = np.zeros(len(households))
+        np.maximum.at(best, pairs.household, pair_quality(facts, pairs.household, pairs.dwelling))
+        return max(value, int(best.sum()))
+    return max(value, int(placeable.sum()))  # kept_previous: at most one kept pair per household
 
 
 def _why(instance: Instance, optimum: Proposal, chosen: Proposal, margin: int, departs: bool) -> dict[str, Any]:
