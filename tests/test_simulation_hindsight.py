@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from matcher.rules import compatible_pairs
 from matcher.facts import derive_facts
+from matcher.rules import compatible_pairs
 from matcher.simulation import generate_scenario, load_scenario, simulate
 from matcher.simulation.hindsight import hindsight_pairs, horizon_document, solve_hindsight
 from matcher.solver.options import SolveOptions

@@ -24,9 +24,9 @@ from typing import Any
 
 import numpy as np
 
-from matcher.rules import compatible_pairs
 from matcher.facts import DAYS_PER_WEEK, Facts, IntArray, derive_facts
-from matcher.format import INSTANCE_FORMAT, SCHOOL_KINDS
+from matcher.format import INSTANCE_FORMAT
+from matcher.rules import compatible_pairs
 from matcher.simulation.decisions import is_accepted
 from matcher.simulation.hindsight_model import HindsightModel
 from matcher.simulation.result import Bounded, Hindsight

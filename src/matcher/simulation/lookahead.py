@@ -24,11 +24,11 @@ import math
 from dataclasses import dataclass, field
 from typing import Any
 
-from matcher.rules import compatible_pairs
-from matcher.facts import Facts, derive_facts
 import numpy as np
 
+from matcher.facts import Facts, derive_facts
 from matcher.format import Instance, Lock, ObjectiveValue, Proposal
+from matcher.rules import compatible_pairs
 from matcher.simulation.policies import PolicySettings, WeekPolicy
 from matcher.solution import Placement
 from matcher.solver.evaluate import objective_values, pair_quality
