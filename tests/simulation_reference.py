@@ -27,7 +27,7 @@ def day(text: str) -> dt.date:
 
 
 def draw(seed: int, household: str, dwelling: str) -> float:
-    return int(hashlib.sha256(f"{seed}:{household}:{dwelling}".encode("utf-8")).hexdigest()[:16], 16) / 2**64
+    return int(hashlib.sha256(f"{seed}:{household}:{dwelling}".encode()).hexdigest()[:16], 16) / 2**64
 
 
 class Reference:
@@ -151,8 +151,8 @@ class Reference:
                                         self.start + dt.timedelta(days=7 * w + 6)) for w in range(self.weeks))
             if offered and self.offer_end(d) <= horizon_end and self.places_let.get(d["id"], 0) == 0:
                 lost += 1
-        waits = [((self.start + dt.timedelta(days=7 * self.housed_week[h])) - day(households[h]["waiting_since"])).days / 7
-                 for h in housed]
+        waits = [(self.start + dt.timedelta(days=7 * self.housed_week[h]) - day(households[h]["waiting_since"])).days
+                 / 7 for h in housed]
         return {
             "persons_housed": sum(len(households[h]["members"]) for h in housed),
             "households_housed": len(housed),

@@ -36,7 +36,7 @@ def replay_and_verify(document: dict[str, Any], policy: str, tmp_path: Path) -> 
 
 @pytest.mark.parametrize(("seed", "probability", "policy"), [
     (0, None, "fcfs"), (1, None, "weekly"), (2, 0.5, "weekly"), (3, 0.5, "fcfs"), (4, 1.0, "weekly"),
-    (5, 0.7, "weekly"),
+    (5, 0.7, "weekly"), (6, None, "lookahead"), (7, 0.6, "lookahead"),
 ])
 def test_replays_are_exact(seed: int, probability: float | None, policy: str, tmp_path: Path) -> None:
     document = tiny(seed, probability)

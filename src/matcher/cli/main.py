@@ -29,9 +29,9 @@ COMMANDS = [
     "fairness",
     "reproduce",
     "audit",
+    "schema",
     "simulate",
     "sweep",
-    "schema",
 ]
 
 

@@ -17,7 +17,7 @@ from matcher.exceptions import ScenarioInvalid
 from matcher.simulation import POLICY_NAMES, WeekOutcome, load_scenario, simulate
 
 
-def add_parser(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser = subparsers.add_parser(
         "simulate",
         help="replay a half-year scenario week by week with a placement policy",

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 from matcher.format import Instance, Proposal
 from matcher.solver.options import SolveOptions
-from matcher.solver.solve import solve
+from matcher.solver.solve import solve_proposal
 
 DEFAULT_SECONDS_PER_WEEK = 10.0
 POLICY_NAMES = ("fcfs", "weekly", "lookahead")
@@ -39,14 +39,14 @@ class PolicySettings:
 
 def first_come_first_served(settings: PolicySettings) -> WeekPolicy:
     def propose(instance: Instance, week: int) -> Proposal:
-        return solve(instance, settings.solve_options(method="greedy"))
+        return solve_proposal(instance, settings.solve_options(method="greedy"))
 
     return propose
 
 
 def weekly_optimum(settings: PolicySettings) -> WeekPolicy:
     def propose(instance: Instance, week: int) -> Proposal:
-        return solve(instance, settings.solve_options())
+        return solve_proposal(instance, settings.solve_options())
 
     return propose
 

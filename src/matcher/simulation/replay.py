@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from typing import Any
 from pathlib import Path
 
 from matcher.format import Proposal
@@ -76,6 +77,6 @@ def trace_name(week: int, kind: str) -> str:
     return f"w{week:02d}.{kind}.json"
 
 
-def _write_trace(trace_dir: Path, week: int, document: dict, proposal: Proposal) -> None:  # type: ignore[type-arg]
+def _write_trace(trace_dir: Path, week: int, document: dict[str, Any], proposal: Proposal) -> None:
     (trace_dir / trace_name(week, "instance")).write_text(instance_json(document), encoding="utf-8")
     (trace_dir / trace_name(week, "proposal")).write_text(proposal.to_json() + "\n", encoding="utf-8")

@@ -62,7 +62,7 @@ class Hindsight(BaseModel):
 class SimulationResult(BaseModel):
     model_config = ConfigDict(extra="allow")
 
-    format: Literal["matcher.simulation/1"] = SIMULATION_FORMAT
+    format: Literal["matcher.simulation/1"] = "matcher.simulation/1"
     scenario: str
     policy: str
     figures: Figures

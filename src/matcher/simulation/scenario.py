@@ -45,7 +45,7 @@ NOT_IN_A_SCENARIO = {  # instance fields a scenario has no use for, and why
 class ScenarioDwelling(Dwelling):
     """A dwelling that a corporation offers on ``available_from`` for ``offer_weeks`` weeks."""
 
-    available_from: Date  # type: ignore[assignment]  # required in a scenario
+    available_from: Date  # required in a scenario
     offer_weeks: Whole = Field(default=DEFAULT_OFFER_WEEKS, ge=1)
 
     def offered_until(self) -> dt.date:
@@ -56,7 +56,7 @@ class ScenarioDwelling(Dwelling):
 class ScenarioHousehold(Household):
     """A household that can be matched from ``available_from`` (permit plus linking to the region)."""
 
-    available_from: Date  # type: ignore[assignment]  # required in a scenario
+    available_from: Date  # required in a scenario
 
 
 class Acceptance(Record):
