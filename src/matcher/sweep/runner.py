@@ -17,7 +17,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from matcher.sweep.store import FAILED, OK, OUT_OF_MEMORY, Replay, Store
+from matcher.sweep.store import FAILED, OUT_OF_MEMORY, Replay, Store
 from matcher.sweep.task import MEBIBYTE, ReplayFunction, execute, simulate_replay
 
 OnResult = Callable[[dict[str, Any], int, int], None]  # (record, finished so far, to run)
@@ -114,5 +114,3 @@ def _first_line(error: BaseException) -> str:
     text = str(error).strip()
     return text.splitlines()[0] if text else type(error).__name__
 
-
-__all__ = ["FAILED", "OK", "OUT_OF_MEMORY", "RunOutcome", "run", "start_ray"]
