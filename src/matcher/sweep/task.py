@@ -22,6 +22,7 @@ from typing import Any
 
 import psutil
 
+from matcher import simulation  # loaded with this module, before any bound: the bound is the replay's alone
 from matcher.sweep.store import FAILED, OK, OUT_OF_MEMORY, SOLVER_WORKERS, Replay
 
 MEBIBYTE = 1024 * 1024
@@ -33,10 +34,9 @@ ReplayFunction = Callable[[Replay], dict[str, Any]]  # a replay -> its matcher.s
 
 def simulate_replay(replay: Replay) -> dict[str, Any]:
     """The real thing: ``matcher.simulation.simulate`` on the replay's scenario, policy and options."""
-    from matcher.simulation import load_scenario, simulate  # imported in the worker, where it runs
-
-    scenario = load_scenario(replay.scenario)
-    result = simulate(scenario, replay.policy, time_limit_per_week=replay.time_limit_per_week, seed=replay.seed)
+    scenario = simulation.load_scenario(replay.scenario)
+    result = simulation.simulate(scenario, replay.policy, time_limit_per_week=replay.time_limit_per_week,
+                                 seed=replay.seed)
     return result.model_dump(mode="json")
 
 
