@@ -31,6 +31,8 @@ COMMANDS = [
     "reproduce",
     "audit",
     "schema",
+    "simulate",
+    "sweep",
 ]
 
 
