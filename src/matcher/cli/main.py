@@ -31,6 +31,7 @@ COMMANDS = [
     "audit",
     "schema",
     "simulate",
+    "replay-report",
 ]
 
 
