@@ -33,6 +33,7 @@ COMMANDS = [
     "schema",
     "simulate",
     "sweep",
+    "replay-report",
 ]
 
 

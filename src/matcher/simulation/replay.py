@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from typing import Any
 from pathlib import Path
+from typing import Any
 
 from matcher.format import Proposal
 from matcher.generator import instance_json
@@ -41,14 +41,17 @@ def simulate(scenario: Scenario, policy: str, *, time_limit_per_week: float | No
     for week in range(scenario.weeks):
         began = time.monotonic()
         document, instance = week_instance(scenario, state, week)
-        overdue_weeks += overdue_at_start(scenario, state, week)
+        overdue_now = overdue_at_start(scenario, state, week)
+        overdue_weeks += overdue_now
         proposal = propose(instance, week)
         if proposal.status == "invalid":
             raise PolicyFailed(f"{policy} gave no proposal for {instance.id}: {'; '.join(proposal.errors or [])}")
         accepted, declined = _decide(scenario, state, proposal, week)
         row = WeekRecord(week=week, instance=instance.id, proposal_status=proposal.status,
                          assigned=len(proposal.assignments), accepted=accepted, declined=declined,
-                         figures=figures(scenario, state, week + 1, overdue_weeks))
+                         figures=figures(scenario, state, week + 1, overdue_weeks),
+                         waiting=len(instance.households), overdue=overdue_now,
+                         housed={m.id: m.housed + state.persons_in[m.id] for m in scenario.municipalities})
         rows.append(row)
         if trace_dir is not None:
             _write_trace(trace_dir, week, document, proposal)

@@ -32,7 +32,9 @@ class Figures(BaseModel):
 
 
 class WeekRecord(BaseModel):
-    """One week of a replay: its instance, what the policy proposed, what was decided, the figures so far."""
+    """One week of a replay: its instance, what the policy proposed, what was decided, the figures so far;
+    and, informative only (for the replay report's curves), the households waiting in the week's instance,
+    those overdue at its start, and the persons housed per municipality at its end."""
 
     model_config = ConfigDict(extra="allow")
 
@@ -43,6 +45,9 @@ class WeekRecord(BaseModel):
     accepted: int
     declined: int
     figures: Figures
+    waiting: int | None = None
+    overdue: int | None = None
+    housed: dict[str, int] | None = None
 
 
 class Bounded(BaseModel):
