@@ -23,6 +23,7 @@ from matcher.api.routes import accountability, audit, decisions, health, instanc
 from matcher.api.settings import ServiceSettings
 from matcher.format import Instance
 from matcher.storage.engine import Database
+from matcher.web import install_web
 
 TITLE = "matcher"
 DESCRIPTION = (
@@ -57,6 +58,7 @@ def create_app(settings: ServiceSettings | None = None) -> FastAPI:
     app.add_middleware(BodySizeLimit, limit=settings.max_body_bytes)
     for module in (health, instances, solves, decisions, municipalities, accountability, audit):
         app.include_router(module.router)
+    install_web(app, settings)  # the pages under /app, kept out of the OpenAPI schema
     app.openapi = _openapi_with_instance_format(app)  # type: ignore[method-assign]
     return app
 

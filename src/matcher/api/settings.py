@@ -4,6 +4,7 @@ them: ``MATCHER_CONCURRENT_SOLVES=two`` stops the server at start with a message
 
 from __future__ import annotations
 
+import secrets
 from pathlib import Path
 
 from pydantic import Field
@@ -19,6 +20,8 @@ DEFAULT_STOP_GRACE_S = 5.0  # after a stop, how long a solve may take to hand ba
 DEFAULT_SOLVE_FUNCTION = "matcher.solver:solve_proposal"
 DEFAULT_LEASE_S = 30.0  # a worker that stops renewing for this long loses its job to another worker
 DEFAULT_LEASE_RENEW_S = 1.0  # renewal is also how a worker hears of a cancel: this is its delay at most
+DEFAULT_SESSION_S = 8 * 3600  # a signed-in web session lasts one working day
+SESSION_SECRET_BYTES = 32
 
 
 class ServiceSettings(BaseSettings):
@@ -37,6 +40,11 @@ class ServiceSettings(BaseSettings):
     warm_at_start: bool = True  # load a solve process at start, so that even the first job starts at once
     lease_seconds: float = Field(default=DEFAULT_LEASE_S, gt=0)
     lease_renew_seconds: float = Field(default=DEFAULT_LEASE_RENEW_S, gt=0)
+    # the web pages' session cookie: signed with this secret (random per process unless set; several servers
+    # behind one load balancer need the same one), valid this long, sent only over HTTPS when secure
+    session_secret: str = Field(default_factory=lambda: secrets.token_urlsafe(SESSION_SECRET_BYTES), repr=False)
+    session_seconds: int = Field(default=DEFAULT_SESSION_S, gt=0)
+    secure_cookies: bool = False
 
     @classmethod
     def from_environment(cls, data_dir: Path | None = None) -> ServiceSettings:

@@ -1,0 +1,203 @@
+"""The coordinator's week: upload the lists (workbook, CSV files or JSON), see every problem by sheet, row and
+column (or by JSON path), start a solve, follow it live, and read the proposal as the report shows it.
+
+Uploads go through the same import and validation as ``matcher import`` and ``POST /v1/instances``
+(``import_workbook``, ``import_csv_dir``, ``store_instance``); solves are queued as ``POST /v1/solves`` does.
+Progress reaches the page as server-sent events read from the solve's stored progress, so it works the same
+whichever server or worker runs the solve.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import tempfile
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Annotated, Any
+
+from fastapi import APIRouter, File, Form, HTTPException, Request, UploadFile
+from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import HTMLResponse, RedirectResponse, Response, StreamingResponse
+
+from matcher.api.access import visible_solve
+from matcher.api.routes.instances import found_instance, store_instance
+from matcher.api.routes.solves import resolved_options
+from matcher.api.schemas import SolveOptionsIn
+from matcher.exceptions import InstanceInvalid, Problem
+from matcher.format import Proposal
+from matcher.storage import repository as repo
+from matcher.validation import load_instance
+from matcher.web import session
+from matcher.web.i18n import translator
+from matcher.web.rendering import message_page, render
+from matcher.workflow.report import render_report
+from matcher.workflow.spreadsheet_import import SheetProblem, import_csv_dir, import_workbook
+
+router = APIRouter(include_in_schema=False)
+
+FINISHED = repo.FINISHED
+POLL_S = 0.5  # how often the event stream looks at the stored progress (the worker stores it about as often)
+FILE_FIELD = "lists"
+
+
+def _coordinator(request: Request) -> repo.Actor | None:
+    actor = session.required_actor(request)
+    return actor if actor.is_coordinator else None
+
+
+def _not_found(request: Request, actor: repo.Actor) -> Response:
+    t = translator(session.language(request))
+    return message_page(request, t("not_found_title"), t("not_found_text"), 404, actor)
+
+
+@router.get("/app/week", response_class=HTMLResponse)
+def upload_page(request: Request) -> Response:
+    actor = session.required_actor(request)
+    if not actor.is_coordinator:
+        return _not_found(request, actor)
+    return render(request, "week.html", {"problems": [], "errors": []}, actor)
+
+
+@router.post("/app/week", response_class=HTMLResponse)
+async def upload(request: Request, lists: Annotated[list[UploadFile], File()],
+                 csrf_token: Annotated[str, Form()] = "") -> Response:
+    session.check_csrf(request, csrf_token)
+    actor = session.required_actor(request)
+    if not actor.is_coordinator:
+        return _not_found(request, actor)
+    files = [(Path(upload.filename or "upload").name, await upload.read()) for upload in lists]
+    try:
+        instance_id = await run_in_threadpool(_store, request, files, actor)
+    except InstanceInvalid as invalid:
+        t = translator(session.language(request))
+        problems = [_where(problem) for problem in invalid.problems]
+        summary = t("upload_problems", count=len(problems))
+        return render(request, "week.html", {"problems": problems, "errors": [(FILE_FIELD, summary)]}, actor,
+                      status_code=422)
+    return RedirectResponse(f"/app/instances/{instance_id}", status_code=303)
+
+
+def _store(request: Request, files: list[tuple[str, bytes]], actor: repo.Actor) -> str:
+    """The uploaded lists as a stored instance; ``InstanceInvalid`` with every problem otherwise."""
+    names = [name.lower() for name, _ in files]
+    if len(files) == 1 and names[0].endswith(".json"):
+        body = files[0][1]
+    elif len(files) == 1 and names[0].endswith(".xlsx"):
+        with tempfile.TemporaryDirectory() as folder:
+            path = Path(folder) / "week.xlsx"
+            path.write_bytes(files[0][1])
+            body = json.dumps(import_workbook(path).data).encode()
+    elif files and all(name.endswith(".csv") for name in names):
+        with tempfile.TemporaryDirectory() as folder:
+            for name, content in files:
+                (Path(folder) / name).write_bytes(content)
+            body = json.dumps(import_csv_dir(Path(folder)).data).encode()
+    else:
+        raise InstanceInvalid([Problem("", None, "upload one .xlsx workbook, one .json instance, or the .csv "
+                                                 "files of a week", "upload")])
+    return store_instance(request.app.state.database, body, actor).id
+
+
+def _where(problem: Problem) -> dict[str, Any]:
+    """A problem as the page's table shows it: sheet, row and column for a workbook, else path and record."""
+    if isinstance(problem, SheetProblem) and problem.sheet:
+        return {"sheet": problem.sheet, "row": problem.row, "column": problem.column, "message": problem.message}
+    return {"path": problem.path or "(document)", "record": problem.record_id, "message": problem.message}
+
+
+@router.get("/app/instances/{instance_id}", response_class=HTMLResponse)
+def instance_page(request: Request, instance_id: str) -> Response:
+    actor = _coordinator(request)
+    if actor is None:
+        return _not_found(request, session.required_actor(request))
+    try:
+        with request.app.state.database.session() as db:
+            record = found_instance(db, instance_id)
+            instance = {"id": record.id, "name": record.name, "households": record.households,
+                        "dwellings": record.dwellings, "municipalities": record.municipalities}
+    except HTTPException:
+        return _not_found(request, actor)
+    return render(request, "instance.html", {"instance": instance, "errors": []}, actor)
+
+
+@router.post("/app/instances/{instance_id}/solve")
+def start_solve(request: Request, instance_id: str, csrf_token: Annotated[str, Form()] = "") -> Response:
+    session.check_csrf(request, csrf_token)
+    actor = _coordinator(request)
+    if actor is None:
+        return _not_found(request, session.required_actor(request))
+    try:
+        with request.app.state.database.session() as db:
+            solve = repo.add_solve(db, found_instance(db, instance_id), resolved_options(SolveOptionsIn()), actor)
+    except HTTPException:
+        return _not_found(request, actor)
+    request.app.state.runner.wake()
+    return RedirectResponse(f"/app/solves/{solve.id}", status_code=303)
+
+
+def _solve_state(request: Request, actor: repo.Actor, solve_id: str) -> dict[str, Any]:
+    with request.app.state.database.session() as db:
+        solve = visible_solve(db, actor, solve_id)
+        return {"id": solve.id, "status": solve.status, "instance": solve.instance_id,
+                "progress": json.loads(solve.progress) if solve.progress else None}
+
+
+@router.get("/app/solves/{solve_id}", response_class=HTMLResponse)
+def solve_page(request: Request, solve_id: str) -> Response:
+    actor = _coordinator(request)
+    if actor is None:
+        return _not_found(request, session.required_actor(request))
+    try:
+        state = _solve_state(request, actor, solve_id)
+    except HTTPException:
+        return _not_found(request, actor)
+    return render(request, "solve.html", {"solve": state, "finished": state["status"] in FINISHED, "errors": []},
+                  actor)
+
+
+@router.get("/app/solves/{solve_id}/events")
+async def solve_events(request: Request, solve_id: str) -> Response:
+    """Server-sent events: the solve's status and progress (tier, objectives, bounds) each time they change,
+    ending when the solve has finished."""
+    actor = _coordinator(request)
+    if actor is None:
+        return _not_found(request, session.required_actor(request))
+    try:
+        await run_in_threadpool(_solve_state, request, actor, solve_id)
+    except HTTPException:
+        return _not_found(request, actor)
+
+    async def stream() -> AsyncIterator[str]:
+        last = None
+        while not await request.is_disconnected():
+            state = await run_in_threadpool(_solve_state, request, actor, solve_id)
+            if state != last:
+                yield f"data: {json.dumps(state)}\n\n"
+                last = state
+            if state["status"] in FINISHED:
+                return
+            await asyncio.sleep(POLL_S)
+
+    return StreamingResponse(stream(), media_type="text/event-stream", headers={"Cache-Control": "no-store"})
+
+
+@router.get("/app/solves/{solve_id}/report", response_class=HTMLResponse)
+def report(request: Request, solve_id: str) -> Response:
+    """The proposal as ``matcher report`` writes it, in the session's language."""
+    actor = _coordinator(request)
+    if actor is None:
+        return _not_found(request, session.required_actor(request))
+    try:
+        with request.app.state.database.session() as db:
+            solve = visible_solve(db, actor, solve_id)
+            proposal = repo.proposal_of(db, solve.id)
+            instance = found_instance(db, solve.instance_id)
+            if proposal is None:
+                return _not_found(request, actor)
+            instance_text, proposal_text = instance.document, proposal.document
+    except HTTPException:
+        return _not_found(request, actor)
+    page = render_report(load_instance(instance_text), Proposal.model_validate_json(proposal_text),
+                         "en" if session.language(request) == "en" else "nl")
+    return HTMLResponse(page)
