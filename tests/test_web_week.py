@@ -3,6 +3,7 @@ started and followed as server-sent events, and the proposal as the report shows
 
 from __future__ import annotations
 
+import html
 import json
 from pathlib import Path
 
@@ -25,7 +26,8 @@ def test_upload_fix_solve_follow_and_read_the_report(week: Week, tmp_path: Path)
     refused = client.post("/app/week", data={"csrf_token": token},
                           files={"lists": ("week.xlsx", broken_workbook(tmp_path), xlsx)})
     assert refused.status_code == 422
-    assert "blad woningen, rij 3, kolom slaapkamers" in refused.text and '"drie" is not a whole number' in refused.text
+    shown = html.unescape(refused.text)
+    assert "blad woningen, rij 3, kolom slaapkamers" in shown and '"drie" is not a whole number' in shown
     assert 'href="#lists"' in refused.text
 
     stored = client.post("/app/week", data={"csrf_token": token},

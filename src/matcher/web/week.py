@@ -87,12 +87,12 @@ def _store(request: Request, files: list[tuple[str, bytes]], actor: repo.Actor) 
         with tempfile.TemporaryDirectory() as folder:
             path = Path(folder) / "week.xlsx"
             path.write_bytes(files[0][1])
-            body = json.dumps(import_workbook(path).data).encode()
+            body = json.dumps(import_workbook(path).document).encode()
     elif files and all(name.endswith(".csv") for name in names):
         with tempfile.TemporaryDirectory() as folder:
             for name, content in files:
                 (Path(folder) / name).write_bytes(content)
-            body = json.dumps(import_csv_dir(Path(folder)).data).encode()
+            body = json.dumps(import_csv_dir(Path(folder)).document).encode()
     else:
         raise InstanceInvalid([Problem("", None, "upload one .xlsx workbook, one .json instance, or the .csv "
                                                  "files of a week", "upload")])
