@@ -106,12 +106,17 @@ def tab_to(page: Page, wanted: dict[str, str]) -> None:
     raise AssertionError(f"Tab never reached {wanted}")
 
 
+def press_and_wait(page: Page, key: str) -> None:
+    """Press a key that submits a form, and wait for the page that answers."""
+    with page.expect_navigation():
+        page.keyboard.press(key)
+
+
 def sign_in(page: Page, site: str, key: str) -> None:
     page.goto(f"{site}/app/")
     tab_to(page, {"id": "api_key"})
     page.keyboard.type(key)
-    page.keyboard.press("Enter")
-    page.wait_for_load_state()
+    press_and_wait(page, "Enter")
 
 
 def screenshot(page: Page, name: str) -> None:
@@ -141,8 +146,7 @@ def test_a_municipalitys_day_by_keyboard(week: Week, site: str, page: Page) -> N
 
     tab_to(page, {"id": f"reason-{first}"})  # decline without a reason: the error summary links to the field
     tab_to(page, {"text": "Afwijzen", "form": decide})
-    page.keyboard.press("Enter")
-    page.wait_for_load_state()
+    press_and_wait(page, "Enter")
     assert page.locator("#error-summary").is_visible()
     assert page.get_attribute(f"#error-summary a[href='#reason-{first}']", "href")
     assert page.get_attribute(f"#reason-{first}", "aria-invalid") == "true"
@@ -151,13 +155,11 @@ def test_a_municipalitys_day_by_keyboard(week: Week, site: str, page: Page) -> N
     tab_to(page, {"id": f"reason-{first}"})
     page.keyboard.type("Te ver van het werk van de moeder")
     tab_to(page, {"text": "Afwijzen"})
-    page.keyboard.press("Enter")
-    page.wait_for_load_state()
+    press_and_wait(page, "Enter")
     assert "is opgeslagen" in page.inner_text("[role=status]")
     tab_to(page, {"id": f"reason-{first + 1}"})
     tab_to(page, {"text": "Accepteren"})
-    page.keyboard.press("Enter")
-    page.wait_for_load_state()
+    press_and_wait(page, "Enter")
     history = page.inner_text("#history-title + table")
     assert h1 in history and "Te ver van het werk van de moeder" in history and h2 in history
     persons = week.service.get(f"/v1/municipalities/{OWN}/progress", OWN).json()["accepted"]
@@ -208,8 +210,7 @@ def test_an_expired_session_leads_back_to_sign_in(week: Week, site: str, page: P
 def test_the_coordinators_overview_in_english(week: Week, site: str, page: Page) -> None:
     sign_in(page, site, week.service.key("coordinator"))
     tab_to(page, {"text": "English"})
-    page.keyboard.press("Enter")
-    page.wait_for_load_state()
+    press_and_wait(page, "Enter")
     assert page.get_attribute("html", "lang") == "en"
     assert page.locator(f"a[href='/app/municipality/{OTHER}']").count() == 1
     assert_accessible(page)
@@ -218,8 +219,7 @@ def test_the_coordinators_overview_in_english(week: Week, site: str, page: Page)
 
 def submit_by_keyboard(page: Page, button_text: str) -> None:
     tab_to(page, {"text": button_text, "tag": "BUTTON"})
-    page.keyboard.press("Enter")
-    page.wait_for_load_state()
+    press_and_wait(page, "Enter")
 
 
 def test_the_coordinators_week_upload_fix_solve_live(week: Week, site: str, page: Page, tmp_path: Path) -> None:
@@ -243,6 +243,6 @@ def test_the_coordinators_week_upload_fix_solve_live(week: Week, site: str, page
     assert page.locator("#solve-progress tbody tr").count() > 0  # the objectives, written from the events
     assert_accessible(page)
     screenshot(page, "web-solve")
-    page.click("#solve-done a[href$='/report']")
-    page.wait_for_load_state()
-    assert page.get_attribute("html", "lang") == "nl"
+    with page.expect_navigation():
+        page.click("#solve-done a[href$='/report']")
+    assert page.url.endswith("/report") and page.get_attribute("html", "lang") == "nl"
