@@ -23,6 +23,7 @@ COMMANDS = [
     "export",
     "report",
     "serve",
+    "worker",
     "keys",
     "recommend",
     "why-not",
@@ -30,6 +31,9 @@ COMMANDS = [
     "reproduce",
     "audit",
     "schema",
+    "simulate",
+    "sweep",
+    "replay-report",
 ]
 
 
