@@ -12,7 +12,7 @@ from collections.abc import Callable
 from typing import Any
 
 from matcher.cli.common import EXIT_FAILED, EXIT_OK, EXIT_USAGE, write_text
-from matcher.generator import MAX_RECORDS, PRESETS, generate, instance_json
+from matcher.generator import MAX_RECORDS, PRESETS, VARIETIES, generate, instance_json
 from matcher.simulation.generate import SCENARIO_PRESETS, generate_scenario
 
 
@@ -50,6 +50,10 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--households", type=_whole(1, MAX_RECORDS), help="number of households (resizes the preset)")
     parser.add_argument("--dwellings", type=_whole(1, MAX_RECORDS),
                         help="number of dwellings (default: the preset's, or 0.75 x households when resized)")
+    parser.add_argument("--variety", choices=list(VARIETIES), default="standard",
+                        help="how varied the attributes are: standard (the committed instances and the first benchmark "
+                             "cases) or wide (rents to the euro, more ties, reunification, occupancies and groups, "
+                             "waiting dates over two years; more household and dwelling classes)")
     parser.add_argument("-o", "--output", metavar="FILE", default=None, help="output file, or - for standard output "
                                                                           "(the default)")
     parser.set_defaults(func=run)
@@ -71,7 +75,8 @@ def run(args: argparse.Namespace) -> int:
 
 def _document(args: argparse.Namespace) -> dict[str, Any]:
     if args.preset not in SCENARIO_PRESETS:
-        return generate(args.preset, args.seed, households=args.households, dwellings=args.dwellings)
+        return generate(args.preset, args.seed, households=args.households, dwellings=args.dwellings,
+                        variety=args.variety)
     if args.households is not None or args.dwellings is not None:
         raise ValueError(f"--households and --dwellings resize an instance preset; the scenario preset "
                          f"{args.preset} has its own weekly arrivals and offers")

@@ -23,6 +23,7 @@ COMMANDS = [
     "export",
     "report",
     "serve",
+    "worker",
     "keys",
     "recommend",
     "why-not",
@@ -31,6 +32,7 @@ COMMANDS = [
     "audit",
     "schema",
     "simulate",
+    "sweep",
     "replay-report",
 ]
 
