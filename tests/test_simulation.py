@@ -151,6 +151,7 @@ def test_cli_generates_simulates_and_traces(tmp_path: Path, capsys: pytest.Captu
     capsys.readouterr()
     assert main.main(["check", str(trace / "w05.instance.json"), str(trace / "w05.proposal.json")]) == 0
     assert main.main(["generate", "--preset", "tiny-halfyear", "--seed", "1", "--households", "9"]) == 2
+    assert main.main(["generate", "--preset", "tiny-halfyear", "--seed", "1", "--variety", "wide"]) == 2
 
 
 def test_cli_reports_a_broken_scenario(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
