@@ -133,7 +133,8 @@ def decide(request: Request, code: str, solve_id: Annotated[str, Form()] = "",
         return _page(request, actor, code, [(field_id, t("reason_needed", household=household, dwelling=dwelling))],
                      422)
     try:
-        item = DecisionIn(household=household, dwelling=dwelling, decision=decision, reason=reason or None)
+        item = DecisionIn.model_validate({"household": household, "dwelling": dwelling, "decision": decision,
+                                          "reason": reason or None})
         _record(request, actor, code, solve_id, item)
     except (ValidationError, ProblemsError) as error:
         detail = error.detail if isinstance(error, ProblemsError) else str(error.errors()[0]["msg"])
