@@ -246,3 +246,17 @@ def test_the_coordinators_week_upload_fix_solve_live(week: Week, site: str, page
     with page.expect_navigation():
         page.click("#solve-done a[href$='/report']")
     assert page.url.endswith("/report") and page.get_attribute("html", "lang") == "nl"
+
+
+def test_the_coordinator_replans_and_reads_the_audit_trail(week: Week, site: str, page: Page) -> None:
+    sign_in(page, site, week.service.key("coordinator"))
+    page.goto(f"{site}/app/solves/{week.solve_id}")
+    page.locator("#solve-done").wait_for(state="visible")
+    submit_by_keyboard(page, "Opnieuw plannen")
+    new_solve = page.url.rsplit("/", 1)[-1]
+    assert new_solve != week.solve_id
+    assert week.service.get(f"/v1/solves/{new_solve}").json()["parent_solve_id"] == week.solve_id
+    assert_accessible(page)
+    page.goto(f"{site}/app/audit")
+    assert new_solve in page.inner_text("#audit")
+    assert_accessible(page)

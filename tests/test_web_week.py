@@ -56,3 +56,28 @@ def test_an_upload_that_is_no_week_says_what_to_upload(week: Week) -> None:
     broken = client.post("/app/week", data={"csrf_token": token},
                          files={"lists": ("week.json", b'{"format": "matcher.instance/1"}', "application/json")})
     assert broken.status_code == 422 and "<td>municipalities</td>" in broken.text
+
+
+def test_replan_from_the_decisions_and_the_audit_trail(week: Week) -> None:
+    household, dwelling = week.pairs_of(OWN)[0]
+    decided = week.service.post(f"/v1/solves/{week.solve_id}/decisions", OWN,
+                                json=[{"household": household, "dwelling": dwelling, "decision": "decline",
+                                       "reason": "te klein"}])
+    assert decided.status_code == 201
+    municipality = person(week, OWN)
+    token = csrf_of(municipality.get(f"/app/municipality/{OWN}").text)
+    assert municipality.post(f"/app/solves/{week.solve_id}/replan", data={"csrf_token": token}).status_code == 404
+    assert municipality.get("/app/audit").status_code == 404
+
+    client = person(week, "coordinator")
+    page = client.get(f"/app/solves/{week.solve_id}")
+    replanned = client.post(f"/app/solves/{week.solve_id}/replan", data={"csrf_token": csrf_of(page.text)})
+    new_solve = replanned.url.path.removeprefix("/app/solves/")
+    assert new_solve != week.solve_id
+    job = week.service.get(f"/v1/solves/{new_solve}").json()
+    assert job["parent_solve_id"] == week.solve_id
+    instance = week.service.get(f"/v1/instances/{job['instance_id']}").json()["document"]
+    assert (household, dwelling) in {(pair["household"], pair["dwelling"]) for pair in instance["forbidden"]}
+
+    trail = client.get("/app/audit").text
+    assert new_solve in trail and week.solve_id in trail

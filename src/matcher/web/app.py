@@ -9,7 +9,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 
 from matcher.api.settings import ServiceSettings
-from matcher.web import account, coordinator, municipality, session, week
+from matcher.web import account, audit, coordinator, municipality, session, week
 from matcher.web.i18n import translator
 from matcher.web.rendering import message_page
 
@@ -22,7 +22,7 @@ def install_web(app: FastAPI, settings: ServiceSettings) -> None:
     app.mount("/app/static", StaticFiles(directory=STATIC), name="web-static")
     app.add_exception_handler(session.SignInNeeded, _to_sign_in)
     app.add_exception_handler(session.CsrfRejected, _csrf_refused)
-    for module in (account, municipality, coordinator, week):
+    for module in (account, municipality, coordinator, week, audit):
         app.include_router(module.router)
 
 

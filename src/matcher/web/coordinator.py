@@ -1,7 +1,7 @@
-"""The coordinator's pages. For now the start page: the newest solves and, for the newest finished one, every
+"""The coordinator's start page: the newest solves and, for the newest finished one, every
 municipality's decisions at a glance (pairs proposed, accepted, declined, still open), each linking to the
-municipality's own page. Upload, live solve progress, the proposal report, re-plan and the audit trail are
-still to come (issue 16)."""
+municipality's own page. The week's upload, solve and re-plan are in ``week.py``, the audit trail in
+``audit.py``."""
 
 from __future__ import annotations
 

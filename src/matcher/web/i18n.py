@@ -108,6 +108,18 @@ MESSAGES: dict[str, dict[str, str]] = {
     "value": {DUTCH: "Waarde", ENGLISH: "Value"},
     "bound": {DUTCH: "Grens", ENGLISH: "Bound"},
     "open_report": {DUTCH: "Het voorstel als rapport", ENGLISH: "The proposal as a report"},
+    "replan": {DUTCH: "Opnieuw plannen", ENGLISH: "Re-plan"},
+    "replan_hint": {DUTCH: "Een nieuw voorstel met de besluiten van de gemeenten: geaccepteerde koppelingen "
+                           "blijven staan, afgewezen koppelingen komen niet terug.",
+                    ENGLISH: "A new proposal with the municipalities' decisions: accepted pairs stay, declined "
+                             "pairs do not come back."},
+    "audit_title": {DUTCH: "Logboek", ENGLISH: "Audit trail"},
+    "audit_intro": {DUTCH: "Alles wat is gedaan, oudste eerst: wie (sleutel en rol), wat en wanneer.",
+                    ENGLISH: "Every act, oldest first: who (key and role), what and when."},
+    "kind": {DUTCH: "Soort", ENGLISH: "Kind"},
+    "action": {DUTCH: "Handeling", ENGLISH: "Action"},
+    "previous_page": {DUTCH: "Vorige bladzijde", ENGLISH: "Previous page"},
+    "next_page": {DUTCH: "Volgende bladzijde", ENGLISH: "Next page"},
     "new_week": {DUTCH: "Een nieuwe week inlezen", ENGLISH: "Submit a new week"},
 }
 

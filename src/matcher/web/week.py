@@ -1,5 +1,5 @@
 """The coordinator's week: upload the lists (workbook, CSV files or JSON), see every problem by sheet, row and
-column (or by JSON path), start a solve, follow it live, and read the proposal as the report shows it.
+column (or by JSON path), start a solve, follow it live, read the proposal as the report shows it, and re-plan from the decisions.
 
 Uploads go through the same import and validation as ``matcher import`` and ``POST /v1/instances``
 (``import_workbook``, ``import_csv_dir``, ``store_instance``); solves are queued as ``POST /v1/solves`` does.
@@ -21,6 +21,7 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, RedirectResponse, Response, StreamingResponse
 
 from matcher.api.access import visible_solve
+from matcher.api.routes import decisions
 from matcher.api.routes.instances import found_instance, store_instance
 from matcher.api.routes.solves import resolved_options
 from matcher.api.schemas import SolveOptionsIn
@@ -201,3 +202,23 @@ def report(request: Request, solve_id: str) -> Response:
     page = render_report(load_instance(instance_text), Proposal.model_validate_json(proposal_text),
                          "en" if session.language(request) == "en" else "nl")
     return HTMLResponse(page)
+
+
+@router.post("/app/solves/{solve_id}/replan")
+def replan(request: Request, solve_id: str, csrf_token: Annotated[str, Form()] = "") -> Response:
+    """A stable re-plan from the municipalities' decisions, exactly as ``POST /v1/solves/{id}/replan``."""
+    session.check_csrf(request, csrf_token)
+    actor = _coordinator(request)
+    if actor is None:
+        return _not_found(request, session.required_actor(request))
+    t = translator(session.language(request))
+    try:
+        planned = decisions.replan(request, solve_id, actor, None)
+    except HTTPException as error:
+        if error.status_code == 404:
+            return _not_found(request, actor)
+        return message_page(request, t("conflict_title"), str(error.detail), error.status_code, actor)
+    except InstanceInvalid as invalid:
+        text = "; ".join(str(problem) for problem in invalid.problems)
+        return message_page(request, t("conflict_title"), text, 422, actor)
+    return RedirectResponse(f"/app/solves/{planned.solve.id}", status_code=303)
