@@ -1,5 +1,6 @@
 """The coordinator's week: upload the lists (workbook, CSV files or JSON), see every problem by sheet, row and
-column (or by JSON path), start a solve, follow it live, read the proposal as the report shows it, and re-plan from the decisions.
+column (or by JSON path), start a solve, follow it live, read the proposal as the report shows it, and
+re-plan from the decisions.
 
 Uploads go through the same import and validation as ``matcher import`` and ``POST /v1/instances``
 (``import_workbook``, ``import_csv_dir``, ``store_instance``); solves are queued as ``POST /v1/solves`` does.
