@@ -239,8 +239,9 @@ def test_the_coordinators_week_upload_fix_solve_live(week: Week, site: str, page
     submit_by_keyboard(page, "Voorstel berekenen")
     assert "/app/solves/" in page.url
     page.locator("#solve-done").wait_for(state="visible", timeout=SOLVE_TIMEOUT_MS)
-    assert page.inner_text("#solve-status") == "completed"
+    assert page.inner_text("#solve-status") == "klaar"
     assert page.locator("#solve-progress tbody tr").count() > 0  # the objectives, written from the events
+    assert "personen gehuisvest" in page.inner_text("#solve-progress")
     assert_accessible(page)
     screenshot(page, "web-solve")
     with page.expect_navigation():

@@ -120,8 +120,22 @@ MESSAGES: dict[str, dict[str, str]] = {
     "action": {DUTCH: "Handeling", ENGLISH: "Action"},
     "previous_page": {DUTCH: "Vorige bladzijde", ENGLISH: "Previous page"},
     "next_page": {DUTCH: "Volgende bladzijde", ENGLISH: "Next page"},
+    "queued": {DUTCH: "in de wachtrij", ENGLISH: "queued"},
+    "running": {DUTCH: "bezig", ENGLISH: "running"},
+    "completed": {DUTCH: "klaar", ENGLISH: "completed"},
+    "failed": {DUTCH: "mislukt", ENGLISH: "failed"},
+    "cancelled": {DUTCH: "gestopt", ENGLISH: "cancelled"},
+    "overdue_housed": {DUTCH: "huishoudens over de termijn geplaatst", ENGLISH: "overdue households housed"},
+    "persons_housed": {DUTCH: "personen gehuisvest", ENGLISH: "persons housed"},
+    "max_shortfall_permille": {DUTCH: "grootste achterstand op een taakstelling (promille)",
+                               ENGLISH: "largest shortfall on a taakstelling (per mille)"},
+    "quality": {DUTCH: "kwaliteit van de koppelingen", ENGLISH: "quality of the pairs"},
     "new_week": {DUTCH: "Een nieuwe week inlezen", ENGLISH: "Submit a new week"},
 }
+
+
+SOLVE_STATUSES = ("queued", "running", "completed", "failed", "cancelled")
+OBJECTIVES = ("overdue_housed", "persons_housed", "max_shortfall_permille", "quality")
 
 
 def translator(language: str) -> Callable[..., str]:

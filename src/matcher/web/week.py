@@ -31,7 +31,7 @@ from matcher.format import Proposal
 from matcher.storage import repository as repo
 from matcher.validation import load_instance
 from matcher.web import session
-from matcher.web.i18n import translator
+from matcher.web.i18n import OBJECTIVES, SOLVE_STATUSES, translator
 from matcher.web.rendering import message_page, render
 from matcher.workflow.report import render_report
 from matcher.workflow.spreadsheet_import import SheetProblem, import_csv_dir, import_workbook
@@ -154,8 +154,11 @@ def solve_page(request: Request, solve_id: str) -> Response:
         state = _solve_state(request, actor, solve_id)
     except HTTPException:
         return _not_found(request, actor)
-    return render(request, "solve.html", {"solve": state, "finished": state["status"] in FINISHED, "errors": []},
-                  actor)
+    t = translator(session.language(request))
+    labels = {"tier": t("tier"), "value": t("value"), "bound": t("bound"),
+              "words": {name: t(name) for name in (*SOLVE_STATUSES, *OBJECTIVES)}}
+    return render(request, "solve.html", {"solve": state, "finished": state["status"] in FINISHED, "errors": [],
+                                          "labels": labels}, actor)
 
 
 @router.get("/app/solves/{solve_id}/events")

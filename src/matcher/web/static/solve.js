@@ -7,14 +7,15 @@
   const labels = JSON.parse(box.dataset.labels);
   const events = new EventSource(box.dataset.events);
   const text = (value) => (value === undefined || value === null ? "" : String(value));
+  const word = (name) => labels.words[name] || text(name);
   events.onmessage = function (message) {
     const state = JSON.parse(message.data);
-    document.getElementById("solve-status").textContent = state.status;
+    document.getElementById("solve-status").textContent = word(state.status);
     const progress = state.progress || {};
     box.replaceChildren();
     if (progress.tier) {
       const line = document.createElement("p");
-      line.textContent = labels.tier + ": " + progress.tier;
+      line.textContent = labels.tier + ": " + word(progress.tier);
       box.appendChild(line);
     }
     const objectives = progress.objectives || [];
@@ -32,14 +33,14 @@
         const row = body.insertRow();
         const name = document.createElement("th");
         name.scope = "row";
-        name.textContent = text(objective.name);
+        name.textContent = word(objective.name);
         row.appendChild(name);
         row.insertCell().textContent = text(objective.value);
         row.insertCell().textContent = text(objective.bound);
       }
       box.appendChild(table);
     }
-    if (["completed", "failed", "cancelled"].includes(state.status)) {
+    if (["completed", "failed", "cancelled"].includes(state.status)) {  // the names, not the words shown
       document.getElementById("solve-done").hidden = false;
       events.close();
     }
