@@ -2,7 +2,7 @@
 
 A coordinator edits a proposal by hand (swaps two households, drops one) and must know whether it still
 holds; a solver change must not be able to certify its own mistakes. So this module evaluates every hard
-rule and all four objectives itself, with plain loops over the records, exactly as
+rule and every objective itself, with plain loops over the records, exactly as
 ``shared/instance-format.md`` words them. It shares only the format models, the derived quantities of
 ``matcher.facts`` (need, kids, caps) and the compatibility rules of ``matcher.compat`` (the one definition
 of compatibility) with the rest of matcher, and never imports the solver.
@@ -89,7 +89,7 @@ class CheckReport:
     instance: str
     status: str
     violations: list[Violation]
-    objectives: dict[str, int]  # all four objectives, recomputed
+    objectives: dict[str, int]  # every objective, recomputed
     policy_objectives: list[str]  # the instance's objective order
     reported: list[ObjectiveValue]
     placed: dict[str, int]  # persons placed per municipality, recomputed
@@ -576,14 +576,23 @@ def placed_persons(facts: Facts, placements: Iterable[Placement]) -> dict[str, i
 
 
 def recompute_objectives(facts: Facts, placements: Iterable[Placement]) -> dict[str, int]:
-    """All four objectives of a list of placements, exactly as the format defines them."""
+    """Every objective of a list of placements, exactly as the format defines them."""
     placements = list(placements)
     return {
         "overdue_housed": sum(1 for p in placements if _overdue(facts, p.household)),
         "persons_housed": sum(facts.instance.households[p.household].size for p in placements),
+        "kept_previous": _kept_previous(facts, placements),
         "max_shortfall_permille": _max_shortfall_permille(facts, placed_persons(facts, placements)),
         "quality": sum(placement_quality(facts, p) for p in placements),
     }
+
+
+def _kept_previous(facts: Facts, placements: list[Placement]) -> int:
+    """Assignments that appear in the instance's ``previous`` pairs, read from the instance's own ids."""
+    instance = facts.instance
+    previous = {(pair.household, pair.dwelling) for pair in instance.previous}
+    return sum(1 for p in placements
+               if (instance.households[p.household].id, instance.dwellings[p.dwelling].id) in previous)
 
 
 def _overdue(facts: Facts, household: int) -> bool:

@@ -18,9 +18,14 @@ from pydantic_core import PydanticCustomError
 INSTANCE_FORMAT = "matcher.instance/1"
 PROPOSAL_FORMAT = "matcher.proposal/1"
 
-ObjectiveName = Literal["overdue_housed", "persons_housed", "max_shortfall_permille", "quality"]
-OBJECTIVE_NAMES: tuple[str, ...] = ("overdue_housed", "persons_housed", "max_shortfall_permille", "quality")
-MAXIMISED_OBJECTIVES = frozenset({"overdue_housed", "persons_housed", "quality"})
+ObjectiveName = Literal["overdue_housed", "persons_housed", "kept_previous", "max_shortfall_permille", "quality"]
+OBJECTIVE_NAMES: tuple[str, ...] = ("overdue_housed", "persons_housed", "kept_previous", "max_shortfall_permille",
+                                    "quality")
+MAXIMISED_OBJECTIVES = frozenset({"overdue_housed", "persons_housed", "kept_previous", "quality"})
+# A re-plan after decisions keeps what municipalities are still looking at unless an overdue household or a
+# person more housed needs it (the contract's "Additions of 2026-12").
+REPLAN_OBJECTIVES: tuple[str, ...] = ("overdue_housed", "persons_housed", "kept_previous", "max_shortfall_permille",
+                                      "quality")
 
 TieKind = Literal["work", "education", "family", "care"]
 TIE_KINDS: tuple[str, ...] = ("work", "education", "family", "care")
@@ -255,6 +260,13 @@ class Forbidden(Record):
     reason: str | None = None
 
 
+class Previous(Record):
+    """A pair of a proposal still under review: neither accepted nor declined. A re-plan keeps it if it can."""
+
+    household: str = Id
+    dwelling: str = Id
+
+
 class Instance(Record):
     """A weekly allocation problem. Construct it through ``matcher.validation`` to get every check."""
 
@@ -269,6 +281,7 @@ class Instance(Record):
     schools: list[School] = Field(default_factory=list)
     locks: list[Lock] = Field(default_factory=list)
     forbidden: list[Forbidden] = Field(default_factory=list)
+    previous: list[Previous] = Field(default_factory=list)
 
     def dwelling_available_from(self, dwelling: Dwelling) -> dt.date:
         return dwelling.available_from or self.period.start

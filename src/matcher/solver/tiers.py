@@ -23,7 +23,7 @@ from matcher.solver.candidates import Candidates
 from matcher.solver.evaluate import objective_values
 from matcher.solver import class_model
 from matcher.solver.class_model import ClassModel
-from matcher.solver.model import AllocationModel, pair_quality
+from matcher.solver.model import AllocationModel, pair_quality, previous_candidates
 from matcher.solver.options import Progress, SolveControl, SolveOptions
 from matcher.solver.highs import HighsMirror
 from matcher.solver.search import search_tier
@@ -210,6 +210,8 @@ def trivial_bound(facts: Facts, candidates: Candidates, name: str, value: int) -
         return max(value, int((placeable & facts.households.overdue).sum()))
     if name == "persons_housed":
         return max(value, int(facts.households.size[placeable].sum()))
+    if name == "kept_previous":
+        return max(value, int(previous_candidates(facts, candidates).sum()))
     if name == "max_shortfall_permille":
         return min(value, 0)
     best = np.full(len(facts.households), -np.inf)
