@@ -29,6 +29,7 @@ COMMANDS = [
     "fairness",
     "reproduce",
     "audit",
+    "replan",
 ]
 
 
