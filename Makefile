@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 SAMPLE := instances/u16-week.json
 
-.PHONY: demo test install bench bench-smoke serve clean
+.PHONY: demo test lint schemas install bench bench-smoke serve clean
 
 install: $(VENV)/.installed
 
@@ -21,6 +21,14 @@ demo: install
 
 test: install
 	bash scripts/test.sh
+
+# ruff (style and likely bugs) and mypy (types); `make test` runs this first.
+lint: install
+	bash scripts/lint.sh
+
+# rewrite the committed JSON Schemas after a change to matcher.format (a test fails until they match)
+schemas: install
+	$(BIN)/matcher schema --all-to schemas
 
 bench: install
 	bash scripts/bench.sh

@@ -20,8 +20,18 @@ import psutil
 import pytest
 
 from benchmarks.isolation import ERROR, WALLS, RunRecord, not_run, run_isolated
-from benchmarks.registry import (MEMORY_LIMIT_GIB, RUNS, SEED, SETUP_PHASES, SMOKE_BUDGET_S, SUITE_BUDGET_S,
-                                 TIER_PHASES, WORKERS, Case, cases)
+from benchmarks.registry import (
+    MEMORY_LIMIT_GIB,
+    RUNS,
+    SEED,
+    SETUP_PHASES,
+    SMOKE_BUDGET_S,
+    SUITE_BUDGET_S,
+    TIER_PHASES,
+    WORKERS,
+    Case,
+    cases,
+)
 
 MINIMUM_RUN_SECONDS = 30.0  # a run that cannot get this much of the suite's budget is not started
 BYTES_PER_GIB = 1024**3

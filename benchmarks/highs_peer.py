@@ -35,7 +35,8 @@ INTEGER_GAP = 1.0 - 1e-6  # every objective is integral: a gap below one unit is
 CHOSEN = 0.5  # a binary column above this in HiGHS's solution is taken as 1
 LP_ALGORITHM = "ipm"
 INDEX = np.int32  # HiGHS's own index type: half the memory of int64 triplets
-INTERRUPTS = (highspy.cb.HighsCallbackType.kCallbackMipInterrupt, highspy.cb.HighsCallbackType.kCallbackSimplexInterrupt,
+INTERRUPTS = (highspy.cb.HighsCallbackType.kCallbackMipInterrupt,
+              highspy.cb.HighsCallbackType.kCallbackSimplexInterrupt,
               highspy.cb.HighsCallbackType.kCallbackIpmInterrupt)
 
 

@@ -17,9 +17,9 @@ import tracemalloc
 from collections.abc import Callable
 from typing import Any
 
-from matcher.compat import compatible_pairs
 from matcher.facts import derive_facts
 from matcher.generator import PRESETS, generate
+from matcher.rules import compatible_pairs
 from matcher.validation import load_instance
 
 MIB = 1024 * 1024

@@ -16,8 +16,18 @@ from typing import Any
 
 from benchmarks.isolation import FINISHED, RunRecord
 from benchmarks.outcomes import Tier, highs_tiers, pipeline_tiers, proven_seconds
-from benchmarks.registry import (CASES, PAIR_PHASE_MEANING, PAIR_SETUP_PHASES, PEER_MEANING, PHASE_MEANING,
-                                 PIPELINE, SUBJECT, TIER_PHASES, TIER_PREFIX, TIERS)
+from benchmarks.registry import (
+    CASES,
+    PAIR_PHASE_MEANING,
+    PAIR_SETUP_PHASES,
+    PEER_MEANING,
+    PHASE_MEANING,
+    PIPELINE,
+    SUBJECT,
+    TIER_PHASES,
+    TIER_PREFIX,
+    TIERS,
+)
 
 REPO = Path(__file__).resolve().parents[1]
 STORAGE = REPO / ".benchmarks"
@@ -463,7 +473,8 @@ def splice(readme: Path, tables: str) -> None:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("runs", nargs="*", type=Path,
-                        help="saved pytest-benchmark JSON files, several for a sweep run in parts (default: the newest)")
+                        help="saved pytest-benchmark JSON files, several for a sweep run in parts "
+                             "(default: the newest)")
     parser.add_argument("--readme", type=Path, help="put the tables between the marker lines of this file")
     parser.add_argument("-o", "--output", type=Path, help="also write the tables to this file")
     args = parser.parse_args(argv)

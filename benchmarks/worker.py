@@ -26,9 +26,9 @@ from typing import Any, TextIO
 
 from benchmarks.highs_peer import PairMip
 from benchmarks.registry import HIGHS_TIER_PREFIX, RUNS, TIER_PREFIX, Recipe
-from matcher.compat import Pairs, compatible_pairs
 from matcher.facts import Facts, derive_facts
 from matcher.format import Instance
+from matcher.rules import Pairs, compatible_pairs
 from matcher.solution import Placement, Solution
 from matcher.solver import SolveControl, SolveOptions, solve
 from matcher.solver.candidates import Candidates, usable_candidates

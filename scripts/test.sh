@@ -6,6 +6,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 BIN=.venv/bin
 
+bash scripts/lint.sh  # a style or type error stops the run before any test
+
 if [ -z "${MATCHER_TEST_POSTGRES_URL:-}" ]; then
     MATCHER_TEST_POSTGRES_URL="$(bash scripts/start-postgres.sh)"
     export MATCHER_TEST_POSTGRES_URL

@@ -21,6 +21,7 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import create_engine, make_url, text
 
+from conftest import EXAMPLES
 from matcher.api.app import create_app
 from matcher.api.settings import ServiceSettings
 from matcher.storage import Database, normalise_url
@@ -28,7 +29,6 @@ from matcher.storage import repository as repo
 
 TESTS = Path(__file__).resolve().parent
 REPO = TESTS.parent
-EXAMPLES = REPO.parent / "shared" / "examples"
 POSTGRES_ENV = "MATCHER_TEST_POSTGRES_URL"
 FINISHED = ("completed", "failed", "cancelled")
 TINY = EXAMPLES / "tiny-s1.json"  # GM0321 has dwellings d00000-d00004, GM0632 has d00005

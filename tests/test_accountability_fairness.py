@@ -14,14 +14,13 @@ from typing import Any
 import pytest
 
 from builders import LONG_AGO, RECENTLY, dwelling, household, instance
+from conftest import EXAMPLES
 from matcher.accountability.baseline import load_baseline
 from matcher.accountability.fairness import fairness_report
 from matcher.checker import parse_proposal
 from matcher.cli import fairness as fairness_cli
 from matcher.format import Assignment, Proposal
 from matcher.validation import load_instance
-
-EXAMPLES = Path(__file__).resolve().parents[2] / "shared" / "examples"
 
 
 def documents(name: str) -> tuple[dict[str, Any], dict[str, Any]]:

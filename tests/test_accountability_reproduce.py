@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 
+from conftest import EXAMPLES
 from matcher.accountability.baseline import QuestionInvalid
 from matcher.accountability.reproduce import recorded_options, reproduce
 from matcher.checker import parse_proposal
@@ -17,7 +18,6 @@ from matcher.format import Proposal
 from matcher.solver import SolveOptions, solve
 from matcher.validation import load_instance
 
-EXAMPLES = Path(__file__).resolve().parents[2] / "shared" / "examples"
 RECORDED = SolveOptions(time_limit=5.0, workers=1, seed=7, deterministic=True)
 
 

@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 
 from builders import LONG_AGO, dwelling, household, instance, municipality, near, school
+from conftest import EXAMPLES
 from matcher.accountability.baseline import Baseline, QuestionInvalid, load_baseline
 from matcher.accountability.obstacles import pair_obstacles
 from matcher.accountability.why_not import why_not
@@ -22,7 +23,6 @@ from matcher.solver.locks import check_locks
 from matcher.validation import load_instance
 
 FAST = SolveOptions(time_limit=5.0, workers=1, deterministic=True)
-EXAMPLES = Path(__file__).resolve().parents[2] / "shared" / "examples"
 
 
 def baseline(document: dict[str, Any], assignments: list[tuple[str, str]] | None = None,

@@ -126,7 +126,8 @@ def test_a_municipality_decides_only_on_its_own_pairs(service: Service, scenario
     invented = service.post(f"/v1/solves/{scenario.solve_id}/decisions", OWN,
                             json=[{"household": "h-invented", "dwelling": "d-invented", "decision": "decline"}])
     assert foreign.status_code == invented.status_code == 422
-    assert foreign.json()["problems"][0]["message"].split(":")[-1] == invented.json()["problems"][0]["message"].split(":")[-1]
+    reasons = [response.json()["problems"][0]["message"].split(":")[-1] for response in (foreign, invented)]
+    assert reasons[0] == reasons[1]
 
     own = service.post(f"/v1/solves/{scenario.solve_id}/decisions", OWN,
                        json=[{**scenario.pair_in(OWN), "decision": "accept", "reason": "agreed"}])

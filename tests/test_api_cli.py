@@ -19,7 +19,8 @@ def data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     return tmp_path
 
 
-def test_keys_create_prints_the_key_once_and_stores_its_hash(data_dir: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_keys_create_prints_the_key_once_and_stores_its_hash(data_dir: Path,
+                                                              capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["keys", "create", "--role", "municipality", "--municipality", "GM0356", "--label", "Utrecht",
                  "--data-dir", str(data_dir)]) == 0
     out, err = capsys.readouterr()

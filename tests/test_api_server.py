@@ -20,8 +20,8 @@ import psutil
 
 from api_support import EXAMPLES, REPO, TESTS, backend, fresh_database  # noqa: F401 - fixtures
 from matcher.storage import Database
-from matcher.storage.engine import SQLITE_FILE
 from matcher.storage import repository as repo
+from matcher.storage.engine import SQLITE_FILE
 
 MATCHER = str(Path(sys.executable).with_name("matcher"))
 U16_WEEK = REPO / "instances" / "u16-week.json"

@@ -155,7 +155,8 @@ def test_the_stored_options_are_the_ones_the_solve_process_used(service: Service
 
 
 def test_a_body_that_is_not_utf8_is_422(service: Service) -> None:
-    response = service.post("/v1/solves", content=b'{"instance_id": "\xfc"}', headers={"Content-Type": "application/json"})
+    response = service.post("/v1/solves", content=b'{"instance_id": "\xfc"}',
+                            headers={"Content-Type": "application/json"})
     assert response.status_code == 422
     assert "not UTF-8" in response.json()["problems"][0]["message"]
 

@@ -17,17 +17,17 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))  # benchmarks/ is a folder of the repository, not part of the installed package
 
 import numpy as np  # noqa: E402
-
 from benchmarks import registry, report, worker  # noqa: E402
 from benchmarks.conftest import Runs, why_no_search  # noqa: E402
 from benchmarks.highs_peer import Outcome, PairMip, columns_of, objective_costs  # noqa: E402
 from benchmarks.isolation import ERROR, FINISHED, MEMORY, NOT_RUN, TIME_LIMIT, RunRecord, _judge, run_isolated  # noqa: E402
 from benchmarks.outcomes import Tier, disagreements, highs_tiers, pipeline_tiers  # noqa: E402
 from benchmarks.worker import EventLog, run_highs, run_pair_model, run_pipeline  # noqa: E402
-from matcher.compat import compatible_pairs  # noqa: E402
+
 from matcher.facts import Facts, derive_facts  # noqa: E402
 from matcher.format import Instance  # noqa: E402
 from matcher.generator import generate  # noqa: E402
+from matcher.rules import compatible_pairs  # noqa: E402
 from matcher.solver import SolveOptions, solve  # noqa: E402
 from matcher.solver.candidates import Candidates, usable_candidates  # noqa: E402
 from matcher.solver.evaluate import objective_values  # noqa: E402

@@ -10,9 +10,9 @@ from typing import Any
 
 import pytest
 
+from conftest import EXAMPLES
 from matcher.cli import check, main
 
-EXAMPLES = Path(__file__).resolve().parents[2] / "shared" / "examples"
 INSTANCE = EXAMPLES / "tiny-s1.json"
 PROPOSAL = EXAMPLES / "tiny-s1.proposal.json"
 

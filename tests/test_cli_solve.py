@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import SHARED_EXAMPLES
+from conftest import EXAMPLES
 from matcher.cli import solve as solve_cli
 from matcher.cli.main import main
 from matcher.solver import Progress
@@ -16,7 +16,7 @@ from matcher.solver import Progress
 
 def test_solve_writes_the_proposal_and_a_summary_on_stderr(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     out = tmp_path / "proposal.json"
-    code = main(["solve", str(SHARED_EXAMPLES / "tiny-s1.json"), "-o", str(out), "--time-limit", "10"])
+    code = main(["solve", str(EXAMPLES / "tiny-s1.json"), "-o", str(out), "--time-limit", "10"])
     assert code == 0
     proposal = json.loads(out.read_text())
     assert proposal["format"] == "matcher.proposal/1" and proposal["status"] == "optimal"
@@ -26,7 +26,7 @@ def test_solve_writes_the_proposal_and_a_summary_on_stderr(tmp_path: Path, capsy
 
 
 def test_quiet_prints_nothing_on_stderr_and_the_proposal_on_stdout(capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(["solve", str(SHARED_EXAMPLES / "tiny-s2.json"), "--quiet", "--time-limit", "10"]) == 0
+    assert main(["solve", str(EXAMPLES / "tiny-s2.json"), "--quiet", "--time-limit", "10"]) == 0
     captured = capsys.readouterr()
     assert captured.err == ""
     assert json.loads(captured.out)["instance"] == "tiny-s2"
@@ -35,7 +35,7 @@ def test_quiet_prints_nothing_on_stderr_and_the_proposal_on_stdout(capsys: pytes
 def test_invalid_instance_yields_an_invalid_proposal_and_lists_the_problems(
         tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     broken = tmp_path / "broken.json"
-    data = json.loads((SHARED_EXAMPLES / "tiny-s1.json").read_text())
+    data = json.loads((EXAMPLES / "tiny-s1.json").read_text())
     data["households"][0]["members"] = []
     broken.write_text(json.dumps(data))
     assert main(["solve", str(broken), "-o", str(tmp_path / "p.json")]) == 0
@@ -46,7 +46,7 @@ def test_invalid_instance_yields_an_invalid_proposal_and_lists_the_problems(
 
 
 def test_bad_options_are_refused() -> None:
-    assert main(["solve", str(SHARED_EXAMPLES / "tiny-s1.json"), "--time-limit", "0"]) == 2
+    assert main(["solve", str(EXAMPLES / "tiny-s1.json"), "--time-limit", "0"]) == 2
 
 
 def test_progress_line_redraws_in_place_with_tier_value_bound_and_gap(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -12,13 +12,13 @@ from typing import Any
 
 import pytest
 
+from conftest import EXAMPLES
 from matcher.cli import main, validate
-from matcher.compat import broken_rules, compatible_counts
 from matcher.facts import derive_facts
-from matcher.summary import dwelling_type, household_type, summarize
+from matcher.rules import broken_rules, compatible_counts
+from matcher.summary import dwelling_type, summarize
 from matcher.validation import load_instance
 
-EXAMPLES = Path(__file__).resolve().parents[2] / "shared" / "examples"
 LONG_AGO = "2026-01-05"  # more than 14 weeks before the period starts: overdue
 RECENTLY = "2026-10-20"
 AFTER_THE_PERIOD = "2026-11-20"
@@ -85,10 +85,7 @@ def run_validate(*argv: str) -> int:
 # --- the summary as data --------------------------------------------------------------------------------------
 
 
-def test_household_and_dwelling_types() -> None:
-    assert household_type([30]) == household_type([4]) == "single"
-    assert household_type([30, 18]) == "couple"
-    assert household_type([30, 17]) == household_type([30, 28, 1]) == household_type([30, 30, 30]) == "family"
+def test_dwelling_types() -> None:
     assert [dwelling_type(b, 0) for b in range(7)] == ["studio", "1", "2", "3", "4+", "4+", "4+"]
     assert dwelling_type(0, 2) == dwelling_type(4, 1) == "shared"
 

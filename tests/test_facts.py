@@ -1,4 +1,4 @@
-"""Derived facts: every quantity exactly as ``instance-format.md`` defines it, boundaries included."""
+"""Derived facts: every quantity exactly as ``docs/format.md`` defines it, boundaries included."""
 
 from __future__ import annotations
 

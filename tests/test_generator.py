@@ -17,7 +17,6 @@ import numpy as np
 import pytest
 
 from matcher.cli import generate as generate_command
-from matcher.compat import broken_rules
 from matcher.facts import Facts, derive_facts, floor_share, haversine_km
 from matcher.format import Instance
 from matcher.generator import (
@@ -30,6 +29,7 @@ from matcher.generator import (
     instance_json,
 )
 from matcher.regions import netherlands, on_land, u16
+from matcher.rules import broken_rules
 from matcher.validation import load_instance
 
 REPO = Path(__file__).resolve().parents[1]

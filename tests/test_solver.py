@@ -1,4 +1,4 @@
-"""solve(): the shared examples' optima, locks and forbidden pairs, edge cases, reproducibility, stopping."""
+"""solve(): the examples' optima, locks and forbidden pairs, edge cases, reproducibility, stopping."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from builders import LONG_AGO, dwelling, household, instance, school
-from conftest import SHARED_EXAMPLES, load_example, shared_example_names
+from conftest import EXAMPLES, example_names, load_example
 from matcher.checker import check_proposal
 from matcher.facts import derive_facts
 from matcher.format import Proposal
@@ -30,7 +30,7 @@ FAST = SolveOptions(time_limit=20, workers=2)
 
 def stated_optima() -> dict[str, tuple[int, ...]]:
     """The optimum column of the examples' README: '| tiny-s1 | 6 / 6 | 3, 4, 250, 50 |'."""
-    table = (SHARED_EXAMPLES / "README.md").read_text()
+    table = (EXAMPLES / "README.md").read_text()
     rows = re.findall(r"^\|\s*([\w-]+)\s*\|[^|]*\|\s*(-?\d+(?:,\s*-?\d+)*)\s*\|\s*$", table, flags=re.MULTILINE)
     return {name: tuple(int(v) for v in values.split(",")) for name, values in rows}
 
@@ -41,7 +41,7 @@ def checked(data: dict[str, Any], proposal: Proposal) -> Proposal:
     return proposal
 
 
-@pytest.mark.parametrize("name", shared_example_names())
+@pytest.mark.parametrize("name", example_names())
 def test_shared_examples_reach_their_proven_optimum(name: str) -> None:
     data, reference = load_example(name)
     proposal = checked(data, solve(load_instance(data), FAST))
@@ -159,7 +159,7 @@ def test_the_explanations_keep_a_share_of_the_time_limit_that_grows_with_the_pai
 
 def test_tiers_leave_the_reserved_seconds_unused() -> None:
     """With the whole time limit reserved, no tier searches: each keeps the warm start's value."""
-    data, _ = load_example(shared_example_names()[0])
+    data, _ = load_example(example_names()[0])
     facts = derive_facts(load_instance(data))
     network = build_network(facts, household_classes(facts), dwelling_classes(facts))
     start = greedy_by_class(facts, network, check_locks(facts).placements)

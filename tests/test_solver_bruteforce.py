@@ -10,9 +10,9 @@ from hypothesis import strategies as st
 
 from builders import PERIOD, UTRECHT
 from matcher.checker import check_proposal
-from matcher.compat import compatible_pairs
 from matcher.facts import Facts, ceil_km, derive_facts, floor_share, haversine_km
 from matcher.format import MAXIMISED_OBJECTIVES, OBJECTIVE_NAMES, SCHOOL_KINDS
+from matcher.rules import compatible_pairs
 from matcher.solver import SolveOptions, solve
 from matcher.validation import load_instance
 
@@ -34,7 +34,8 @@ def tiny_instances(draw: st.DrawFn) -> dict[str, Any]:
         dwellings.append({
             "id": f"d{i}", "municipality": draw(st.sampled_from(towns))["id"], "location": _point(draw),
             "bedrooms": bedrooms, "max_occupants": draw(st.integers(1, 6)), "rent": draw(st.sampled_from([500, 700])),
-            "accessible": draw(st.booleans()) or draw(st.booleans()), "shared_places": draw(st.sampled_from([0, 0, 0, 2])),
+            "accessible": draw(st.booleans()) or draw(st.booleans()),
+            "shared_places": draw(st.sampled_from([0, 0, 0, 2])),
             "groups": draw(st.sampled_from([[], [], ["g0"]])),
         })
     households = []

@@ -16,16 +16,16 @@ from hypothesis import strategies as st
 
 from builders import LONG_AGO, PERIOD, RECENTLY, UTRECHT, dwelling, household, instance, municipality, near, school
 from matcher.checker import check_proposal
-from matcher.compat import compatible_pairs
 from matcher.facts import Facts, derive_facts
-from matcher.format import OBJECTIVE_NAMES, SCHOOL_KINDS
+from matcher.format import DEFAULT_OBJECTIVES, OBJECTIVE_NAMES, SCHOOL_KINDS
+from matcher.rules import compatible_pairs
 from matcher.solver import SolveOptions, solve
+from matcher.solver.candidates import usable_candidates
 from matcher.solver.class_model import build_class_model, values_of
 from matcher.solver.classes import dwelling_classes, household_classes
 from matcher.solver.disaggregate import counts, placements
 from matcher.solver.evaluate import objective_values
 from matcher.solver.greedy import greedy_by_class, greedy_solution
-from matcher.solver.candidates import usable_candidates
 from matcher.solver.locks import check_locks
 from matcher.solver.network import DIRECT, build_network
 from matcher.solver.proposal import build_proposal
@@ -107,7 +107,7 @@ def test_the_class_greedy_serves_the_longest_waiting_first_and_keeps_every_rule(
 def _proposal_of(data: dict[str, Any], solution: Any) -> dict[str, Any]:
     facts = facts_of(data)
     values = objective_values(facts, solution)
-    tiers = [TierResult(name, "feasible", values[name], values[name], 0.0, 0.0) for name in OBJECTIVE_NAMES]
+    tiers = [TierResult(name, "feasible", values[name], values[name], 0.0, 0.0) for name in DEFAULT_OBJECTIVES]
     return build_proposal(facts, compatible_pairs(facts), solution, tiers, {}).model_dump(mode="json",
                                                                                          exclude_none=True)
 

@@ -63,7 +63,10 @@ def test_column_generation_from_the_warm_start_reaches_the_bound_of_the_whole_lp
     assert every_column is not None and generated is not None
     assert generated.bound == pytest.approx(every_column.bound, abs=LP_TOLERANCE)
     start_value = allocation.terms[name].value(start)
-    assert (generated.bound >= start_value - LP_TOLERANCE) if maximise else (generated.bound <= start_value + LP_TOLERANCE)
+    if maximise:
+        assert generated.bound >= start_value - LP_TOLERANCE
+    else:
+        assert generated.bound <= start_value + LP_TOLERANCE
 
 
 def test_column_generation_after_solved_tiers_reaches_the_quality_bound_of_the_whole_lp(

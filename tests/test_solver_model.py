@@ -8,8 +8,8 @@ from typing import Any
 from ortools.sat.python import cp_model
 
 from builders import LONG_AGO, dwelling, household, instance, municipality, near, school
-from matcher.compat import compatible_pairs
 from matcher.facts import derive_facts
+from matcher.rules import compatible_pairs
 from matcher.solver import model as families
 from matcher.solver.candidates import usable_candidates
 from matcher.solver.tiers import read_solution

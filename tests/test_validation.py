@@ -13,9 +13,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from matcher.compat import compatible_pairs
 from matcher.exceptions import InstanceInvalid, Problem
 from matcher.facts import derive_facts
+from matcher.rules import compatible_pairs
 from matcher.validation import load_instance, reference_problems
 
 Mutation = Callable[[dict[str, Any]], Any]
@@ -191,7 +191,8 @@ def test_missing_format_string() -> None:
 
 
 def test_record_that_is_not_an_object() -> None:
-    assert only_problem(lambda d: d["households"].__setitem__(0, "h-1")) == 'households[0]: must be an object, got "h-1"'
+    problem = only_problem(lambda d: d["households"].__setitem__(0, "h-1"))
+    assert problem == 'households[0]: must be an object, got "h-1"'
 
 
 # --- problems with the document as a whole -------------------------------------------------------------------

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from openpyxl import load_workbook
 
-from conftest import SHARED_EXAMPLES, load_example
+from conftest import EXAMPLES, load_example
 from matcher.cli.main import main
 from matcher.format import Proposal
 from matcher.validation import load_instance
@@ -145,13 +145,13 @@ def test_csv_export_in_dutch_and_english(example: Example, tmp_path: Path) -> No
 
 
 def test_matcher_export_command(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    proposal, instance = SHARED_EXAMPLES / f"{EXAMPLE}.proposal.json", SHARED_EXAMPLES / f"{EXAMPLE}.json"
+    proposal, instance = EXAMPLES / f"{EXAMPLE}.proposal.json", EXAMPLES / f"{EXAMPLE}.json"
     assert main(["export", str(proposal), "--instance", str(instance), "--xlsx", str(tmp_path / "p.xlsx")]) == 0
     assert load_workbook(tmp_path / "p.xlsx").sheetnames[0] == "samenvatting"
     assert main(["export", str(proposal), "--instance", str(instance), "--csv", str(tmp_path / "csv"),
                  "--language", "en"]) == 0
     assert (tmp_path / "csv" / "municipalities.csv").is_file()
-    other = SHARED_EXAMPLES / "tiny-s1.json"
+    other = EXAMPLES / "tiny-s1.json"
     capsys.readouterr()
     assert main(["export", str(proposal), "--instance", str(other), "--xlsx", str(tmp_path / "x.xlsx")]) == 1
     assert capsys.readouterr().err.splitlines()[1:] == [f'  instance: is for instance "{EXAMPLE}", not "tiny-s1"']

@@ -20,7 +20,7 @@ from typing import Any
 
 import pytest
 
-from conftest import SHARED_EXAMPLES, load_example
+from conftest import EXAMPLES, load_example
 from matcher.cli.main import main
 from matcher.format import Proposal
 from matcher.solver import SolveOptions, solve
@@ -104,7 +104,7 @@ def test_the_data_carries_what_the_page_draws(page: str) -> None:
 
 
 def test_a_report_from_a_fresh_solve_shows_the_solvers_explanations(tmp_path: Path) -> None:
-    instance = load_instance(SHARED_EXAMPLES / "tiny-s1.json")
+    instance = load_instance(EXAMPLES / "tiny-s1.json")
     proposal = solve(instance, SolveOptions(time_limit=20, workers=1, deterministic=True))
     data = embedded_data(render_report(instance, proposal, "nl", tiles=None))
     assert data["status"] == "optimal"
@@ -114,14 +114,14 @@ def test_a_report_from_a_fresh_solve_shows_the_solvers_explanations(tmp_path: Pa
 
 
 def test_matcher_report_command(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    instance, proposal = SHARED_EXAMPLES / f"{EXAMPLE}.json", SHARED_EXAMPLES / f"{EXAMPLE}.proposal.json"
+    instance, proposal = EXAMPLES / f"{EXAMPLE}.json", EXAMPLES / f"{EXAMPLE}.proposal.json"
     output = tmp_path / "report.html"
     assert main(["report", str(instance), str(proposal), "-o", str(output), "--no-tiles"]) == 0
     assert embedded_data(output.read_text(encoding="utf-8"))["instance"] == EXAMPLE
     assert main(["report", str(instance), str(proposal), "-o", str(output)]) == 0
     assert embedded_data(output.read_text(encoding="utf-8"))["tiles"]["url"] == OPENSTREETMAP.url
     capsys.readouterr()
-    assert main(["report", str(SHARED_EXAMPLES / "tiny-s1.json"), str(proposal), "-o", str(output)]) == 1
+    assert main(["report", str(EXAMPLES / "tiny-s1.json"), str(proposal), "-o", str(output)]) == 1
     assert 'is for instance "u16-week-s1", not "tiny-s1"' in capsys.readouterr().err
 
 

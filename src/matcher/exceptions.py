@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 
@@ -32,14 +33,14 @@ class MatcherError(Exception):
 class InstanceInvalid(MatcherError):
     """The submitted instance breaks the format; ``problems`` lists every problem found."""
 
-    def __init__(self, problems: list[Problem]) -> None:
-        self.problems = problems
+    def __init__(self, problems: Sequence[Problem]) -> None:
+        self.problems = list(problems)
         super().__init__(f"{len(problems)} problem(s): " + "; ".join(str(p) for p in problems[:5]))
 
 
 class ProposalInvalid(MatcherError):
     """A proposal document that does not follow the proposal format."""
 
-    def __init__(self, problems: list[Problem]) -> None:
-        self.problems = problems
+    def __init__(self, problems: Sequence[Problem]) -> None:
+        self.problems = list(problems)
         super().__init__(f"{len(problems)} problem(s): " + "; ".join(str(p) for p in problems[:5]))

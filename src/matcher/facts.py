@@ -2,7 +2,7 @@
 
 Everything downstream (pair derivation, the model, the greedy baseline, explanations) reads these arrays
 instead of the pydantic records, so that derived quantities such as ``need`` or a municipality's cap are
-computed in exactly one place, exactly as ``shared/instance-format.md`` defines them.
+computed in exactly one place, exactly as ``docs/format.md`` defines them.
 """
 
 from __future__ import annotations
@@ -222,7 +222,7 @@ def _households(instance: Instance, municipality_index: dict[str, int]) -> House
         sharer=np.array([h.size == 1 and h.expected_members == 0 and h.shareable for h in records], dtype=np.bool_),
         available=np.array([instance.household_available_from(h) <= instance.period.end for h in records],
                            dtype=np.bool_),
-        has_required_tie=required_tie.any(axis=1),
+        has_required_tie=np.any(required_tie, axis=1),
         required_tie=required_tie,
         tie_bonus=tie_bonus,
     )
@@ -310,7 +310,8 @@ def _school_reach(instance: Instance, dwellings: Dwellings, schools: Schools, ki
     school = np.concatenate(school_parts) if school_parts else np.zeros(0, dtype=np.int64)
     km = np.concatenate(km_parts) if km_parts else np.zeros(0, dtype=np.float64)
     start = np.concatenate([[0], np.cumsum(counts)]).astype(np.int64)
-    return SchoolReach(start=start, school=school.astype(np.int64), km=km, cost_km=ceil_km(km).astype(np.int64))
+    cost_km = np.asarray(ceil_km(km), dtype=np.int64)
+    return SchoolReach(start=start, school=school.astype(np.int64), km=km, cost_km=cost_km)
 
 
 def tie_kinds_to(instance: Instance, household: int, municipality: str) -> list[str]:

@@ -1,6 +1,6 @@
 """The instance and proposal formats (``matcher.instance/1``, ``matcher.proposal/1``) as pydantic models.
 
-These models are the contract of ``shared/instance-format.md`` turned into code: field names are the JSON
+These models are the contract of ``docs/format.md`` turned into code: field names are the JSON
 names, defaults are the documented defaults, and ``null`` means "take the default" wherever a field has
 one. Checks that need the whole document (unique ids, references between collections) live in
 ``matcher.validation``; the models check only what a single record can tell about itself.
@@ -10,22 +10,24 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Final, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, Strict, field_validator, model_validator
 from pydantic_core import PydanticCustomError
 
-INSTANCE_FORMAT = "matcher.instance/1"
-PROPOSAL_FORMAT = "matcher.proposal/1"
+INSTANCE_FORMAT: Final = "matcher.instance/1"
+PROPOSAL_FORMAT: Final = "matcher.proposal/1"
 
 ObjectiveName = Literal["overdue_housed", "persons_housed", "kept_previous", "max_shortfall_permille", "quality"]
 OBJECTIVE_NAMES: tuple[str, ...] = ("overdue_housed", "persons_housed", "kept_previous", "max_shortfall_permille",
                                     "quality")
 MAXIMISED_OBJECTIVES = frozenset({"overdue_housed", "persons_housed", "kept_previous", "quality"})
+DEFAULT_OBJECTIVES: tuple[str, ...] = ("overdue_housed", "persons_housed", "max_shortfall_permille", "quality")
 # A re-plan after decisions keeps what municipalities are still looking at unless an overdue household or a
 # person more housed needs it (the contract's "Additions of 2026-12").
 REPLAN_OBJECTIVES: tuple[str, ...] = ("overdue_housed", "persons_housed", "kept_previous", "max_shortfall_permille",
                                       "quality")
+PERMILLE = 1000  # max_shortfall_permille, and every progress figure, counts thousandths of a target
 
 TieKind = Literal["work", "education", "family", "care"]
 TIE_KINDS: tuple[str, ...] = ("work", "education", "family", "care")
@@ -75,19 +77,32 @@ Flag = Annotated[bool, Strict()]
 Date = Annotated[dt.date, BeforeValidator(_iso_date)]
 
 
+def _defaulted_fields(model: type[BaseModel]) -> set[str]:
+    """Fields with a default other than None: for these, ``null`` in a document means "take the default"."""
+    return {name for name, field in model.model_fields.items() if not field.is_required() and field.default is not None}
+
+
+def _null_allowed_where_defaulted(schema: dict[str, Any], model: type[BaseModel]) -> None:
+    """The JSON Schema says what the reader accepts: ``null`` too, wherever it takes the default."""
+    properties = schema.get("properties", {})
+    for name in _defaulted_fields(model) & properties.keys():
+        accepted = properties[name]
+        notes = {key: accepted.pop(key) for key in ("title", "description", "default") if key in accepted}
+        properties[name] = {"anyOf": [accepted, {"type": "null"}], **notes}
+
+
 class Record(BaseModel):
     """Base for every input record: unknown fields are ignored, and ``null`` takes the field's default."""
 
-    model_config = ConfigDict(extra="ignore", frozen=False, allow_inf_nan=False)
+    model_config = ConfigDict(extra="ignore", frozen=False, allow_inf_nan=False,
+                              json_schema_extra=_null_allowed_where_defaulted)
 
     @model_validator(mode="before")
     @classmethod
     def _null_means_default(cls, data: Any) -> Any:
         if not isinstance(data, dict):
             return data
-        defaulted = {
-            name for name, field in cls.model_fields.items() if not field.is_required() and field.default is not None
-        }
+        defaulted = _defaulted_fields(cls)
         return {key: value for key, value in data.items() if not (value is None and key in defaulted)}
 
 

@@ -9,7 +9,7 @@ model is idle. Each preset names a region (``matcher.regions``) and the sizes; `
 
 Determinism: every part of the instance draws from its own ``numpy.random.default_rng([seed, part])``
 stream, so the same arguments give the same JSON, and resizing the households does not reshuffle the
-period or the targets. Locks and forbidden pairs are picked last, with ``matcher.compat`` deciding which pairs
+period or the targets. Locks and forbidden pairs are picked last, with ``matcher.rules`` deciding which pairs
 are compatible, so that a generated lock is always valid.
 """
 
@@ -25,10 +25,10 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from matcher.compat import compatible_block
 from matcher.facts import Facts, derive_facts, floor_share, haversine_km
 from matcher.format import INSTANCE_FORMAT, SCHOOL_KINDS, TIE_KINDS, Policy
 from matcher.regions import Region, netherlands, offset_km, u16
+from matcher.rules import compatible_block
 from matcher.validation import load_instance
 
 IntArray = NDArray[np.int64]
@@ -105,13 +105,6 @@ DWELLING_MIDWEEK_SHARE = 0.10
 SCATTER_BASE_KM, SCATTER_PER_SQRT_100K_KM = 1.0, 1.5  # larger towns spread wider
 SCATTER_CLIP = 2.5  # standard deviations
 COORDINATE_DECIMALS = 5
-
-def _fewer_places_than_sharers(places: IntArray, sharers: int) -> IntArray:
-    """Take places away from the largest shared dwellings until the sharers outnumber the places, if possible."""
-    places = places.copy()
-    while places.sum() >= sharers and places.max(initial=0) > SHARED_PLACES_RANGE[0]:
-        places[np.argmax(places)] -= 1
-    return places
 
 
 # --- groups --------------------------------------------------------------------------------------------

@@ -3,7 +3,7 @@
 ``matcher validate`` shows this summary for a valid instance: how many singles, couples and families wait,
 what dwellings are offered where, how many pairs are compatible and which households have none, and the
 caps that will bind (municipalities, groups, school seats). It is computed here as plain data from the
-derived facts and the number of compatible dwellings per household (``matcher.compat.compatible_counts``,
+derived facts and the number of compatible dwellings per household (``matcher.rules.compatible_counts``,
 which never lists the tens of millions of pairs of a national instance), so the command line, the service
 and tests read the same figures; formatting belongs to the caller.
 """
@@ -20,8 +20,8 @@ import numpy as np
 
 from matcher.facts import Facts, IntArray
 from matcher.format import SCHOOL_KINDS
+from matcher.household_types import COUPLE, FAMILY, SINGLE, household_type
 
-ADULT_AGE = 18  # a couple is two adults; any other household of two or more persons counts as a family
 LARGEST_BEDROOM_CLASS = 4  # dwellings with this many bedrooms or more are counted together ("4+")
 STUDIO = "studio"
 SHARED = "shared"
@@ -127,21 +127,12 @@ def summarize(facts: Facts, pairs_per_household: IntArray) -> Summary:
     )
 
 
-def household_type(ages: list[int]) -> str:
-    """``single``, ``couple`` (two adults) or ``family`` (anything larger, or with a child)."""
-    if len(ages) == 1:
-        return "single"
-    if len(ages) == 2 and all(age >= ADULT_AGE for age in ages):
-        return "couple"
-    return "family"
-
-
 def _households(facts: Facts) -> HouseholdSummary:
     h = facts.households
     records = facts.instance.households
     types = [household_type([member.age for member in record.members]) for record in records]
-    singles = np.array([kind == "single" for kind in types], dtype=np.bool_)
-    families = [record.size for record, kind in zip(records, types, strict=True) if kind == "family"]
+    singles = np.array([kind == SINGLE for kind in types], dtype=np.bool_)
+    families = [record.size for record, kind in zip(records, types, strict=True) if kind == FAMILY]
     expected = np.array([record.expected_members for record in records], dtype=np.int64)
     return HouseholdSummary(
         total=len(h),
@@ -149,7 +140,7 @@ def _households(facts: Facts) -> HouseholdSummary:
         by_size=_sorted_counts(int(size) for size in h.size),
         singles=int(singles.sum()),
         shareable_singles=int((singles & h.sharer).sum()),
-        couples=types.count("couple"),
+        couples=types.count(COUPLE),
         families=len(families),
         families_by_size=_sorted_counts(families),
         needing_step_free=int(h.needs_accessible.sum()),

@@ -262,7 +262,8 @@ def _pair_references(document: dict[str, Any], directory: _Directory, collection
 
 
 def _lock_consistency(document: dict[str, Any], directory: _Directory) -> Iterator[Problem]:
-    forbidden = {(_text(pair.get("household")), _text(pair.get("dwelling"))) for _, pair in _records(document, "forbidden")}
+    forbidden = {(_text(pair.get("household")), _text(pair.get("dwelling")))
+                 for _, pair in _records(document, "forbidden")}
     locked_before: dict[str, int] = {}
     for i, lock in _records(document, "locks"):
         label = pair_label(lock)

@@ -12,11 +12,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from matcher.checker import hard_rule_violations, parse_proposal, read_proposal
-from matcher.compat import Pairs, compatible_pairs
+from matcher.checker import hard_rule_violations
 from matcher.exceptions import InstanceInvalid, MatcherError, ProposalInvalid
 from matcher.facts import Facts, derive_facts
 from matcher.format import Instance, Proposal
+from matcher.proposal_reader import parse_proposal, read_proposal
+from matcher.rules import Pairs, compatible_pairs
 from matcher.solution import Placement, Solution
 from matcher.solver.evaluate import objective_values
 from matcher.validation import load_instance

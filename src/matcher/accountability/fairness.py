@@ -28,13 +28,11 @@ from matcher.accountability.baseline import Baseline
 from matcher.accountability.wording import waiting_weeks
 from matcher.explain import explain
 from matcher.facts import Facts
-from matcher.format import TIE_KINDS
+from matcher.format import PERMILLE, TIE_KINDS
+from matcher.household_types import COUPLE, LARGE_FAMILY, SINGLE, SINGLE_SHARING, fairness_group
 
-ADULT_AGE = 18  # a household of two adults is a couple; with a minor it is a family
-LARGE_FAMILY = 7  # persons from which a family counts as large, in one group
 FAR_BELOW = 0.20  # a group is flagged when its placement rate is this far (absolute) below the overall rate
 MIN_LEFT_OUT = 2  # ... and at least this many of its households are left out (one household is no pattern)
-PERMILLE = 1000
 TIE_SUFFIX = " tie"  # tie groups are named "work tie", ..., apart from the household type "family"
 REASONS_NAMED = 3  # reasons a flag names, most common first
 AUXILIARY_CODES = frozenset({"funnel", "pruned"})  # follow-up notes of explain, never the reason itself
@@ -152,19 +150,8 @@ class FairnessReport:
 # --- grouping ---------------------------------------------------------------------------------------------
 
 
-def household_type(facts: Facts, household: int) -> str:
-    """single, single sharing, couple, or family of N (large family from ``LARGE_FAMILY`` persons)."""
-    record = facts.instance.households[household]
-    size = record.size
-    if size == 1:
-        return "single sharing" if facts.households.sharer[household] else "single"
-    if size == 2 and all(member.age >= ADULT_AGE for member in record.members):
-        return "couple"
-    return f"large family ({LARGE_FAMILY}+)" if size >= LARGE_FAMILY else f"family of {size}"
-
-
 def _type_order(name: str) -> tuple[int, int]:
-    fixed = {"single": 0, "single sharing": 1, "couple": 2}
+    fixed = {SINGLE: 0, SINGLE_SHARING: 1, COUPLE: 2}
     if name in fixed:
         return fixed[name], 0
     return 3, int(name.removeprefix("family of ")) if name.startswith("family of ") else LARGE_FAMILY
@@ -173,8 +160,8 @@ def _type_order(name: str) -> tuple[int, int]:
 def _dimensions(facts: Facts) -> list[tuple[str, list[tuple[str, np.ndarray]]]]:
     """Each dimension with its groups as household masks, in reading order."""
     h = facts.households
-    n = len(h)
-    types = [household_type(facts, i) for i in range(n)]
+    types = [fairness_group([member.age for member in record.members], bool(h.sharer[i]))
+             for i, record in enumerate(facts.instance.households)]
     type_groups = [(name, np.array([t == name for t in types], dtype=np.bool_))
                    for name in sorted(set(types), key=_type_order)]
     expecting = np.array([record.expected_members > 0 for record in facts.instance.households], dtype=np.bool_)

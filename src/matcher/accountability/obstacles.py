@@ -1,7 +1,7 @@
 """Why a pair can be in no proposal at all, in words a case worker can repeat to the household.
 
 A pair is impossible when it breaks a compatibility rule (rules 1-6 of the format, worded by
-``matcher.compat``) or when it can never be used whatever the other households do: the household is larger
+``matcher.rules``) or when it can never be used whatever the other households do: the household is larger
 than what the dwelling's municipality may still receive, the dwelling belongs to a group whose share cap is
 used up, or no school of a kind the children need lies within range with enough free seats. Accepted pairs
 (locks) count too: a household that has accepted another dwelling, or a dwelling another household has
@@ -17,12 +17,12 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from matcher.compat import broken_rules
+from matcher.explain.contributions import KM_DECIMALS
 from matcher.facts import Facts, floor_share, haversine_km
 from matcher.format import SCHOOL_KINDS
+from matcher.rules import broken_rules
 
 PERCENT = 100
-KM_DECIMALS = 1
 SCHOOLS_NAMED = 3  # schools in range named when none has enough seats
 
 

@@ -10,9 +10,8 @@ from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass
+from importlib.metadata import version
 from typing import Any
-
-import ortools
 
 from matcher import __version__
 from matcher.accountability.baseline import QuestionInvalid
@@ -83,7 +82,7 @@ def _warnings(proposal: Proposal, recorded: SolveOptions) -> list[str]:
         warnings.append("the recorded solve was not deterministic (wall-clock time limit): the re-run may pick "
                         "another of several equally good proposals, or get further where the time limit stopped "
                         "the recorded search")
-    for name, now in (("matcher", __version__), ("ortools", ortools.__version__)):
+    for name, now in (("matcher", __version__), ("ortools", version("ortools"))):
         then = stats.get(name)
         if then is not None and then != now:
             warnings.append(f"the recorded solve used {name} {then}; this is {name} {now}")

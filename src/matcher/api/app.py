@@ -67,7 +67,8 @@ def _openapi_with_instance_format(app: FastAPI) -> Callable[[], dict[str, Any]]:
         if app.openapi_schema is None:
             schema = get_openapi(title=app.title, version=app.version, description=app.description,
                                  routes=app.routes)
-            document = Instance.model_json_schema(ref_template=f"#/components/schemas/{INSTANCE_SCHEMA_PREFIX}{{model}}")
+            reference = f"#/components/schemas/{INSTANCE_SCHEMA_PREFIX}{{model}}"
+            document = Instance.model_json_schema(ref_template=reference)
             components = schema.setdefault("components", {}).setdefault("schemas", {})
             for name, definition in document.pop("$defs", {}).items():
                 components[INSTANCE_SCHEMA_PREFIX + name] = definition

@@ -19,7 +19,7 @@ from matcher.storage import Database, database_url
 STDOUT = "-"
 
 
-def add_parser(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def add_parser(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser("audit", help="export the service's audit trail",
                                    description="Read the audit trail of the service: every instance stored, solve "
                                                "asked for and decision taken, with who (key id and role) and when.")

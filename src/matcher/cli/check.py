@@ -10,14 +10,15 @@ import argparse
 import json
 import sys
 
-from matcher.checker import CheckReport, check_proposal, read_proposal
+from matcher.checker import CheckReport, check_proposal
 from matcher.cli.common import EXIT_FAILED, EXIT_OK, EXIT_USAGE, load_instance_or_report, read_source, write_text
 from matcher.exceptions import ProposalInvalid
+from matcher.proposal_reader import read_proposal
 
 STDIN = "-"
 
 
-def add_parser(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def add_parser(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser(
         "check",
         help="check a proposal against every rule of the format",

@@ -14,8 +14,9 @@ from typing import Any
 
 from matcher.cli.common import EXIT_FAILED, EXIT_OK, load_instance_or_report
 from matcher.exceptions import ProposalInvalid
+from matcher.proposal_reader import load_proposal
 from matcher.workflow.columns import DEFAULT_LANGUAGE, LANGUAGES
-from matcher.workflow.outcome import build_outcome, load_proposal
+from matcher.workflow.outcome import build_outcome
 from matcher.workflow.spreadsheet_export import write_export_csv, write_export_xlsx
 
 

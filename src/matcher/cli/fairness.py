@@ -9,16 +9,22 @@ from __future__ import annotations
 import argparse
 import json
 
-from matcher.accountability.fairness import FAR_BELOW, NO_PROTECTED_ATTRIBUTES, FairnessReport, GroupRow, \
-    Waiting, fairness_report
+from matcher.accountability.fairness import (
+    FAR_BELOW,
+    NO_PROTECTED_ATTRIBUTES,
+    FairnessReport,
+    GroupRow,
+    Waiting,
+    fairness_report,
+)
 from matcher.cli.common import EXIT_OK, EXIT_USAGE, write_text
 from matcher.cli.recommend import baseline_or_report
+from matcher.format import PERMILLE
 
 PERCENT = 100
-PERMILLE = 1000
 
 
-def add_parser(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def add_parser(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser(
         "fairness", help="placement rate and waiting time per kind of household and per municipality",
         description="Report, for a proposal, the placement rate and the waiting time (weeks) of those placed "

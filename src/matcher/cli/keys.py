@@ -14,7 +14,7 @@ ROLES = ("coordinator", "municipality")  # as matcher.storage.repository.ROLES; 
 MUNICIPALITY_CODE = re.compile(r"GM\d{4}")  # CBS code, as instances name municipalities
 
 
-def add_parser(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def add_parser(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser("keys", help="create, list and revoke API keys",
                                    description="Manage the service's API keys (in the database `matcher serve` "
                                                "uses: MATCHER_DATABASE_URL or the SQLite file in --data-dir).")

@@ -30,6 +30,7 @@ COMMANDS = [
     "reproduce",
     "audit",
     "replan",
+    "schema",
 ]
 
 

@@ -23,7 +23,7 @@ STDIN = "-"
 BLOCKED_RULES_SHOWN = 6
 
 
-def add_parser(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def add_parser(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser(
         "recommend", help="the best dwellings for a household, or the best households for a dwelling",
         description="Rank the alternatives for one household (--household) or one dwelling (--dwelling), given "

@@ -16,8 +16,8 @@ from typing import Any
 from matcher.cli.common import EXIT_FAILED, EXIT_OK, load_instance_or_report
 from matcher.cli.export import print_proposal_problems
 from matcher.exceptions import ProposalInvalid
+from matcher.proposal_reader import load_proposal
 from matcher.workflow.columns import DEFAULT_LANGUAGE, LANGUAGES
-from matcher.workflow.outcome import load_proposal
 from matcher.workflow.report import OPENSTREETMAP, render_report
 
 

@@ -22,17 +22,17 @@ from sqlalchemy.exc import SQLAlchemyError
 from matcher.accountability.audit_trail import stored_solve
 from matcher.accountability.baseline import QuestionInvalid, read_instance, read_proposal_document
 from matcher.accountability.reproduce import Reproduction, reproduce
-from matcher.checker import read_proposal
 from matcher.cli.common import EXIT_FAILED, EXIT_OK, EXIT_USAGE, read_source, write_text
 from matcher.exceptions import ProposalInvalid
 from matcher.format import PROPOSAL_FORMAT
+from matcher.proposal_reader import read_proposal
 from matcher.storage import Database, database_url
 
 RECORD_KEYS = ("instance", "proposal")
 SOLVE_ID_PREFIX = "sol_"
 
 
-def add_parser(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def add_parser(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser(
         "reproduce", help="re-run a recorded solve and confirm the same proposal",
         description="Re-run the solve recorded in a proposal (its stats hold the options and seed) with the "

@@ -17,7 +17,7 @@ DEFAULT_HOST = "127.0.0.1"  # reachable from this machine only, unless the opera
 DEFAULT_PORT = 8000
 
 
-def add_parser(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def add_parser(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser(
         "serve", help="run the HTTP API", description="Run the HTTP API (routes under /v1, OpenAPI at /docs). "
         "Data lives in SQLite under --data-dir unless MATCHER_DATABASE_URL names a PostgreSQL database.")

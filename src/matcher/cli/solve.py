@@ -29,7 +29,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--deterministic", action="store_true",
                         help="identical proposals for identical input and seed (deterministic time limit)")
     parser.add_argument("--method", choices=["cpsat", "greedy"], default="cpsat",
-                        help="cpsat (default) or the first-come-first-served greedy baseline")
+                        help="cpsat (default) or greedy: first come, first served, as a coordinator does by hand")
     parser.add_argument("--quiet", action="store_true", help="no progress display and no summary")
     parser.set_defaults(func=run)
 

@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import argparse
 import json
+from collections.abc import Sequence
 from typing import Any
 
 from matcher.cli.common import EXIT_FAILED, EXIT_OK, print_problems, read_source, write_text
-from matcher.compat import compatible_counts
 from matcher.exceptions import InstanceInvalid
 from matcher.facts import derive_facts
+from matcher.rules import compatible_counts
 from matcher.summary import Summary, summarize
 from matcher.validation import load_instance
 
@@ -116,7 +117,7 @@ def _group_lines(summary: Summary) -> list[str]:
     return ["groups:", *_table(("id", "kind", "units", "status holders", "max share", "cap", "dwellings"), rows)]
 
 
-def _table(header: tuple[str, ...], rows: list[tuple[str, ...]]) -> list[str]:
+def _table(header: tuple[str, ...], rows: Sequence[tuple[str, ...]]) -> list[str]:
     """Left-aligned text columns, numbers right-aligned, two spaces apart, indented under their heading."""
     widths = [max(len(cell) for cell in column) for column in zip(header, *rows, strict=True)]
     numeric = [all(row[i].replace(".", "", 1).isdigit() for row in rows) and bool(rows) for i in range(len(header))]

@@ -15,7 +15,7 @@ from matcher.cli.common import EXIT_OK, EXIT_USAGE, write_text
 from matcher.cli.recommend import add_resolve_arguments, baseline_or_report, report, resolve_options
 
 
-def add_parser(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def add_parser(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser(
         "why-not", help="why a household did not get a dwelling, in words",
         description="Explain why a proposal does not give dwelling D to household H: every rule that forbids "

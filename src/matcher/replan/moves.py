@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from matcher.checker import hard_rule_violations
-from matcher.compat import Pairs
+from matcher.rules import Pairs
 from matcher.facts import Facts
 from matcher.format import MAXIMISED_OBJECTIVES, SCHOOL_KINDS, Assignment
 from matcher.solution import Placement, Solution

@@ -13,9 +13,9 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from matcher.compat import Pairs
 from matcher.facts import Facts, FloatArray, IntArray
 from matcher.format import SCHOOL_KINDS
+from matcher.rules import Pairs
 
 
 @dataclass(frozen=True)

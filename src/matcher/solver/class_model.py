@@ -4,7 +4,7 @@ Variables: ``entry[j]`` households of a class entering a pool, ``flow[a]`` house
 arc, ``school[kind][i]`` households of a (cell, children) combination sending their children to a school,
 ``used[k]`` dwellings of a shared dwelling class in a capped group that receive someone, and the worst
 municipality shortfall. Each constraint family is one small function adding one rule of
-``shared/instance-format.md`` in counted form; objectives are linear in the counts. Every constraint is
+``docs/format.md`` in counted form; objectives are linear in the counts. Every constraint is
 linear and also kept as arrays (``matcher.solver.linear``), so that HiGHS solves exactly this model.
 ``matcher.solver.tiers`` optimises the objectives lexicographically, ``matcher.solver.disaggregate`` turns
 counts back into named placements.
@@ -172,8 +172,9 @@ def add_school_choice(allocation: ClassModel) -> None:
     for column, kind in enumerate(SCHOOL_KINDS):
         choices = network.schools[kind]
         needing = np.flatnonzero((network.kids[:, column] > 0) & (network.cell >= 0))
-        arc_keys = network.cell[needing] * (1 + int(network.kids[:, column].max(initial=0))) + network.kids[needing, column]
-        option_keys = choices.cell * (1 + int(network.kids[:, column].max(initial=0))) + choices.kids
+        stride = 1 + int(network.kids[:, column].max(initial=0))
+        arc_keys = network.cell[needing] * stride + network.kids[needing, column]
+        option_keys = choices.cell * stride + choices.kids
         options_of = dict(_groups(option_keys))
         for key, arcs in _groups(arc_keys):
             total = Terms.of(allocation.school_index(kind, options_of.get(key, NOTHING))) + \

@@ -1,4 +1,4 @@
-"""First come, first served: what a coordinator does by hand, used as CP-SAT's warm start and as a baseline.
+"""First come, first served: what a coordinator does by hand; CP-SAT's warm start, and the yardstick of the optimum.
 
 Locks first; then households by waiting time, longest first; each takes the first candidate dwelling
 (fewest unused bedrooms, then input order) that keeps every capacity rule, with the nearest school of each
@@ -44,9 +44,9 @@ def greedy_solution(facts: Facts, candidates: Candidates, locked: list[Placement
     free = _Capacity.of(facts)
     options_of = _school_options_by_candidate(candidates)
     placed: dict[int, Placement] = {}
-    for placement in locked:
-        _take(facts, free, placement)
-        placed[placement.household] = placement
+    for lock in locked:
+        _take(facts, free, lock)
+        placed[lock.household] = lock
     by_household = _candidates_by_household(facts, candidates)
     waiting_order = np.argsort(-facts.households.waiting_days, kind="stable")
     for h in waiting_order.tolist():
@@ -131,9 +131,9 @@ def greedy_by_class(facts: Facts, network: Network, locked: list[Placement]) -> 
     """
     free = _Capacity.of(facts)
     placed: dict[int, Placement] = {}
-    for placement in locked:
-        _take(facts, free, placement)
-        placed[placement.household] = placement
+    for lock in locked:
+        _take(facts, free, lock)
+        placed[lock.household] = lock
     state = _TargetState.of(facts, network, free)
     targets = _class_targets(facts, network, state)
     position = np.zeros(len(network.households), dtype=np.int64)
@@ -187,7 +187,8 @@ class _TargetState:
         return state
 
     def open_for(self, targets: IntArray, size: int) -> np.ndarray:
-        return (self.places[targets] > 0) & ~self.blocked[targets] & (self.free_persons[self.municipality[targets]] >= size)
+        room = self.free_persons[self.municipality[targets]] >= size
+        return (self.places[targets] > 0) & ~self.blocked[targets] & room
 
     def place(self, facts: Facts, free: _Capacity, h: int, t: int) -> Placement | None:
         """Place h in the first dwelling of target t that takes it (a started shared one if groups are full)."""

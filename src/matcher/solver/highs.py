@@ -18,6 +18,7 @@ import math
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 import highspy
 import numpy as np
@@ -371,7 +372,7 @@ def _stop_when(highs: highspy.Highs, should_stop: Callable[[], bool]) -> None:
     """Let a caller's stop request (or a deadline: HiGHS checks its own time limit only now and then, and
     was seen 40 % over it) interrupt the MIP search."""
 
-    def interrupt(callback_type: object, message: str, data_out: object, data_in: object, user_data: object) -> None:
+    def interrupt(callback_type: object, message: str, data_out: object, data_in: Any, user_data: object) -> None:
         if data_in is not None and should_stop():
             data_in.user_interrupt = True
 

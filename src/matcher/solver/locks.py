@@ -15,9 +15,9 @@ from dataclasses import dataclass, field
 import numpy as np
 from ortools.sat.python import cp_model
 
-from matcher.compat import broken_rules
 from matcher.facts import DISTANCE_TOLERANCE_KM, Facts, haversine_km
 from matcher.format import SCHOOL_KINDS, Lock
+from matcher.rules import broken_rules
 from matcher.solution import Placement
 
 LOCK_CHECK_SECONDS = 10.0

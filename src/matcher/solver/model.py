@@ -1,6 +1,6 @@
 """The CP-SAT model: one Boolean per candidate pair, one per usable school option, and the format's rules.
 
-Each constraint family is a small function that adds exactly one rule of ``shared/instance-format.md``,
+Each constraint family is a small function that adds exactly one rule of ``docs/format.md``,
 so that a test can build a model with only that family and watch it bind. Objectives are linear
 expressions kept on the model; ``matcher.solver.tiers`` optimises them lexicographically.
 """

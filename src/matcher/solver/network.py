@@ -36,9 +36,9 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from matcher.compat import PAIR_BLOCK_CELLS, compatible_block
 from matcher.facts import Facts, IntArray
 from matcher.format import SCHOOL_KINDS
+from matcher.rules import PAIR_BLOCK_CELLS, compatible_block
 from matcher.solver.classes import DwellingClasses, HouseholdClasses
 
 NO_CELL = -1
@@ -144,6 +144,7 @@ def build_network(facts: Facts, households: HouseholdClasses, dwellings: Dwellin
     pool[pool >= 0] = renumber[pool[pool >= 0]]
     arcs = arcs.with_pools(pool)
     schools = _school_choices(facts, dwellings, arcs)
+    assert arcs.cell is not None  # into_cells gave every arc its cell
     return Network(households=households, dwellings=dwellings, entry_class=entry_class, entry_pool=entry_pool,
                    pool_type=pool_keys[:, 0], pool_size=pool_keys[:, 1], pool_kids=pool_keys[:, 2:],
                    placement_pool=arcs.pool, placement_class=arcs.household_class,
@@ -186,7 +187,7 @@ class _Arcs:
     def into_cells(self, dwellings: DwellingClasses) -> _Arcs:
         """Arcs that carry children are split per cell of their dwelling class."""
         with_children = (self.kids > 0).any(axis=1)
-        cells_of_class = [[] for _ in range(len(dwellings))]
+        cells_of_class: list[list[int]] = [[] for _ in range(len(dwellings))]
         for r, k in enumerate(dwellings.class_of_cell.tolist()):
             cells_of_class[k].append(r)
         counts = np.array([len(cells_of_class[k]) for k in self.dwelling_class.tolist()], dtype=np.int64)

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from matcher.compat import Pairs
 from matcher.explain import explain
 from matcher.facts import Facts
 from matcher.format import Assignment, MunicipalityProgress, ObjectiveValue, Proposal, Unassigned
 from matcher.replan.moves import moved_pairs
+from matcher.rules import Pairs
 from matcher.solution import Solution
 from matcher.solver.evaluate import objective_values, persons_placed
 from matcher.solver.tiers import TierResult

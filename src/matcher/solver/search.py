@@ -61,7 +61,7 @@ class TierOutcome:
 
 
 Configure = Callable[[cp_model.CpSolver, float], None]
-Run = Callable[[cp_model.CpSolver, cp_model.CpModel], int]
+Run = Callable[[cp_model.CpSolver, cp_model.CpModel], cp_model.CpSolverStatus]
 
 
 @dataclass

@@ -12,29 +12,27 @@ from __future__ import annotations
 import json
 import platform
 import time
+from importlib.metadata import version
 from pathlib import Path
 from typing import Any
 
-import ortools
-
 from matcher import __version__
-from matcher.compat import compatible_pairs
 from matcher.exceptions import InstanceInvalid
 from matcher.facts import derive_facts
 from matcher.format import Instance, Proposal
+from matcher.rules import compatible_pairs
 from matcher.solution import Solution
 from matcher.solver.candidates import usable_candidates
+from matcher.solver.class_model import ClassModel, build_class_model
+from matcher.solver.classes import dwelling_classes, household_classes
 from matcher.solver.evaluate import objective_values
 from matcher.solver.greedy import greedy_by_class, greedy_solution
 from matcher.solver.locks import check_locks
-from matcher.solver.class_model import ClassModel, build_class_model
-from matcher.solver.classes import dwelling_classes, household_classes
 from matcher.solver.network import build_network
 from matcher.solver.options import SolveControl, SolveOptions
 from matcher.solver.proposal import build_proposal, invalid_proposal
 from matcher.solver.tiers import TierResult, optimise_lexicographically, trivial_bound
 from matcher.validation import load_instance
-
 
 EXPLANATION_SECONDS_PER_PAIR = 0.35e-6  # measured on the 2-core machine: 22 s for nl-backlog's 63 M pairs
 EXPLANATION_MAX_SHARE = 0.25  # of the time limit, at most, kept for the explanations
@@ -59,7 +57,8 @@ def solve(instance: Instance, options: SolveOptions | None = None, control: Solv
     options = options or SolveOptions()
     control = control or SolveControl()
     clock = _Clock()
-    stats: dict[str, Any] = {"matcher": __version__, "ortools": ortools.__version__, "python": platform.python_version(),
+    stats: dict[str, Any] = {"matcher": __version__, "ortools": version("ortools"),
+                             "python": platform.python_version(),
                              "options": {"time_limit": options.time_limit, "workers": options.workers,
                                          "seed": options.seed, "deterministic": options.deterministic,
                                          "method": options.method}}
@@ -72,7 +71,7 @@ def solve(instance: Instance, options: SolveOptions | None = None, control: Solv
     if not locks.ok:
         return invalid_proposal(instance.id, locks.errors, stats | {"phases": clock.phases})
     stats["pairs"] = len(pairs)
-    objectives = list(instance.policy.objectives)
+    objectives: list[str] = list(instance.policy.objectives)
     if options.method == "greedy":
         candidates = usable_candidates(facts, pairs)
         start = greedy_solution(facts, candidates, locks.placements)

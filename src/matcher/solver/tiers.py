@@ -19,13 +19,13 @@ from ortools.sat.python import cp_model
 from matcher.facts import Facts
 from matcher.format import MAXIMISED_OBJECTIVES, SCHOOL_KINDS
 from matcher.solution import Placement, Solution
-from matcher.solver.candidates import Candidates
-from matcher.solver.evaluate import objective_values
 from matcher.solver import class_model
+from matcher.solver.candidates import Candidates
 from matcher.solver.class_model import ClassModel
+from matcher.solver.evaluate import objective_values
+from matcher.solver.highs import HighsMirror
 from matcher.solver.model import AllocationModel, pair_quality, previous_candidates
 from matcher.solver.options import Progress, SolveControl, SolveOptions
-from matcher.solver.highs import HighsMirror
 from matcher.solver.search import search_tier
 
 TierModel = AllocationModel | ClassModel  # the pair model (one Boolean per pair) or the class model (counts)
@@ -127,7 +127,7 @@ def _search_class_tier(allocation: ClassModel, mirror: HighsMirror, objectives: 
     """The portfolio of ``matcher.solver.search``, watched by the caller's control."""
     name = objectives[i]
 
-    def run(solver: cp_model.CpSolver, model: cp_model.CpModel) -> int:
+    def run(solver: cp_model.CpSolver, model: cp_model.CpModel) -> cp_model.CpSolverStatus:
         callback = _ProgressCallback(control, name, i, len(objectives), started)
         unregister = control.while_running(solver.stop_search)
         try:
@@ -166,7 +166,8 @@ def _configure(solver: cp_model.CpSolver, options: SolveOptions, budget: float) 
         parameters.max_time_in_seconds = budget
 
 
-def _bound(allocation: TierModel, solver: cp_model.CpSolver, name: str, value: int, status: int) -> int:
+def _bound(allocation: TierModel, solver: cp_model.CpSolver, name: str, value: int,
+           status: cp_model.CpSolverStatus) -> int:
     """The proven bound of this tier, never on the wrong side of the value found."""
     if status == cp_model.OPTIMAL:
         return value

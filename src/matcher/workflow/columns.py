@@ -19,7 +19,7 @@ Language = Literal["nl", "en"]
 LANGUAGES: tuple[Language, ...] = ("nl", "en")
 DEFAULT_LANGUAGE: Language = "nl"
 
-# What a cell holds; ``matcher.workflow.cells`` has one reader per kind.
+# What a cell holds; ``matcher.workflow.spreadsheet_values`` has one reader per kind.
 CellKind = Literal[
     "text",  # free text or an id
     "whole",  # whole number >= 0

@@ -10,17 +10,12 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
-from pydantic import ValidationError
-
-from matcher.exceptions import InstanceInvalid, Problem, ProposalInvalid
+from matcher.exceptions import Problem, ProposalInvalid
 from matcher.facts import derive_facts, haversine_km
-from matcher.format import MAXIMISED_OBJECTIVES, PROPOSAL_FORMAT, SCHOOL_KINDS, Instance, Location, Proposal
-from matcher.validation import read_json
+from matcher.format import MAXIMISED_OBJECTIVES, PERMILLE, SCHOOL_KINDS, Instance, Location, Proposal
 
-PERMILLE = 1000
 NEAR_CAP_REMAINING = 1  # a group with at most this many dwellings still open after the proposal is "near its cap"
 KM_DECIMALS = 3
 SUMMARY_KEY = "summary"  # an explanation's one-line text, shown first and on the map
@@ -153,22 +148,6 @@ class Outcome:
     dwellings: list[DwellingRow]
     explanation_keys: list[str] = field(default_factory=list)  # columns of explanations, in order of appearance
     unassigned_keys: list[str] = field(default_factory=list)  # columns of extra fields of unassigned records
-
-
-def load_proposal(path: Path) -> Proposal:
-    """A proposal document, or ``ProposalInvalid`` naming what is wrong with it (never a traceback)."""
-    try:
-        data = read_json(path)
-    except InstanceInvalid as error:  # unreadable or not JSON: the same words fit a proposal
-        raise ProposalInvalid(error.problems) from None
-    if not isinstance(data, dict) or data.get("format") != PROPOSAL_FORMAT:
-        found = data.get("format") if isinstance(data, dict) else None
-        raise ProposalInvalid([Problem("format", None, f'must be "{PROPOSAL_FORMAT}", got {found!r}', "format")])
-    try:
-        return Proposal.model_validate(data)
-    except ValidationError as error:
-        raise ProposalInvalid([Problem(".".join(str(part) for part in detail["loc"]), None, detail["msg"],
-                                       str(detail["type"])) for detail in error.errors(include_url=False)]) from None
 
 
 def build_outcome(instance: Instance, proposal: Proposal) -> Outcome:

@@ -1,6 +1,6 @@
 """A coordinator's workbook (or folder of CSV files) in, a validated ``matcher.instance/1`` out.
 
-Two passes, like ``matcher.validation``: first every cell is read on its own (``matcher.workflow.cells``)
+Two passes, like ``matcher.validation``: first every cell is read on its own (``matcher.workflow.spreadsheet_values``)
 and every cell that cannot be read becomes a problem located by sheet, row and column; then the records
 that were read go through ``matcher.validation.load_instance``, and its problems are located in the
 workbook too (``households[17].max_rent`` becomes ``huishoudens row 19, column max_huur``). A problem
@@ -21,7 +21,6 @@ from typing import Any
 from matcher.exceptions import InstanceInvalid, Problem
 from matcher.format import INSTANCE_FORMAT, Instance
 from matcher.validation import load_instance
-from matcher.workflow.cells import CellError, is_blank, read_cell
 from matcher.workflow.columns import (
     EXPLANATION_TITLE,
     KEY_NAMES,
@@ -35,6 +34,7 @@ from matcher.workflow.columns import (
     find_sheet,
     normalise,
 )
+from matcher.workflow.spreadsheet_values import CellError, is_blank, read_cell
 
 CSV_ENCODINGS = ("utf-8-sig", "cp1252", "latin-1")  # Excel on Windows writes cp1252; latin-1 reads any byte
 CSV_DELIMITERS = ";,\t"

@@ -21,12 +21,11 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import IO, Any
 
-from pydantic import ValidationError
-
 from matcher.api.jobs.warm import WarmProcesses
 from matcher.api.jobs.worker import EXIT_ORPHANED, EXIT_OUT_OF_MEMORY, STOP
 from matcher.api.settings import ServiceSettings
-from matcher.format import Proposal
+from matcher.exceptions import ProposalInvalid
+from matcher.proposal_reader import load_proposal
 from matcher.storage import repository as repo
 from matcher.storage.engine import Database
 
@@ -350,9 +349,9 @@ class SolveProcess:
 
     def _conclude_with_proposal(self, document: dict[str, Any]) -> None:
         try:
-            proposal = Proposal.model_validate(document)
-        except ValidationError as error:
-            self._fail(f"the solver returned a malformed proposal: {error.error_count()} problem(s)")
+            proposal = load_proposal(document)
+        except ProposalInvalid as error:
+            self._fail(f"the solver returned a malformed proposal: {error}")
             return
         self._progress.objectives_from(document)
         self._persistently(lambda: self._store_proposal(document, final=True))

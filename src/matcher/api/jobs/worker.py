@@ -85,7 +85,7 @@ def load_function(spec: str) -> SolveFunction:
     function = getattr(importlib.import_module(module_name), name or "solve")
     if not callable(function):
         raise TypeError(f"{spec} is not a function")
-    return function  # type: ignore[no-any-return]
+    return function
 
 
 def watch_server(control: SolveControl, finished: threading.Event) -> None:

@@ -43,7 +43,7 @@ def decision_out(decision: DecisionRecord, instance_version: int) -> DecisionOut
     return DecisionOut(
         id=decision.id, solve_id=decision.solve_id, proposal_id=decision.proposal_id,
         instance_id=decision.instance_id, instance_version=instance_version, household=decision.household,
-        dwelling=decision.dwelling, municipality=decision.municipality, decision=decision.decision,  # type: ignore[arg-type]
+        dwelling=decision.dwelling, municipality=decision.municipality, decision=decision.decision,
         reason=decision.reason, decided_at=decision.decided_at,
         decided_by={"key_id": decision.decided_by_key, "role": decision.decided_by_role,
                     "municipality": decision.decided_by_municipality},

@@ -48,19 +48,19 @@ def solve_out(session: Session, solve: SolveRecord, history: list[SolveEvent] | 
         proposal = repo.proposal_of(session, solve.id)
         proposal_status = proposal.status if proposal is not None else None
     return SolveOut(
-        id=solve.id, status=solve.status, created_at=solve.created_at, started_at=solve.started_at,  # type: ignore[arg-type]
+        id=solve.id, status=solve.status, created_at=solve.created_at, started_at=solve.started_at,
         finished_at=solve.finished_at, instance_id=solve.instance_id, parent_solve_id=solve.parent_solve_id,
         options=json.loads(solve.options), seed=solve.seed, attempts=solve.attempts,
         cancel_requested_at=solve.cancel_requested_at, error=solve.error,
         progress=json.loads(solve.progress) if solve.progress else None,
-        proposal_status=proposal_status,  # type: ignore[arg-type]
+        proposal_status=proposal_status,
         requested_by={"key_id": solve.requested_by_key, "role": solve.requested_by_role},
         history=[{"at": e.at, "event": e.event, "message": e.message} for e in history],
     )
 
 
 def status_out(solve: SolveRecord) -> SolveStatusOut:
-    return SolveStatusOut(id=solve.id, status=solve.status, created_at=solve.created_at,  # type: ignore[arg-type]
+    return SolveStatusOut(id=solve.id, status=solve.status, created_at=solve.created_at,
                           started_at=solve.started_at, finished_at=solve.finished_at)
 
 

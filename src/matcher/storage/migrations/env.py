@@ -8,12 +8,13 @@ SQLite file in the data directory).
 from __future__ import annotations
 
 from alembic import context
+from sqlalchemy import Connection
 
 from matcher.storage.engine import create_database_engine, database_url
 from matcher.storage.models import Base
 
 
-def run_migrations(connection: object) -> None:
+def run_migrations(connection: Connection) -> None:
     context.configure(connection=connection, target_metadata=Base.metadata, render_as_batch=True,
                       compare_type=True)
     with context.begin_transaction():

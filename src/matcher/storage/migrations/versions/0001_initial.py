@@ -1,15 +1,14 @@
 """Initial schema: API keys, instance versions, solve jobs and their events, proposals, decisions.
 
 Revision ID: 0001
-Revises: 
+Revises:
 Create Date: 2026-11-27
 
 """
 from collections.abc import Sequence
 
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 # revision identifiers, used by Alembic.
 revision: str = '0001'

@@ -6,7 +6,7 @@ import datetime as dt
 
 import pytest
 
-from matcher.workflow.cells import (
+from matcher.workflow.spreadsheet_values import (
     CellError,
     read_age_range,
     read_ages,

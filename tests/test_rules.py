@@ -4,7 +4,6 @@ vectorised ``compatible_pairs`` to the scalar ``broken_rules`` on random instanc
 from __future__ import annotations
 
 import datetime as dt
-from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -12,19 +11,19 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-import matcher.compat
-from matcher.compat import Pairs, broken_rules, compatible_counts, compatible_pairs
+import matcher.rules
+from conftest import EXAMPLES
 from matcher.facts import Facts, derive_facts
+from matcher.rules import RULE_STEPS, Pairs, broken_rules, compatible_counts, compatible_pairs
 from matcher.validation import load_instance
 
-EXAMPLES = Path(__file__).resolve().parents[2] / "shared" / "examples"
 PERIOD = {"start": "2026-11-09", "end": "2026-11-15"}
 
 
 def document(households: list[dict[str, Any]], dwellings: list[dict[str, Any]], **extra: Any) -> dict[str, Any]:
     return {
         "format": "matcher.instance/1",
-        "id": "compat",
+        "id": "rules",
         "period": PERIOD,
         "municipalities": [{"id": "GM0001", "target": 10, "housed": 0}, {"id": "GM0002", "target": 10, "housed": 0}],
         "dwellings": dwellings,
@@ -254,7 +253,7 @@ def test_vectorised_pairs_equal_scalar_rules(data: dict[str, Any], block_cells: 
     facts = derive_facts(load_instance(data))
     with pytest.MonkeyPatch.context() as patch:
         if block_cells is not None:
-            patch.setattr(matcher.compat, "PAIR_BLOCK_CELLS", block_cells)
+            patch.setattr(matcher.rules, "PAIR_BLOCK_CELLS", block_cells)
         pairs = compatible_pairs(facts)
         counts = compatible_counts(facts)
     assert pair_set(pairs) == scalar_pairs(facts)
@@ -263,11 +262,33 @@ def test_vectorised_pairs_equal_scalar_rules(data: dict[str, Any], block_cells: 
     assert counts.tolist() == np.bincount(pairs.household, minlength=len(facts.households)).tolist()
 
 
+@settings(max_examples=100, deadline=None)
+@given(data=random_instance())
+def test_each_step_holds_exactly_where_it_reports_nothing_broken(data: dict[str, Any]) -> None:
+    """Step by step, the vectorised test and the words for one pair are the same rule (and name its number)."""
+    facts = derive_facts(load_instance(data))
+    households = np.arange(len(facts.households))
+    for step in RULE_STEPS:
+        block = step.holds(facts, slice(0, len(facts.households)))
+        assert np.array_equal(block, step.holds(facts, households)), step.name
+        for h in range(len(facts.households)):
+            for d in range(len(facts.dwellings)):
+                broken = step.broken(facts, h, d)
+                assert bool(block[h, d]) == (broken == []), (step.name, h, d, broken)
+                assert {b.rule for b in broken} <= {step.rule}
+
+
+def test_the_steps_follow_the_rules_of_the_format_in_order() -> None:
+    assert [step.rule for step in RULE_STEPS] == sorted(step.rule for step in RULE_STEPS)
+    assert {step.rule for step in RULE_STEPS} == {1, 2, 3, 4, 5, 6}
+    assert len({step.name for step in RULE_STEPS}) == len(RULE_STEPS)
+
+
 @pytest.mark.parametrize("name", ["tiny-s1", "u16-week-s1", "u16-week-s2"])
 def test_example_pairs_do_not_depend_on_the_block_size(name: str, monkeypatch: pytest.MonkeyPatch) -> None:
     facts = derive_facts(load_instance(EXAMPLES / f"{name}.json"))
     whole = compatible_pairs(facts)
-    monkeypatch.setattr(matcher.compat, "PAIR_BLOCK_CELLS", 3)
+    monkeypatch.setattr(matcher.rules, "PAIR_BLOCK_CELLS", 3)
     chunked = compatible_pairs(facts)
     assert compatible_counts(facts).tolist() == np.bincount(whole.household, minlength=len(facts.households)).tolist()
     assert np.array_equal(whole.household, chunked.household)

@@ -1,0 +1,204 @@
+"""Stage 3: compatible but unusable, by the pruning no feasible proposal escapes (the solver applies it too)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import numpy as np
+
+from matcher.explain.contributions import NO_SCHOOL
+from matcher.explain.reasons import Reasons
+from matcher.explain.wording import all_of, first_names, household_starts, plural
+from matcher.facts import BoolArray, Facts, IntArray, SchoolReach, haversine_km
+from matcher.format import SCHOOL_KINDS
+
+USABILITY_STEPS = ("municipality_cap", "group_cap", *(f"school_{kind}" for kind in SCHOOL_KINDS), "lock")
+
+
+def explain_unusable(facts: Facts, household: IntArray, dwelling: IntArray,
+                     reasons: Reasons) -> tuple[BoolArray, list[BoolArray]]:
+    """Apply the pruning no feasible proposal escapes; explain households left without usable pairs.
+
+    Returns the mask of usable pairs, and the pairs remaining before each step and after the last.
+    """
+    n_h = len(facts.households)
+    remaining = np.ones(len(household), dtype=np.bool_)
+    before: list[BoolArray] = []
+    for step in USABILITY_STEPS:
+        before.append(remaining)
+        remaining = remaining & _usability_step(facts, step, household, dwelling, remaining)
+    usable_count = np.bincount(household[remaining], minlength=n_h)
+    stuck = np.flatnonzero((usable_count == 0) & (np.bincount(household, minlength=n_h) > 0))
+    if len(stuck):
+        counts = np.stack([np.bincount(household[b], minlength=n_h)[stuck] for b in before[1:]]
+                          + [usable_count[stuck]], axis=1)
+        starts = household_starts(household, n_h)
+        for r, h in enumerate(stuck.tolist()):
+            k = int(np.argmax(counts[r] == 0))
+            rows = slice(int(starts[h]), int(starts[h + 1]))
+            candidates = dwelling[rows][before[k][rows]]
+            reasons.add(h, f"unusable:{USABILITY_STEPS[k]}", _UNUSABLE_TEXT[k](facts, h, candidates))
+    return remaining, before + [remaining]
+
+
+def _usability_step(facts: Facts, step: str, household: IntArray, dwelling: IntArray,
+                    remaining: BoolArray) -> BoolArray:
+    if step == "municipality_cap":
+        return facts.households.size[household] <= facts.municipalities.cap[facts.dwellings.municipality[dwelling]]
+    if step == "group_cap":
+        return ~_in_full_group(facts, facts.groups.cap <= 0)[dwelling]
+    if step == "lock":
+        return _respects_locks(facts, household, dwelling)
+    kind = step.removeprefix("school_")
+    column = SCHOOL_KINDS.index(kind)
+    ok = np.ones(len(household), dtype=np.bool_)
+    check = np.flatnonzero(remaining & (facts.households.kids[household, column] > 0))
+    ok[check] = first_school(facts, kind, household[check], dwelling[check], facts.schools.seats) != NO_SCHOOL
+    return ok
+
+
+def _in_full_group(facts: Facts, full_group: BoolArray) -> BoolArray:
+    """Per dwelling: it belongs to at least one of these groups."""
+    inside = np.zeros(len(facts.dwellings), dtype=np.bool_)
+    for g in np.flatnonzero(full_group).tolist():
+        inside[facts.groups.dwellings[g]] = True
+    return inside
+
+
+def _lock_maps(facts: Facts) -> tuple[IntArray, IntArray]:
+    """Per household its locked dwelling, per non-shared dwelling its locked household (-1 where none)."""
+    dwelling_of = np.full(len(facts.households), -1, dtype=np.int64)
+    household_of = np.full(len(facts.dwellings), -1, dtype=np.int64)
+    for lock in facts.instance.locks:
+        h, d = facts.household_index[lock.household], facts.dwelling_index[lock.dwelling]
+        dwelling_of[h] = d
+        if not facts.dwellings.shared[d]:
+            household_of[d] = h
+    return dwelling_of, household_of
+
+
+def _respects_locks(facts: Facts, household: IntArray, dwelling: IntArray) -> BoolArray:
+    dwelling_of, household_of = _lock_maps(facts)
+    return (((dwelling_of[household] < 0) | (dwelling_of[household] == dwelling))
+            & ((household_of[dwelling] < 0) | (household_of[dwelling] == household)))
+
+
+def first_school(facts: Facts, kind: str, household: IntArray, dwelling: IntArray, seats: IntArray,
+                 freed_school: IntArray | None = None, freed_seats: IntArray | None = None) -> IntArray:
+    """Per pair, the nearest school of this kind in range with seats for all its children (NO_SCHOOL if none).
+
+    ``freed_school``/``freed_seats`` add seats per pair (an occupant's pupils leaving), for exchange checks.
+    Without them the answer depends only on the dwelling and the number of children, so it is looked up in
+    a per-dwelling table instead of expanding every pair's schools.
+    """
+    kids = facts.households.kids[household, SCHOOL_KINDS.index(kind)]
+    if freed_school is None or freed_seats is None:
+        table = _first_school_table(facts.reach[kind], seats, int(kids.max(initial=0)))
+        return table[dwelling, kids]
+    return _first_school_per_pair(facts.reach[kind], kids, dwelling, seats, freed_school, freed_seats)
+
+
+def _first_school_table(reach: SchoolReach, seats: IntArray, most_kids: int) -> IntArray:
+    """table[d, k]: the nearest school in range of dwelling d with at least k seats (NO_SCHOOL if none)."""
+    n_dwellings = len(reach.start) - 1
+    table = np.full((n_dwellings, most_kids + 1), NO_SCHOOL, dtype=np.int64)
+    owner = np.repeat(np.arange(n_dwellings), np.diff(reach.start))
+    free = seats[reach.school]
+    for k in range(1, most_kids + 1):
+        fitting = np.flatnonzero(free >= k)
+        owners = owner[fitting]
+        first = np.r_[True, owners[1:] != owners[:-1]] if len(owners) else np.zeros(0, dtype=np.bool_)
+        table[owners[first], k] = reach.school[fitting[first]]  # entries are sorted by distance per dwelling
+    return table
+
+
+def _first_school_per_pair(reach: SchoolReach, kids: IntArray, dwelling: IntArray, seats: IntArray,
+                           freed_school: IntArray, freed_seats: IntArray) -> IntArray:
+    begin = reach.start[dwelling]
+    count = np.where(kids > 0, reach.start[dwelling + 1] - begin, 0)
+    owner = np.repeat(np.arange(len(dwelling)), count)
+    offsets = np.arange(int(count.sum())) - np.repeat(np.cumsum(count) - count, count)
+    school = reach.school[np.repeat(begin, count) + offsets]
+    free = seats[school] + np.where(school == freed_school[owner], freed_seats[owner], 0)
+    fitting = np.flatnonzero(free >= kids[owner])
+    first = np.full(len(dwelling), NO_SCHOOL, dtype=np.int64)
+    owners = owner[fitting]
+    at = np.r_[True, owners[1:] != owners[:-1]] if len(owners) else np.zeros(0, dtype=np.bool_)
+    first[owners[at]] = school[fitting[at]]
+    return first
+
+
+def _cap_too_small(facts: Facts, household: int, candidates: IntArray) -> str:
+    size = int(facts.households.size[household])
+    municipalities = np.unique(facts.dwellings.municipality[candidates])
+    caps = [f"{facts.municipalities.ids[m]}: {_persons_left(int(facts.municipalities.cap[m]))}"
+            for m in municipalities.tolist()]
+    return (f"no usable dwelling: {all_of(len(candidates), 'compatible dwelling')} in municipalities whose "
+            f"remaining cap is below the household's {size} persons ({first_names(caps)})")
+
+
+def _persons_left(cap: int) -> str:
+    return "no places left" if cap <= 0 else f"{cap} person{'s' if cap != 1 else ''} left"
+
+
+def _group_cap_zero(facts: Facts, household: int, candidates: IntArray) -> str:
+    full = facts.groups.cap <= 0
+    groups = sorted({facts.groups.ids[g] for d in candidates.tolist() for g in facts.dwellings.groups[d].tolist()
+                     if full[g]})
+    return (f"no usable dwelling: {all_of(len(candidates), 'remaining dwelling')} in a group whose share cap "
+            f"is already used up (cap 0: {first_names(groups)})")
+
+
+def _no_school_in_reach(kind: str) -> Callable[[Facts, int, IntArray], str]:
+    def text(facts: Facts, household: int, candidates: IntArray) -> str:
+        column = SCHOOL_KINDS.index(kind)
+        kids = int(facts.households.kids[household, column])
+        limit = facts.instance.policy.max_school_km.for_kind(kind)
+        fit = ("1 dwelling fits, but it is not" if len(candidates) == 1
+               else f"{len(candidates)} dwellings fit, but none is")
+        return (f"no usable dwelling: {fit} within {limit:g} km "
+                f"of a {kind} school with {plural(kids, 'free seat')}"
+                f"{_nearest_school_with_seats(facts, kind, kids, candidates)}")
+    return text
+
+
+def _nearest_school_with_seats(facts: Facts, kind: str, kids: int, candidates: IntArray) -> str:
+    s, d = facts.schools, facts.dwellings
+    schools = np.flatnonzero((s.kind == SCHOOL_KINDS.index(kind)) & (s.seats >= kids))
+    if len(schools) == 0:
+        return f" (no {kind} school in the region has {plural(kids, 'free seat')})"
+    km = haversine_km(d.lat[candidates, None], d.lon[candidates, None], s.lat[None, schools], s.lon[None, schools])
+    r, c = np.unravel_index(int(np.argmin(km)), km.shape)
+    return (f" (the nearest with enough seats, {s.ids[schools[c]]}, is {km[r, c]:.1f} km from "
+            f"{d.ids[candidates[r]]})")
+
+
+def _locked_to_others(facts: Facts, household: int, candidates: IntArray) -> str:
+    _, household_of = _lock_maps(facts)
+    promised = [f"{facts.dwellings.ids[d]} to {facts.households.ids[household_of[d]]}"
+                for d in candidates.tolist() if household_of[d] >= 0]
+    return (f"no usable dwelling: {all_of(len(candidates), 'remaining dwelling')} promised to other "
+            f"households by locks ({first_names(promised)})")
+
+
+_UNUSABLE_TEXT = (_cap_too_small, _group_cap_zero, *(_no_school_in_reach(kind) for kind in SCHOOL_KINDS),
+                  _locked_to_others)
+
+_PRUNED_WORDS = {"municipality_cap": "municipality caps below its size", "group_cap": "group share caps",
+                 **{f"school_{kind}": f"no {kind} school in reach with enough seats" for kind in SCHOOL_KINDS},
+                 "lock": "locks of other households"}
+
+
+def note_pruned(facts: Facts, household: IntArray, stages: list[BoolArray], compatible_count: IntArray,
+                reasons: Reasons) -> None:
+    """For households that keep usable dwellings, say why the other compatible ones could never be used."""
+    n_h = len(facts.households)
+    usable_count = np.bincount(household[stages[-1]], minlength=n_h)
+    pruned = np.stack([np.bincount(household[a & ~b], minlength=n_h)
+                       for a, b in zip(stages[:-1], stages[1:], strict=True)], axis=1)
+    for h in np.flatnonzero((usable_count > 0) & (usable_count < compatible_count)).tolist():
+        parts = [f"{int(n)} by {_PRUNED_WORDS[step]}" for step, n in zip(USABILITY_STEPS, pruned[h], strict=True)
+                 if n]
+        lost = int(compatible_count[h] - usable_count[h])
+        reasons.add(h, "pruned", f"{plural(lost, 'other compatible dwelling')} can never be used: "
+                                 + ", ".join(parts))
