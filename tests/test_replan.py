@@ -222,3 +222,23 @@ def test_a_municipality_count_changes_with_municipality_caps() -> None:
                     policy={"objectives": list(REPLAN_OBJECTIVES)})
     proposal = solve(load_instance(data), OPTIONS)
     assert pairs(proposal) == {("h1", "d2"), ("h2", "d1")} and proposal.model_extra["moved"] == []
+
+
+def test_after_one_decline_the_week_moves_at_most_one_other_pair_on_average() -> None:
+    """The weekly sample, declining each of eight proposed pairs in turn: the re-plan keeps the first two
+    objectives of a fresh solve and moves far fewer of the other pairs than the fresh solve does."""
+    document = json.loads(WEEK.read_text())
+    first = solve(load_instance(document), OPTIONS)
+    moved_replan, moved_fresh = [], []
+    for pair in sorted(pairs(first))[::4]:
+        plan = next_instance(document, first.model_dump(mode="json"), {pair: Decision(False, "declined")})
+        fresh_document = dict(plan.document, policy=dict(plan.document["policy"], objectives=[
+            name for name in plan.document["policy"]["objectives"] if name != "kept_previous"]))
+        replan, fresh = solve(load_instance(plan.document), OPTIONS), solve(load_instance(fresh_document), OPTIONS)
+        assert replan.status == fresh.status == "optimal"
+        for name in ("overdue_housed", "persons_housed"):
+            assert replan.objective(name).value == fresh.objective(name).value
+        others = pairs(first) - {pair}
+        moved_replan.append(len(others - pairs(replan)))
+        moved_fresh.append(len(others - pairs(fresh)))
+    assert sum(moved_replan) <= len(moved_replan) < sum(moved_fresh)
