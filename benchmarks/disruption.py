@@ -118,12 +118,14 @@ def summary(draws: list[Draw]) -> dict[str, Any]:
 def table(result: dict[str, Any]) -> str:
     """The README's row format: one line per kind of draw."""
     lines = []
-    for kind, s in result["summary"].items():
-        lines.append(f"| {result['case']} | {s['declined']} of {result['pairs_proposed']} ({s['draws']} draws) | "
+    for s in result["summary"].values():
+        declined = f"{s['declined']} of {result['pairs_proposed']} ({s['draws']} draws)"
+        lines.append(f"| {result['case']} | {declined} | "
                      f"{s['moved_fresh_median']:g} / {s['moved_fresh_mean']:g} / {s['moved_fresh_max']} | "
                      f"{s['moved_replan_median']:g} / {s['moved_replan_mean']:g} / {s['moved_replan_max']} | "
                      f"{'yes' if s['first_tiers_equal'] else 'NO'} | "
-                     f"{s['replan_s_max']:.2f} s vs {s['fresh_s_max']:.2f} s (ratio: worst {s['replan_over_fresh_max']:g}, "
+                     f"{s['replan_s_max']:.2f} s vs {s['fresh_s_max']:.2f} s "
+                     f"(ratio: worst {s['replan_over_fresh_max']:g}, "
                      f"in total {s['replan_over_fresh_total']:g}) |")
     return "\n".join(lines)
 

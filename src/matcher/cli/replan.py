@@ -1,4 +1,4 @@
-"""``matcher replan INSTANCE PROPOSAL DECISIONS -o NEXT``: the next instance version after decisions, without the service.
+"""``matcher replan INSTANCE PROPOSAL DECISIONS -o NEXT``: the next instance after decisions, without the service.
 
 DECISIONS is the workbook ``matcher export`` wrote, with its decision column filled in (accepted /
 declined, with a reason), or a CSV or JSON file of ``household, dwelling, decision, reason``. The next

@@ -17,9 +17,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from matcher.checker import hard_rule_violations
-from matcher.rules import Pairs
 from matcher.facts import Facts
 from matcher.format import MAXIMISED_OBJECTIVES, SCHOOL_KINDS, Assignment
+from matcher.rules import Pairs
 from matcher.solution import Placement, Solution
 from matcher.solver.evaluate import objective_values
 

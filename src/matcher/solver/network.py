@@ -145,6 +145,7 @@ def build_network(facts: Facts, households: HouseholdClasses, dwellings: Dwellin
     arcs = arcs.with_pools(pool)
     schools = _school_choices(facts, dwellings, arcs)
     assert arcs.cell is not None  # into_cells gave every arc its cell
+    assert arcs.keeps is not None  # set by into_cells
     return Network(households=households, dwellings=dwellings, entry_class=entry_class, entry_pool=entry_pool,
                    pool_type=pool_keys[:, 0], pool_size=pool_keys[:, 1], pool_kids=pool_keys[:, 2:],
                    placement_pool=arcs.pool, placement_class=arcs.household_class,
@@ -203,9 +204,11 @@ class _Arcs:
         """Both lists of arcs that already have their cells, this one first."""
         assert self.cell is not None and self.keeps is not None and other.cell is not None and other.keeps is not None
         kids = np.concatenate([self.kids, other.kids.reshape(-1, self.kids.shape[1])]).astype(np.int64)
-        return _Arcs(*(np.concatenate([getattr(self, name), getattr(other, name)]).astype(np.int64)
-                       for name in ("pool", "household_class", "dwelling_class", "size")),
-                     kids=kids, cell=np.concatenate([self.cell, other.cell]).astype(np.int64),
+        pool, household_class, dwelling_class, size = (
+            np.concatenate([getattr(self, name), getattr(other, name)]).astype(np.int64)
+            for name in ("pool", "household_class", "dwelling_class", "size"))
+        return _Arcs(pool, household_class, dwelling_class, size, kids,
+                     cell=np.concatenate([self.cell, other.cell]).astype(np.int64),
                      keeps=np.concatenate([self.keeps, other.keeps]).astype(np.bool_))
 
     def subset(self, keep: np.ndarray) -> _Arcs:
