@@ -1,11 +1,16 @@
 """Service latency: p50/p99 of the read endpoints under a short local load, and u16-week submit-to-completed.
 
     .venv/bin/python -m benchmarks.api_latency [--requests 2000] [--instance instances/u16-week.json] [--json OUT]
+    .venv/bin/python -m benchmarks.api_latency --under-load 50     # reads while 50 backlog uploads and solves run
 
 Starts ``matcher serve`` (SQLite in a temporary data directory) on a free loopback port, submits the
 instance, solves it, records a few decisions, then sends the read requests from this process (a second
 process to the server), one at a time over one keep-alive connection, round-robin over the read endpoints
 with a coordinator key and a municipality key. Goal (issue 4): p99 under 50 ms for reads.
+
+``--under-load N`` (issue 18): while the reads are measured, N clients at once each upload the u16 backlog
+instance and queue a solve of it (N uploads on the server's worker threads, N solves in its queue, one
+running at a time), so the figures show whether heavy requests hold up the light ones.
 """
 
 from __future__ import annotations
@@ -17,6 +22,7 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 from typing import Any
@@ -25,6 +31,8 @@ import httpx
 
 REPO = Path(__file__).resolve().parents[1]
 DEFAULT_INSTANCE = REPO / "instances" / "u16-week.json"
+BACKLOG_INSTANCE = REPO / "instances" / "u16-backlog.json"
+BACKLOG_SOLVE_OPTIONS = {"time_limit": 5, "workers": 1}
 MATCHER = str(Path(sys.executable).with_name("matcher"))
 GOAL_P99_MS = 50.0
 WARMUP_REQUESTS = 50
@@ -106,6 +114,35 @@ def measure(url: str, keys: dict[str, str], paths: list[tuple[str, str]], reques
     return latencies
 
 
+def backlog_load(url: str, key: str, clients: int) -> tuple[threading.Thread, dict[str, list[float]]]:
+    """``clients`` threads, each uploading the backlog instance and queueing its solve, started together."""
+    body = BACKLOG_INSTANCE.read_bytes()
+    seconds: dict[str, list[float]] = {"upload": [], "queue_solve": []}
+    start = threading.Barrier(clients + 1)
+
+    def one() -> None:
+        with httpx.Client(base_url=url, headers={"X-API-Key": key}, timeout=600) as client:
+            start.wait()
+            began = time.perf_counter()
+            instance_id = client.post("/v1/instances", content=body).raise_for_status().json()["id"]
+            seconds["upload"].append(time.perf_counter() - began)
+            began = time.perf_counter()
+            client.post("/v1/solves", json={"instance_id": instance_id, "options": BACKLOG_SOLVE_OPTIONS}
+                        ).raise_for_status()
+            seconds["queue_solve"].append(time.perf_counter() - began)
+
+    threads = [threading.Thread(target=one, daemon=True) for _ in range(clients)]
+    for thread in threads:
+        thread.start()
+
+    def release_and_join() -> None:
+        start.wait()
+        for thread in threads:
+            thread.join()
+
+    return threading.Thread(target=release_and_join, daemon=True), seconds
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--requests", type=int, default=2000)
@@ -113,6 +150,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--json", type=Path, help="write the figures here as well")
     parser.add_argument("--database-url", help="an empty PostgreSQL database (default: SQLite in a temporary "
                         "directory)")
+    parser.add_argument("--under-load", type=int, default=0, metavar="N",
+                        help="measure while N clients each upload the u16 backlog and queue its solve")
     args = parser.parse_args(argv)
     with tempfile.TemporaryDirectory(prefix="matcher-api-bench-") as directory:
         data_dir, port = Path(directory), free_port()
@@ -131,7 +170,13 @@ def main(argv: list[str] | None = None) -> int:
                      ("coordinator", f"/v1/solves/{solve_id}/decisions"),
                      ("municipality", f"/v1/solves/{solve_id}/proposal"),
                      ("municipality", f"/v1/municipalities/{municipality}/progress"), ("coordinator", "/v1/health")]
+            load, load_seconds = backlog_load(url, keys["coordinator"], args.under_load)
+            if args.under_load:
+                load.start()
             latencies = measure(url, keys, paths, args.requests)
+            load_running_at_end = load.is_alive()
+            if args.under_load:
+                load.join()
         finally:
             server.terminate()
             server.wait(timeout=30)
@@ -141,12 +186,18 @@ def main(argv: list[str] | None = None) -> int:
         "requests": len(every), "submit_to_completed_s": round(solve_seconds, 3),
         "p50_ms": round(statistics.median(every), 2), "p99_ms": round(percentile(every, 0.99), 2),
         "goal_p99_ms": GOAL_P99_MS,
+        "under_load": {"clients": args.under_load, "still_running_when_reads_ended": load_running_at_end,
+                       **{f"{what}_p50_s": round(statistics.median(values), 3)
+                          for what, values in load_seconds.items() if values},
+                       **{f"{what}_max_s": round(max(values), 3) for what, values in load_seconds.items() if values}},
         "endpoints": {name: {"p50_ms": round(statistics.median(values), 2),
                              "p99_ms": round(percentile(values, 0.99), 2)} for name, values in latencies.items()},
     }
     print(f"u16-week submit-to-completed: {figures['submit_to_completed_s']:.2f} s")
     print(f"{figures['requests']} reads ({figures['database']}): p50 {figures['p50_ms']:.1f} ms, "
           f"p99 {figures['p99_ms']:.1f} ms (goal p99 < {GOAL_P99_MS:.0f} ms)")
+    if args.under_load:
+        print(f"under load: {figures['under_load']}")
     for name, values in figures["endpoints"].items():
         print(f"  {name:<62} p50 {values['p50_ms']:6.1f} ms  p99 {values['p99_ms']:6.1f} ms")
     if args.json:

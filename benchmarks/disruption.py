@@ -29,7 +29,7 @@ from typing import Any
 from benchmarks.registry import CASES, Recipe
 from matcher.format import Proposal
 from matcher.replan.next_instance import Decision, next_instance
-from matcher.solver import SolveOptions, solve
+from matcher.solver import SolveOptions, solve_proposal
 from matcher.validation import load_instance
 
 SHARE_DECLINED = 0.05  # "5 % of the pairs" of the issue
@@ -59,7 +59,7 @@ def pairs_of(proposal: Proposal) -> set[Pair]:
 def timed_solve(document: dict[str, Any], options: SolveOptions) -> tuple[Proposal, float]:
     instance = load_instance(document)
     began = time.monotonic()
-    proposal = solve(instance, options)
+    proposal = solve_proposal(instance, options)
     return proposal, time.monotonic() - began
 
 

@@ -2,7 +2,7 @@
 
 Every figure in the benchmark table is a ratio to a peer run on the same machine at the same moment. HiGHS
 is the peer a user would pick instead of matcher, on the model anyone would write first: the pair model of
-``matcher.solver.model``, with one binary per candidate pair and per school option, one more for each
+``benchmarks.pair_model.model``, with one binary per candidate pair and per school option, one more for each
 shared dwelling that counts towards a group cap, and the same constraint families row for row (one
 dwelling per household, dwelling capacity, one school per needed kind, school seats, group caps,
 municipality caps, locks). Its LP relaxation on the first tier is the bound matcher's first tier is
@@ -23,11 +23,11 @@ from dataclasses import dataclass, field
 import highspy
 import numpy as np
 
+from benchmarks.pair_model.candidates import Candidates
 from matcher.facts import Facts, IntArray
-from matcher.format import MAXIMISED_OBJECTIVES, SCHOOL_KINDS
+from matcher.format import MAXIMISED_OBJECTIVES, PERMILLE, SCHOOL_KINDS
 from matcher.solution import Placement, Solution
-from matcher.solver.candidates import Candidates
-from matcher.solver.model import PERMILLE, pair_quality
+from matcher.solver.evaluate import pair_quality
 
 BOUND_EPSILON = 1e-6  # HiGHS reports bounds as doubles; integer objectives round them inward by this much
 FEASIBLE_SOLUTION = 2  # HiGHS's kSolutionStatusFeasible
@@ -259,7 +259,7 @@ def columns_of(candidates: Candidates, columns: Columns, solution: Solution, sho
 
 
 def build(facts: Facts, candidates: Candidates, with_shortfall: bool) -> tuple[highspy.Highs, Columns]:
-    """Every hard rule of ``matcher.solver.model``; the objectives are set per tier."""
+    """Every hard rule of ``benchmarks.pair_model.model``; the objectives are set per tier."""
     highs = highspy.Highs()
     highs.setOptionValue("output_flag", False)
     highs.setOptionValue("mip_rel_gap", 0.0)
@@ -456,7 +456,7 @@ def _shortfall(facts: Facts, candidates: Candidates, columns: Columns, rows: _Ro
 
 
 def objective_costs(facts: Facts, candidates: Candidates, columns: Columns, objective: str) -> np.ndarray:
-    """One objective as a cost per column, term for term as ``matcher.solver.model`` states it."""
+    """One objective as a cost per column, term for term as ``benchmarks.pair_model.model`` states it."""
     cost = np.zeros(columns.total)
     h = candidates.household
     if objective == "overdue_housed":

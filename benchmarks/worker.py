@@ -4,12 +4,11 @@
 per event to the file the spec names, flushed at once, so that when the process is stopped mid-way the
 parent still knows every phase that finished, the phase that was running, and the peak memory so far.
 
-The ``pipeline`` run (matcher) is the chain of ``matcher.solver.solve.solve`` written out step by step
-(that function times several steps as one), plus loading before it and writing the proposal after it. Its
-clock for the time limit starts where ``solve``'s does, so the tiers get the same budgets as
-``matcher solve --time-limit``. ``tests/test_benchmark_registry.py`` checks that it reaches the same
-objective values as ``solve``. The ``pair-model`` run is the chain as it was before the class model (one
-Boolean per candidate pair), and the ``highs`` run hands that pair model to HiGHS tier by tier.
+The ``pipeline`` run (matcher) calls ``matcher.solver.solve.solve`` itself and records each phase as
+``solve``'s phase hook reports its end, plus loading before it and writing the proposal after it; so it
+measures exactly what ``matcher solve --time-limit`` runs. The ``pair-model`` run is the chain as it was
+before the class model (one Boolean per candidate pair, ``benchmarks.pair_model``), and the ``highs`` run
+hands that pair model to HiGHS tier by tier.
 """
 
 from __future__ import annotations
@@ -25,23 +24,22 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from benchmarks.highs_peer import PairMip
+from benchmarks.pair_model.candidates import Candidates, usable_candidates
+from benchmarks.pair_model.greedy import greedy_solution
+from benchmarks.pair_model.model import build_model
+from benchmarks.pair_model.tiers import optimise_pair_model
 from benchmarks.registry import HIGHS_TIER_PREFIX, RUNS, TIER_PREFIX, Recipe
 from matcher.facts import Facts, derive_facts
 from matcher.format import Instance
 from matcher.rules import Pairs, compatible_pairs
 from matcher.solution import Placement, Solution
 from matcher.solver import SolveControl, SolveOptions, solve
-from matcher.solver.candidates import Candidates, usable_candidates
-from matcher.solver.class_model import build_class_model
-from matcher.solver.classes import dwelling_classes, household_classes
+from matcher.solver.budget import Budget
 from matcher.solver.evaluate import objective_values
-from matcher.solver.greedy import greedy_by_class, greedy_solution
 from matcher.solver.locks import check_locks
-from matcher.solver.model import build_model
-from matcher.solver.network import build_network
+from matcher.solver.options import Phase
 from matcher.solver.proposal import build_proposal
-from matcher.solver.solve import class_model_stats, explanation_reserve
-from matcher.solver.tiers import TierModel, TierResult, optimise_lexicographically
+from matcher.solver.tiers import TierResult
 from matcher.validation import load_instance
 
 KIB_PER_MIB = 1024
@@ -87,25 +85,41 @@ class LastPhase(Exception):
 
 
 def run_pipeline(spec: dict[str, Any], log: EventLog) -> None:
-    """matcher's chain as ``solve`` runs it, each phase timed on its own, up to the run's last phase."""
+    """matcher's chain: ``solve`` itself, each phase recorded as its phase hook reports it."""
     instance = _load(spec, log)
-    started = time.monotonic()  # where solve()'s clock starts: the time limit covers everything from here
-    facts, pairs, locked = _pairs_and_locks(spec, log, instance)
-    with log.phase("network"):
-        households, dwellings = household_classes(facts), dwelling_classes(facts)
-        network = build_network(facts, households, dwellings)
-    log.emit("info", household_classes=len(households), dwelling_classes=len(dwellings),
-             arcs=network.entries + network.placements)
-    _stop_after(spec, "network")
-    with log.phase("greedy") as extra:
-        start = greedy_by_class(facts, network, locked)
-        extra["objectives"] = objective_values(facts, start)
-    _stop_after(spec, "greedy")
-    with log.phase("build") as extra:
-        allocation = build_class_model(facts, network)
-        extra |= class_model_stats(allocation)
-    _stop_after(spec, "build")
-    _tiers_and_proposal(spec, log, facts, pairs, allocation, start, started, interim=True)
+    chain = RUNS[spec["run"]].chain
+    options = SolveOptions(time_limit=spec["time_limit"], workers=spec["workers"], seed=0)
+    pairs_began = [0.0]  # solve() times facts and pairs apart; the benchmarks count them as one phase
+
+    def phase_ended(phase: Phase) -> None:
+        if phase.name == "facts":
+            pairs_began[0] = phase.seconds
+            return
+        if phase.name not in chain:
+            return  # "tiers" (all tiers together) is in solve()'s stats; the benchmarks time each tier
+        seconds = phase.seconds + (pairs_began[0] if phase.name == "pairs" else 0.0)
+        figures = {"tier": phase.figures["tier"]} if phase.name.startswith(TIER_PREFIX) else {}
+        if phase.name in ("greedy", "explain"):
+            figures = {key: phase.figures[key] for key in ("objectives", "status") if key in phase.figures}
+        if phase.name == "build":
+            figures = dict(phase.figures)
+        log.end(phase.name, seconds, **figures)
+        if phase.name == "network":
+            log.emit("info", **phase.figures)
+        if phase.name == "pairs":
+            log.emit("info", pairs=phase.figures["pairs"])
+        _stop_after(spec, phase.name)
+        following = chain.index(phase.name) + 1
+        if following < len(chain) and chain[following] != "write":
+            log.start(chain[following])
+
+    log.start("pairs")
+    result = solve(instance, options, SolveControl(on_phase=phase_ended))
+    if result.proposal.status == "invalid":
+        raise ValueError(f"generated instance {instance.id} is invalid: {result.proposal.errors}")
+    log.emit("info", objectives=objective_values(derive_facts(instance), result.solution))
+    with log.phase("write") as extra:
+        extra["bytes"] = len(result.proposal.to_json().encode())
 
 
 def run_pair_model(spec: dict[str, Any], log: EventLog) -> None:
@@ -123,41 +137,23 @@ def run_pair_model(spec: dict[str, Any], log: EventLog) -> None:
         extra |= {"variables": len(allocation.model.proto.variables),
                   "constraints": len(allocation.model.proto.constraints)}
     _stop_after(spec, "build")
-    _tiers_and_proposal(spec, log, facts, pairs, allocation, start, started, interim=False)
-
-
-def _tiers_and_proposal(spec: dict[str, Any], log: EventLog, facts: Facts, pairs: Pairs, allocation: TierModel,
-                        start: Solution, started: float, interim: bool) -> None:
-    """The lexicographic tiers, then the explained proposal, each tier its own phase.
-
-    After each tier today's ``solve`` builds an interim proposal (without explanations) for its watchers;
-    that time counts against the time limit, so matcher's chain does the same (``interim``) and records it
-    with the tier. The pair model's chain never did.
-    """
     objectives = list(facts.instance.policy.objectives)
     tier_phases = [f"{TIER_PREFIX}{name}" for name in objectives]
     options = SolveOptions(time_limit=spec["time_limit"], workers=spec["workers"], seed=0)
-    stats: dict[str, Any] = {"benchmark": spec["run"]}
 
     def tier_done(solution: Solution, done: list[TierResult]) -> None:
-        began = time.perf_counter()
-        if interim:
-            build_proposal(facts, pairs, solution, done, stats, with_explanations=False)
-        tier = done[-1]
-        log.end(tier_phases[len(done) - 1], tier.seconds, tier=tier.as_stats(),
-                **({"interim_seconds": round(time.perf_counter() - began, 4)} if interim else {}))
+        log.end(tier_phases[len(done) - 1], done[-1].seconds, tier=done[-1].as_stats())
         if len(done) < len(tier_phases):
             log.start(tier_phases[len(done)])
 
     if tier_phases:
         log.start(tier_phases[0])
-    reserve = explanation_reserve(len(pairs), options.time_limit) if interim else 0.0  # as solve() keeps it
-    solution, tiers = optimise_lexicographically(allocation, objectives, start, options, SolveControl(), started,
-                                                 on_tier=tier_done, reserve=reserve)
+    solution, tiers = optimise_pair_model(allocation, objectives, start, options, Budget.of(options, started),
+                                          on_tier=tier_done)
     log.emit("info", objectives=objective_values(facts, solution))
     _stop_after(spec, tier_phases[-1] if tier_phases else "build")
     with log.phase("explain") as extra:
-        proposal = build_proposal(facts, pairs, solution, tiers, stats)
+        proposal = build_proposal(facts, pairs, solution, tiers, {"benchmark": spec["run"]})
         extra["status"] = proposal.status
     _stop_after(spec, "explain")
     with log.phase("write") as extra:
@@ -169,7 +165,7 @@ def run_greedy(spec: dict[str, Any], log: EventLog) -> None:
     instance = _load(spec, log)
     with log.phase("solve") as extra:
         proposal = solve(instance, SolveOptions(method="greedy", time_limit=spec["time_limit"],
-                                                workers=spec["workers"]))
+                                                workers=spec["workers"])).proposal
         extra |= {"status": proposal.status, "objectives": {o.name: o.value for o in proposal.objectives},
                   "solve_phases": proposal.stats.get("phases", {})}
 

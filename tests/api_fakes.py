@@ -12,7 +12,7 @@ import time
 from typing import Any
 
 from matcher.format import Proposal
-from matcher.solver import Progress, SolveControl, SolveOptions, solve
+from matcher.solver import Progress, SolveControl, SolveOptions, solve_proposal
 
 DELAY_ENV = "MATCHER_FAKE_DELAY"  # seconds ``slow`` waits before it solves for real
 STEP_S = 0.02
@@ -24,21 +24,21 @@ def slow(instance: Any, options: SolveOptions, control: SolveControl) -> Proposa
     from dataclasses import replace
 
     quick = replace(options, method="greedy")
-    control.proposal(solve(instance, quick))
+    control.proposal(solve_proposal(instance, quick))
     started = time.monotonic()
     delay = float(os.environ.get(DELAY_ENV, "30"))
     while time.monotonic() - started < delay and not control.stopped:
         control.progress(Progress("quality", 0, 1, int(100 * (time.monotonic() - started)), 10_000,
                                   time.monotonic() - started))
         time.sleep(STEP_S)
-    return solve(instance, quick)
+    return solve_proposal(instance, quick)
 
 
 def deaf(instance: Any, options: SolveOptions, control: SolveControl) -> Proposal:
     """Hands over one interim proposal, then ignores every stop: the server must end it after the grace time."""
     from dataclasses import replace
 
-    control.proposal(solve(instance, replace(options, method="greedy")))
+    control.proposal(solve_proposal(instance, replace(options, method="greedy")))
     time.sleep(600)
     raise AssertionError("should have been killed")
 
@@ -70,7 +70,7 @@ def cpsat_until_stopped(instance: Any, options: SolveOptions, control: SolveCont
 
     from ortools.sat.python import cp_model
 
-    control.proposal(solve(instance, replace(options, method="greedy")))
+    control.proposal(solve_proposal(instance, replace(options, method="greedy")))
     numbers = [random.Random(7).randrange(10**9, 10**10) for _ in range(60)]
     model = cp_model.CpModel()
     sides = [model.new_bool_var(f"x{i}") for i in range(len(numbers))]
@@ -94,4 +94,4 @@ def cpsat_until_stopped(instance: Any, options: SolveOptions, control: SolveCont
         solver.solve(model, Report())
     finally:
         unregister()
-    return solve(instance, replace(options, method="greedy"))
+    return solve_proposal(instance, replace(options, method="greedy"))

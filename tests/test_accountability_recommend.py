@@ -20,7 +20,7 @@ from matcher.checker import hard_rule_violations, recompute_objectives
 from matcher.cli import recommend as recommend_cli
 from matcher.format import MAXIMISED_OBJECTIVES, SCHOOL_KINDS, Assignment
 from matcher.solution import Placement
-from matcher.solver import SolveOptions, solve
+from matcher.solver import SolveOptions, solve_proposal
 from matcher.validation import load_instance
 
 FAST = SolveOptions(time_limit=5.0, workers=1, deterministic=True)
@@ -101,7 +101,7 @@ def best_containing(base: Baseline, solutions: list[list[Placement]], household:
 
 def solved_baseline(document: dict[str, Any]) -> Baseline:
     inst = load_instance(document)
-    return load_baseline(inst, solve(inst, FAST))
+    return load_baseline(inst, solve_proposal(inst, FAST))
 
 
 def assert_ranked(base: Baseline, options: list[Forced]) -> None:

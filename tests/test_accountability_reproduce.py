@@ -15,7 +15,7 @@ from matcher.accountability.reproduce import recorded_options, reproduce
 from matcher.checker import parse_proposal
 from matcher.cli import reproduce as reproduce_cli
 from matcher.format import Proposal
-from matcher.solver import SolveOptions, solve
+from matcher.solver import SolveOptions, solve_proposal
 from matcher.validation import load_instance
 
 RECORDED = SolveOptions(time_limit=5.0, workers=1, seed=7, deterministic=True)
@@ -26,7 +26,7 @@ def instance_document(name: str = "tiny-s2") -> dict[str, Any]:
 
 
 def recorded(name: str = "tiny-s2", options: SolveOptions = RECORDED) -> dict[str, Any]:
-    return json.loads(solve(load_instance(instance_document(name)), options).to_json())
+    return json.loads(solve_proposal(load_instance(instance_document(name)), options).to_json())
 
 
 def test_a_deterministic_record_reproduces() -> None:

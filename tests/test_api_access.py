@@ -125,9 +125,13 @@ def test_a_municipality_decides_only_on_its_own_pairs(service: Service, scenario
                            json=[{**scenario.pair_in(OTHER), "decision": "decline"}])
     invented = service.post(f"/v1/solves/{scenario.solve_id}/decisions", OWN,
                             json=[{"household": "h-invented", "dwelling": "d-invented", "decision": "decline"}])
-    assert foreign.status_code == invented.status_code == 422
-    reasons = [response.json()["problems"][0]["message"].split(":")[-1] for response in (foreign, invented)]
-    assert reasons[0] == reasons[1]
+    assert foreign.status_code == invented.status_code == 404  # issue 18, defect 5: it answered 422 before
+    assert foreign.json()["detail"].replace(scenario.pair_in(OTHER)["dwelling"], "?") == \
+        invented.json()["detail"].replace("d-invented", "?")
+    mixed = service.post(f"/v1/solves/{scenario.solve_id}/decisions", OWN,
+                         json=[{**scenario.pair_in(OWN), "decision": "accept"},
+                               {**scenario.pair_in(OTHER), "decision": "accept"}])
+    assert mixed.status_code == 404  # and nothing of the request is stored
 
     own = service.post(f"/v1/solves/{scenario.solve_id}/decisions", OWN,
                        json=[{**scenario.pair_in(OWN), "decision": "accept", "reason": "agreed"}])

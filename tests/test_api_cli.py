@@ -64,5 +64,17 @@ def test_serve_flags_override_the_environment(data_dir: Path, monkeypatch: pytes
 
 
 def test_serve_refuses_nonsense_limits(data_dir: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(["serve", "--data-dir", str(data_dir), "--concurrent-solves", "0"]) == 2
+    assert main(["serve", "--data-dir", str(data_dir), "--concurrent-solves", "-1"]) == 2
+    assert "concurrent_solves" in capsys.readouterr().err
+
+
+def test_a_worker_needs_a_solve_slot(data_dir: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["worker", "--data-dir", str(data_dir), "--concurrent-solves", "0"]) == 2
     assert "--concurrent-solves" in capsys.readouterr().err
+
+
+def test_a_bad_environment_variable_is_named(data_dir: Path, monkeypatch: pytest.MonkeyPatch,
+                                            capsys: pytest.CaptureFixture[str]) -> None:
+    monkeypatch.setenv("MATCHER_CONCURRENT_SOLVES", "two")
+    assert main(["serve", "--data-dir", str(data_dir)]) == 2
+    assert "concurrent_solves" in capsys.readouterr().err

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
+import threading
 from collections.abc import Callable, Iterator
 
 import pytest
 
 from api_support import Service, backend, make_service, service, tiny_document  # noqa: F401 - fixtures
+from matcher.api.routes import instances as instances_route
 from matcher.exceptions import InstanceInvalid
+from matcher.format import MAX_ID_LENGTH
 from matcher.storage import repository as repo
 from matcher.validation import load_instance
 
@@ -141,3 +145,78 @@ def test_health_and_docs_need_no_key(service: Service) -> None:
                                                        "database": "ok"}
     assert service.client.get("/docs").status_code == 200
     assert service.client.get("/openapi.json").json()["info"]["title"] == "matcher"
+
+
+# --- issue 18: defects 2, 3 and 4 --------------------------------------------------------------------------
+
+
+def surrogate_documents() -> Iterator[tuple[str, dict]]:
+    """Lone surrogates where a record's id, a reference or a key of an unknown field go (defect 2: a 500)."""
+    document = tiny_document()
+    document["households"][0]["id"] = "\ud800"
+    yield "household id", document
+    document = tiny_document()
+    document["dwellings"][0]["municipality"] = "\ud800"
+    yield "municipality", document
+    document = tiny_document()
+    document["households"][0]["\ud800"] = 1
+    yield "unknown key", document
+
+
+@pytest.mark.parametrize(("where", "document"), list(surrogate_documents()), ids=lambda v: str(v)[:12])
+def test_lone_surrogates_anywhere_are_422_not_500(service: Service, where: str, document: dict) -> None:
+    response = service.post("/v1/instances", content=json.dumps(document))  # ensure_ascii: "\ud800" escaped
+    assert response.status_code == 422, response.text
+    assert response.json()["problems"], where
+
+
+def test_ids_have_one_length_limit_for_instances_and_decisions(service: Service) -> None:
+    document = tiny_document()
+    document["households"][0]["id"] = "h" * (MAX_ID_LENGTH + 1)
+    response = service.post("/v1/instances", content=json.dumps(document))
+    assert response.status_code == 422  # defect 3: it was stored, and its pairs could never be decided
+    assert response.json()["problems"][0]["path"] == "households[0].id"
+    longest_prefix = "h" * (MAX_ID_LENGTH - len("h00000"))  # every household id exactly at the limit
+    longest = json.loads(json.dumps(tiny_document()).replace('"h0000', f'"{longest_prefix}h0000'))
+    solve_id = service.solved(service.add_instance(longest))
+    proposal = service.get(f"/v1/solves/{solve_id}/proposal").json()
+    pair = proposal["assignments"][0]
+    assert len(pair["household"]) == MAX_ID_LENGTH
+    decided = service.post(f"/v1/solves/{solve_id}/decisions",
+                           json=[{"household": pair["household"], "dwelling": pair["dwelling"], "decision": "accept"}])
+    assert decided.status_code == 201, decided.text
+
+
+def test_two_ids_that_look_the_same_cannot_both_exist(service: Service) -> None:
+    document = tiny_document()
+    document["households"][0]["id"] = "h-\u00e9"  # é, composed
+    document["households"][1]["id"] = "h-e\u0301"  # e and a combining accent: looks the same
+    response = service.post("/v1/instances", content=json.dumps(document))
+    assert response.status_code == 422
+    problem = response.json()["problems"][0]
+    assert (problem["path"], problem["code"]) == ("households[1].id", "id_normal_form")
+    decision = service.post("/v1/solves/sol_anything/decisions",
+                            json=[{"household": "h-e\u0301", "dwelling": "d00000", "decision": "accept"}])
+    assert decision.status_code == 422 and decision.json()["problems"][0]["path"] == "[0].household"
+
+
+def test_an_upload_leaves_the_event_loop_free(service: Service, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Defect 4: validation and storage ran on the event loop. Here they run in a worker thread."""
+    threads: list[bool] = []
+    real = instances_route.validated_document
+
+    def spy(body: bytes) -> dict:
+        threads.append(threading.current_thread() is threading.main_thread() or _in_event_loop())
+        return real(body)
+
+    monkeypatch.setattr(instances_route, "validated_document", spy)
+    assert service.post("/v1/instances", content=json.dumps(tiny_document())).status_code == 201
+    assert threads == [False]
+
+
+def _in_event_loop() -> bool:
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return False
+    return True

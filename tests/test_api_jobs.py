@@ -1,8 +1,10 @@
 """The solve processes: a crash, memory exhaustion, an exception or a solver that ignores stop fails or ends
-only its own job, never the server; a restart runs interrupted jobs again and says so in their history."""
+only its own job, never the server; a job whose worker died or shut down runs again once its lease has
+expired, and its history says so."""
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
 from pathlib import Path
 
@@ -55,27 +57,29 @@ def test_a_solve_that_ignores_stop_is_ended_after_the_grace_time_keeping_its_bes
     assert kept.status_code == 200 and kept.headers["X-Proposal-Final"] == "true"
 
 
-def test_a_job_interrupted_by_a_crashed_server_runs_again_on_restart(backend: str, tmp_path: Path) -> None:
+def test_a_job_whose_worker_died_runs_again_once_its_lease_expires(backend: str, tmp_path: Path) -> None:
     with fresh_database(backend, tmp_path) as url:
         with running_service(url, tmp_path / "data") as first:
             solve_id = first.start_solve(first.add_instance())
             first.wait(solve_id)
             keys = first.keys
         database = Database.open(url)
-        with database.session() as session:  # what a server killed in the middle of the solve leaves behind
+        with database.session() as session:  # what a worker killed in the middle of the solve leaves behind
             solve = repo.get_solve(session, solve_id)
-            solve.status, solve.finished_at = repo.RUNNING, None
+            solve.status, solve.finished_at, solve.lease_token = repo.RUNNING, None, "dead-worker"
+            solve.lease_expires_at = repo.now() + dt.timedelta(seconds=2)
+            repo.proposal_of(session, solve_id).final = False  # its proposal was still the best so far
         database.close()
         with running_service(url, tmp_path / "data") as second:
             second.keys = keys
+            assert second.get(f"/v1/solves/{solve_id}").json()["status"] == "running"  # the lease still holds
             job = second.wait(solve_id)
     assert job["status"] == "completed" and job["attempts"] == 2
     events = [event["event"] for event in job["history"]]
-    assert events == ["queued", "running", "completed", "requeued", "running", "completed"]
-    assert "the server stopped while this solve was running" in job["history"][3]["message"]
+    assert events == ["queued", "running", "completed", "lease_expired", "running", "completed"]
 
 
-def test_a_server_shutdown_queues_its_running_job_again(backend: str, tmp_path: Path) -> None:
+def test_a_server_shutdown_gives_its_running_job_back(backend: str, tmp_path: Path) -> None:
     with fresh_database(backend, tmp_path) as url:
         with running_service(url, tmp_path / "data", solve_function="api_fakes:slow") as first:
             solve_id = first.start_solve(first.add_instance())
@@ -89,5 +93,6 @@ def test_a_server_shutdown_queues_its_running_job_again(backend: str, tmp_path: 
             second.keys = keys
             job = second.wait(solve_id)
     assert job["status"] == "completed" and job["attempts"] == 2
-    assert [event["event"] for event in job["history"]] == ["queued", "running", "requeued", "running", "completed"]
-    assert "the server shut down while this solve was running" in job["history"][2]["message"]
+    events = [event["event"] for event in job["history"]]
+    assert events == ["queued", "running", "released", "lease_expired", "running", "completed"]
+    assert "its worker shut down" in job["history"][2]["message"]

@@ -1,5 +1,6 @@
 """The real thing: ``matcher serve`` as a process on a free port, driven over HTTP like a municipality
-system would, checked with ``matcher check``, and killed with SIGKILL in the middle of a solve."""
+system would, checked with ``matcher check``, and killed with SIGKILL in the middle of a solve (its job runs
+again once its lease has expired)."""
 
 from __future__ import annotations
 
@@ -26,7 +27,7 @@ from matcher.storage.engine import SQLITE_FILE
 MATCHER = str(Path(sys.executable).with_name("matcher"))
 U16_WEEK = REPO / "instances" / "u16-week.json"
 INSTANCE = U16_WEEK if U16_WEEK.exists() else EXAMPLES / "u16-week-s1.json"
-STARTUP_TIMEOUT_S = 60.0
+STARTUP_TIMEOUT_S = 180.0  # a busy shared machine can take a minute to load Python, FastAPI and the solver
 FINISHED = ("completed", "failed", "cancelled")
 
 
@@ -154,8 +155,9 @@ def test_submit_solve_check_decide_and_replan_over_http(tmp_path: Path, backend:
 
 
 def test_a_sigkilled_server_loses_nothing_and_finishes_the_solve_after_restart(tmp_path: Path) -> None:
-    """SQLite only: the re-queueing itself is covered on PostgreSQL by test_storage and test_api_jobs."""
-    with server(tmp_path, "sqlite", MATCHER_SOLVE_FUNCTION="api_fakes:slow", MATCHER_FAKE_DELAY="1") as running:
+    """SQLite only: leases on PostgreSQL are covered by test_storage, test_api_jobs and test_api_faults."""
+    with server(tmp_path, "sqlite", MATCHER_SOLVE_FUNCTION="api_fakes:slow", MATCHER_FAKE_DELAY="1",
+                MATCHER_LEASE_SECONDS="2") as running:
         instance_id = running.request("POST", "/v1/instances", content=INSTANCE.read_bytes()).json()["id"]
         first = running.request("POST", "/v1/solves", json={"instance_id": instance_id}).json()["id"]
         running.wait(first)
@@ -175,8 +177,7 @@ def test_a_sigkilled_server_loses_nothing_and_finishes_the_solve_after_restart(t
         running.start()
         job = running.wait(replanned)
         assert job["status"] == "completed" and job["attempts"] == 2, job
-        assert [e["event"] for e in job["history"]] == ["queued", "running", "requeued", "running", "completed"]
-        assert "the server stopped while this solve was running" in job["history"][2]["message"]
+        assert [e["event"] for e in job["history"]] == ["queued", "running", "lease_expired", "running", "completed"]
         assert running.request("GET", f"/v1/instances/{instance_id}").status_code == 200
         history = running.request("GET", f"/v1/solves/{first}/decisions").json()["items"]
         assert [(d["household"], d["dwelling"], d["decision"]) for d in history] == [

@@ -22,16 +22,16 @@ from benchmarks.conftest import Runs, why_no_search  # noqa: E402
 from benchmarks.highs_peer import Outcome, PairMip, columns_of, objective_costs  # noqa: E402
 from benchmarks.isolation import ERROR, FINISHED, MEMORY, NOT_RUN, TIME_LIMIT, RunRecord, _judge, run_isolated  # noqa: E402
 from benchmarks.outcomes import Tier, disagreements, highs_tiers, pipeline_tiers  # noqa: E402
+from benchmarks.pair_model.candidates import Candidates, usable_candidates  # noqa: E402
+from benchmarks.pair_model.greedy import greedy_solution  # noqa: E402
 from benchmarks.worker import EventLog, run_highs, run_pair_model, run_pipeline  # noqa: E402
 
 from matcher.facts import Facts, derive_facts  # noqa: E402
 from matcher.format import Instance  # noqa: E402
 from matcher.generator import generate  # noqa: E402
 from matcher.rules import compatible_pairs  # noqa: E402
-from matcher.solver import SolveOptions, solve  # noqa: E402
-from matcher.solver.candidates import Candidates, usable_candidates  # noqa: E402
+from matcher.solver import SolveOptions, solve_proposal  # noqa: E402
 from matcher.solver.evaluate import objective_values  # noqa: E402
-from matcher.solver.greedy import greedy_solution  # noqa: E402
 from matcher.solver.locks import check_locks  # noqa: E402
 from matcher.validation import load_instance  # noqa: E402
 
@@ -44,10 +44,20 @@ OBJECTIVES = ("overdue_housed", "persons_housed", "max_shortfall_permille", "qua
 
 def test_sweep_covers_the_sizes_the_issue_names_with_fixed_seeds() -> None:
     sizes = {case.name: case.recipe.households for case in registry.CASES}
-    assert sizes == {"u16-week": None, "u16-backlog": None, "nl-backlog-h1000": 1_000, "nl-backlog-h3000": 3_000,
-                     "nl-backlog-h10000": 10_000, "nl-backlog": None}
+    assert sizes == {"u16-week": None, "u16-backlog": None, "u16-backlog-s2": None, "u16-backlog-s3": None,
+                     "u16-backlog-wide": None, "u16-backlog-wide-s2": None, "u16-backlog-wide-s3": None,
+                     "nl-backlog-h1000": 1_000, "nl-backlog-h3000": 3_000, "nl-backlog-h10000": 10_000,
+                     "nl-backlog": None}
     assert len(generate("nl-backlog", registry.SEED, households=12)["households"]) == 12
-    assert {case.recipe.seed for case in registry.CASES} == {registry.SEED}
+    assert {case.recipe.seed for case in registry.CASES} == {registry.SEED, *registry.MORE_SEEDS}
+
+
+def test_each_600_household_backlog_runs_on_three_seeds_in_both_varieties() -> None:
+    backlogs = [case.recipe for case in registry.CASES if case.recipe.preset == "u16-backlog"]
+    assert sorted((recipe.variety, recipe.seed) for recipe in backlogs) == [
+        (variety, seed) for variety in ("standard", "wide") for seed in (1, 2, 3)]
+    wide = registry.case_named("u16-backlog-wide-s2", smoke=False).recipe.document()
+    assert wide["generator"]["variety"] == "wide" and wide["id"] == "u16-backlog-wide-s2"
 
 
 def test_every_case_declares_known_phases_in_pipeline_order_and_known_peers() -> None:
@@ -61,11 +71,12 @@ def test_every_case_declares_known_phases_in_pipeline_order_and_known_peers() ->
 
 
 def test_the_pair_model_is_left_out_where_it_runs_out_of_memory_and_says_why() -> None:
-    without = {case.name for case in registry.CASES if "pair-model" not in case.peers}
+    on_the_usual_seed = [case for case in registry.CASES if case.recipe.seed == registry.SEED]
+    without = {case.name for case in on_the_usual_seed if "pair-model" not in case.peers}
     assert without == {"nl-backlog-h10000", "nl-backlog"}
     for case in registry.CASES:
-        if case.name in without:
-            assert "12 GiB" in case.left_out["pair-model"]
+        if "pair-model" not in case.peers:
+            assert ("12 GiB" if case.name in without else "seed 1") in case.left_out["pair-model"]
 
 
 def test_a_case_measuring_fewer_phases_stops_its_runs_there() -> None:
@@ -98,7 +109,9 @@ def test_tier_phases_follow_the_default_policy() -> None:
 
 
 def test_smoke_cases_keep_their_names_and_are_small_and_quick() -> None:
-    for full, smoke in zip(registry.cases(smoke=False), registry.cases(smoke=True), strict=True):
+    in_smoke = [case for case in registry.cases(smoke=False) if case.in_smoke]
+    assert {case.recipe.seed for case in in_smoke} == {registry.SEED}  # other seeds: the same code path
+    for full, smoke in zip(in_smoke, registry.cases(smoke=True), strict=True):
         assert smoke.name == full.name
         assert smoke.time_limit == registry.SMOKE_TIME_LIMIT_S
         households = smoke.recipe.households or len(smoke.recipe.document()["households"])
@@ -184,7 +197,7 @@ def test_highs_objectives_are_the_evaluated_objectives_of_a_solution(preset: str
 def test_highs_alone_on_each_objective_reaches_the_optimum_of_solve(preset: str, households: int | None,
                                                                     objective: str) -> None:
     instance, facts, candidates = _pair_model_of(preset, households, [objective])
-    cpsat = solve(instance, SolveOptions(time_limit=20, workers=2)).stats["tiers"][0]
+    cpsat = solve_proposal(instance, SolveOptions(time_limit=20, workers=2)).stats["tiers"][0]
     assert cpsat["status"] == "optimal"
 
     mip = PairMip(facts, candidates, [objective])
@@ -199,7 +212,7 @@ def test_highs_alone_on_each_objective_reaches_the_optimum_of_solve(preset: str,
 def test_highs_tier_by_tier_reaches_every_optimum_of_solve_and_holds_the_earlier_ones(
         preset: str, households: int | None) -> None:
     instance, facts, candidates = _pair_model_of(preset, households)
-    proposal = solve(instance, SolveOptions(time_limit=20, workers=2))
+    proposal = solve_proposal(instance, SolveOptions(time_limit=20, workers=2))
     assert proposal.status == "optimal"
     mip = PairMip(facts, candidates, OBJECTIVES)
     reached: dict[str, int] = {}
@@ -262,10 +275,11 @@ def test_worker_chain_reaches_what_solve_reaches_and_times_every_phase() -> None
     ended = {event["phase"]: event for event in events if event["event"] == "end"}
     assert set(registry.PIPELINE) <= set(ended)
 
-    proposal = solve(load_instance(generate("u16-week", registry.SEED)), SolveOptions(time_limit=20, workers=2))
+    week = load_instance(generate("u16-week", registry.SEED))
+    proposal = solve_proposal(week, SolveOptions(time_limit=20, workers=2))
     assert proposal.status == "optimal"
     assert _final_objectives(events) == {objective.name: objective.value for objective in proposal.objectives}
-    build = ended["build"]  # the class model solve() builds, counted as solve's stats count it
+    build = ended["build"]  # the class model solve_proposal() builds, counted as solve's stats count it
     assert (build["variables"], build["constraints"]) == (proposal.stats["variables"], proposal.stats["constraints"])
     assert build["classes"] == proposal.stats["classes"]
     tier = ended[registry.TIER_PHASES[0]]["tier"]
@@ -277,7 +291,8 @@ def test_the_pair_model_chain_reaches_the_same_optima_through_its_own_phases() -
     ended = {event["phase"] for event in events if event["event"] == "end"}
     assert set(registry.PAIR_PIPELINE) <= ended
     assert "network" not in ended
-    proposal = solve(load_instance(generate("u16-week", registry.SEED)), SolveOptions(time_limit=20, workers=2))
+    week = load_instance(generate("u16-week", registry.SEED))
+    proposal = solve_proposal(week, SolveOptions(time_limit=20, workers=2))
     assert _final_objectives(events) == {objective.name: objective.value for objective in proposal.objectives}
     record = RunRecord(run="pair-model", outcome=FINISHED, events=events)
     assert all(tier.proven for tier in pipeline_tiers(record))

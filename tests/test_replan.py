@@ -16,7 +16,7 @@ from matcher.exceptions import InstanceInvalid
 from matcher.format import REPLAN_OBJECTIVES, Proposal
 from matcher.replan.decisions import DecisionsInvalid, read_decisions
 from matcher.replan.next_instance import Decision, next_instance, with_kept_previous
-from matcher.solver import SolveOptions, solve
+from matcher.solver import SolveOptions, solve_proposal
 from matcher.validation import load_instance
 
 WEEK = Path(__file__).resolve().parents[1] / "instances" / "u16-week.json"
@@ -51,7 +51,7 @@ def test_a_forbidden_previous_pair_is_valid_and_simply_not_kept() -> None:
     data = two_equal_dwellings(previous=[{"household": "h1", "dwelling": "d1"}],
                                forbidden=[{"household": "h1", "dwelling": "d1", "reason": "too far"}],
                                policy={"objectives": list(REPLAN_OBJECTIVES)})
-    proposal = solve(load_instance(data), OPTIONS)
+    proposal = solve_proposal(load_instance(data), OPTIONS)
     assert proposal.objective("kept_previous").value == 0 and pairs(proposal) == {("h1", "d2"), ("h2", "d1")}
     assert proposal.model_extra["moved"][0]["needed_by"] == "declined"
 
@@ -59,7 +59,7 @@ def test_a_forbidden_previous_pair_is_valid_and_simply_not_kept() -> None:
 def test_look_alikes_keep_their_previous_dwellings_and_the_checker_recomputes_the_count() -> None:
     previous = [{"household": "h1", "dwelling": "d2"}, {"household": "h2", "dwelling": "d1"}]
     data = two_equal_dwellings(previous=previous, policy={"objectives": ["persons_housed", "kept_previous"]})
-    proposal = solve(load_instance(data), OPTIONS)
+    proposal = solve_proposal(load_instance(data), OPTIONS)
     assert pairs(proposal) == {("h1", "d2"), ("h2", "d1")}
     assert proposal.status == "optimal" and proposal.objective("kept_previous").value == 2
     document = proposal.model_dump(mode="json", exclude_none=True)
@@ -73,7 +73,7 @@ def test_look_alikes_keep_their_previous_dwellings_and_the_checker_recomputes_th
 def test_a_dwelling_named_by_two_previous_pairs_is_kept_for_one() -> None:
     previous = [{"household": "h1", "dwelling": "d1"}, {"household": "h2", "dwelling": "d1"}]
     data = two_equal_dwellings(previous=previous, policy={"objectives": ["kept_previous", "persons_housed"]})
-    proposal = solve(load_instance(data), OPTIONS)
+    proposal = solve_proposal(load_instance(data), OPTIONS)
     assert proposal.objective("kept_previous").value == 1 and proposal.status == "optimal"
     assert check_proposal(load_instance(data), proposal.model_dump(mode="json", exclude_none=True)).ok
 
@@ -83,7 +83,7 @@ def test_a_moved_pair_says_which_objective_needed_it_and_who_took_the_dwelling()
     data = instance([household("h1"), household("h2", ages=[30, 31, 40], waiting_since=LONG_AGO)],
                     [dwelling("d1", bedrooms=2, max_occupants=4), dwelling("d2")],
                     previous=[{"household": "h1", "dwelling": "d1"}], policy={"objectives": list(REPLAN_OBJECTIVES)})
-    proposal = solve(load_instance(data), OPTIONS)
+    proposal = solve_proposal(load_instance(data), OPTIONS)
     assert pairs(proposal) == {("h1", "d2"), ("h2", "d1")}
     (move,) = proposal.model_extra["moved"]
     assert (move["household"], move["dwelling"], move["now"], move["taken_by"]) == ("h1", "d1", "d2", ["h2"])
@@ -220,7 +220,7 @@ def test_a_municipality_count_changes_with_municipality_caps() -> None:
                     municipalities=[municipality("GM0001"), municipality("GM0002")],
                     previous=[{"household": "h1", "dwelling": "d2"}, {"household": "h2", "dwelling": "d1"}],
                     policy={"objectives": list(REPLAN_OBJECTIVES)})
-    proposal = solve(load_instance(data), OPTIONS)
+    proposal = solve_proposal(load_instance(data), OPTIONS)
     assert pairs(proposal) == {("h1", "d2"), ("h2", "d1")} and proposal.model_extra["moved"] == []
 
 
@@ -228,13 +228,13 @@ def test_after_one_decline_the_week_moves_at_most_one_other_pair_on_average() ->
     """The weekly sample, declining each of eight proposed pairs in turn: the re-plan keeps the first two
     objectives of a fresh solve and moves far fewer of the other pairs than the fresh solve does."""
     document = json.loads(WEEK.read_text())
-    first = solve(load_instance(document), OPTIONS)
+    first = solve_proposal(load_instance(document), OPTIONS)
     moved_replan, moved_fresh = [], []
     for pair in sorted(pairs(first))[::4]:
         plan = next_instance(document, first.model_dump(mode="json"), {pair: Decision(False, "declined")})
         fresh_document = dict(plan.document, policy=dict(plan.document["policy"], objectives=[
             name for name in plan.document["policy"]["objectives"] if name != "kept_previous"]))
-        replan, fresh = solve(load_instance(plan.document), OPTIONS), solve(load_instance(fresh_document), OPTIONS)
+        replan, fresh = solve_proposal(load_instance(plan.document), OPTIONS), solve_proposal(load_instance(fresh_document), OPTIONS)
         assert replan.status == fresh.status == "optimal"
         for name in ("overdue_housed", "persons_housed"):
             assert replan.objective(name).value == fresh.objective(name).value

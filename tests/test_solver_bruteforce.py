@@ -13,7 +13,7 @@ from matcher.checker import check_proposal
 from matcher.facts import Facts, ceil_km, derive_facts, floor_share, haversine_km
 from matcher.format import MAXIMISED_OBJECTIVES, OBJECTIVE_NAMES, SCHOOL_KINDS
 from matcher.rules import compatible_pairs
-from matcher.solver import SolveOptions, solve
+from matcher.solver import SolveOptions, solve_proposal
 from matcher.validation import load_instance
 
 KM_PER_DEGREE = 111.195
@@ -163,7 +163,7 @@ def _values(facts: Facts, plan: tuple[Any, ...]) -> dict[str, int]:
 @given(tiny_instances())
 def test_solver_reaches_the_brute_force_optimum_and_passes_the_checker(data: dict[str, Any]) -> None:
     instance = load_instance(data)
-    proposal = solve(instance, SolveOptions(time_limit=20, workers=1))
+    proposal = solve_proposal(instance, SolveOptions(time_limit=20, workers=1))
     report = check_proposal(instance, proposal.model_dump(mode="json", exclude_none=True))
     assert report.ok, [str(v) for v in report.violations]
     assert proposal.status == "optimal"

@@ -11,6 +11,7 @@ import itertools
 from typing import Any
 
 import numpy as np
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -18,14 +19,14 @@ from builders import LONG_AGO, PERIOD, RECENTLY, UTRECHT, dwelling, household, i
 from matcher.checker import check_proposal
 from matcher.facts import Facts, derive_facts
 from matcher.format import DEFAULT_OBJECTIVES, OBJECTIVE_NAMES, SCHOOL_KINDS
+from matcher.generator import generate
 from matcher.rules import compatible_pairs
-from matcher.solver import SolveOptions, solve
-from matcher.solver.candidates import usable_candidates
+from matcher.solver import SolveOptions, solve_proposal
 from matcher.solver.class_model import build_class_model, values_of
 from matcher.solver.classes import dwelling_classes, household_classes
 from matcher.solver.disaggregate import counts, placements
 from matcher.solver.evaluate import objective_values
-from matcher.solver.greedy import greedy_by_class, greedy_solution
+from matcher.solver.greedy import greedy_by_class
 from matcher.solver.locks import check_locks
 from matcher.solver.network import DIRECT, build_network
 from matcher.solver.proposal import build_proposal
@@ -63,6 +64,30 @@ def test_look_alike_dwellings_share_a_class_and_school_reach_splits_it_into_cell
     assert len(dwelling_classes(facts_of(data | {"households": [household("h0")]})).members) == 1  # no rent limit
 
 
+def test_rent_limits_that_reach_the_same_rents_of_the_dwellings_a_household_fits_share_a_class() -> None:
+    """713 and 718 are the same limit when no dwelling a single fits costs 714-718; a family's limit (731)
+    does not split the single's dwellings at 720 and 735."""
+    data = instance([household("h0", max_rent=713), household("h1", max_rent=718), household("h2", max_rent=760),
+                     household("h3", ages=[30, 31, 5, 7], max_rent=731)],
+                    [dwelling("d0", rent=700), dwelling("d1", rent=750), dwelling("d2", rent=720),
+                     dwelling("d3", rent=735), dwelling("d4", rent=725, bedrooms=3, max_occupants=4)])
+    facts = facts_of(data)
+    assert sorted(m.tolist() for m in household_classes(facts).members) == [[0, 1], [2], [3]]
+    assert sorted(m.tolist() for m in dwelling_classes(facts).members) == [[0], [1, 2, 3], [4]]  # only h2 affords 1-3
+
+
+@pytest.mark.parametrize(("variety", "seed"), [("standard", 1), ("wide", 1), ("wide", 2)])
+def test_classes_merge_only_households_and_dwellings_the_rules_cannot_tell_apart(variety: str, seed: int) -> None:
+    facts = facts_of(generate("u16-backlog", seed, variety=variety))
+    pairs = compatible_pairs(facts)
+    compatible = np.zeros((len(facts.households), len(facts.dwellings)), dtype=np.bool_)
+    compatible[pairs.household, pairs.dwelling] = True
+    for members in household_classes(facts).members:
+        assert (compatible[members] == compatible[members[0]]).all()
+    for members in dwelling_classes(facts).members:
+        assert (compatible[:, members] == compatible[:, [members[0]]]).all()
+
+
 def test_tied_households_go_directly_to_their_tie_municipality_and_through_pools_elsewhere() -> None:
     towns = [municipality("GM0001"), municipality("GM0002")]
     data = instance([household("h0", ties=[{"municipality": "GM0002", "kind": "work"}]),
@@ -83,7 +108,7 @@ def test_a_greedy_solution_has_counts_that_give_back_the_same_numbers() -> None:
     facts = facts_of(data)
     network = build_network(facts, household_classes(facts), dwelling_classes(facts))
     allocation = build_class_model(facts, network)
-    start = greedy_solution(facts, usable_candidates(facts, compatible_pairs(facts)), check_locks(facts).placements)
+    start = greedy_by_class(facts, network, check_locks(facts).placements)
     values = values_of(allocation, start)
     assert values is not None and allocation.linear.satisfied_by(values)
     again = placements(facts, network, counts(facts, network, start))
@@ -223,7 +248,7 @@ def enumerated_optimum(facts: Facts) -> tuple[int, ...]:
 @given(look_alike_instances())
 def test_class_model_reaches_the_enumerated_optimum_with_look_alikes_and_locks(data: dict[str, Any]) -> None:
     loaded = load_instance(data)
-    proposal = solve(loaded, SolveOptions(time_limit=20, workers=1))
+    proposal = solve_proposal(loaded, SolveOptions(time_limit=20, workers=1))
     report = check_proposal(loaded, proposal.model_dump(mode="json", exclude_none=True))
     assert report.ok, [str(v) for v in report.violations]
     assert proposal.status == "optimal", proposal.stats["tiers"]

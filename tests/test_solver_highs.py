@@ -8,14 +8,13 @@ the integer solutions the model has.
 
 from __future__ import annotations
 
-import time
-
 import numpy as np
 import pytest
 
 from matcher.facts import derive_facts
 from matcher.format import MAXIMISED_OBJECTIVES, OBJECTIVE_NAMES
 from matcher.generator import generate
+from matcher.solver.budget import Budget
 from matcher.solver.class_model import ClassModel, build_class_model, hold, solution_of, values_of
 from matcher.solver.classes import dwelling_classes, household_classes
 from matcher.solver.greedy import greedy_by_class
@@ -75,9 +74,9 @@ def test_column_generation_after_solved_tiers_reaches_the_quality_bound_of_the_w
     duals by the better Lagrangian bound once stopped pricing early, at a bound of 31,467 against 2,188."""
     allocation, start = backlog
     objectives = list(OBJECTIVE_NAMES)
-    solution, tiers = optimise_lexicographically(allocation, objectives[:3], solution_of(allocation, start),
-                                                 SolveOptions(time_limit=GENEROUS_SECONDS, workers=2), SolveControl(),
-                                                 time.monotonic())
+    options = SolveOptions(time_limit=GENEROUS_SECONDS, workers=2)
+    solution, tiers = optimise_lexicographically(allocation, objectives[:3], solution_of(allocation, start), options,
+                                                 SolveControl(), Budget.of(options))
     assert [tier.status for tier in tiers] == ["optimal"] * 3
     quality = allocation.terms["quality"]
     every_column = HighsMirror(allocation.linear).relax(quality, True, GENEROUS_SECONDS)

@@ -10,12 +10,12 @@ from pathlib import Path
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from sqlalchemy import inspect, select, text
+from sqlalchemy import inspect, select, text, update
 
 from api_support import backend, database_url, tiny_document  # noqa: F401 - fixtures
 from matcher.storage import Database, migrate
 from matcher.storage import repository as repo
-from matcher.storage.models import ApiKey, Base, SolveEvent
+from matcher.storage.models import ApiKey, Base, SolveEvent, SolveRecord
 
 COORDINATOR = repo.Actor("key_test", repo.COORDINATOR)
 VERSIONS = repo.SoftwareVersions("1.2.3", "9.9.9")
@@ -92,49 +92,101 @@ def test_instances_record_versions_and_covered_municipalities(database: Database
         assert repo.latest_instance_covering(session, "GM0321").id == second.id
 
 
+LEASE_S = 30.0
+
+
+def claim(session, holder: str = "worker-a", lease_seconds: float = LEASE_S):  # type: ignore[no-untyped-def]
+    claimed = repo.claim_next(session, holder, lease_seconds)
+    return (None, None) if claimed is None else claimed
+
+
+def expire(database: Database, solve_id: str) -> None:
+    """What a worker that died leaves behind: its lease runs out."""
+    with database.session() as session:
+        session.execute(update(SolveRecord).where(SolveRecord.id == solve_id)
+                        .values(lease_expires_at=repo.now() - dt.timedelta(seconds=1)))
+
+
 def test_queue_is_first_in_first_out_and_claims_once(database: Database) -> None:
     first, second = queued_solve(database), queued_solve(database)
     with database.session() as session:
-        claimed = repo.claim_next_queued(session)
+        claimed, lease = claim(session)
         assert claimed.id == first and claimed.status == repo.RUNNING and claimed.attempts == 1
+        assert claimed.lease_token == lease.token and claimed.lease_holder == "worker-a"
     with database.session() as session:
-        assert repo.claim_next_queued(session).id == second
-        assert repo.claim_next_queued(session) is None
+        assert claim(session, "worker-b")[0].id == second
+        assert claim(session, "worker-c") == (None, None)
 
 
-def test_finishing_only_moves_a_running_job(database: Database) -> None:
+def test_a_held_job_is_never_claimed_again_an_expired_one_is(database: Database) -> None:
     solve_id = queued_solve(database)
     with database.session() as session:
-        repo.finish_solve(session, solve_id, repo.COMPLETED, "not running yet")
-        assert repo.get_solve(session, solve_id).status == repo.QUEUED
-        solve = repo.claim_next_queued(session)
-        repo.save_proposal(session, solve, repo.get_instance(session, solve.instance_id), {"status": "feasible"},
-                           False, VERSIONS)
-        repo.finish_solve(session, solve_id, repo.COMPLETED, "done")
-        repo.finish_solve(session, solve_id, repo.FAILED, "too late")
+        _, first_lease = claim(session)
+    with database.session() as session:
+        assert claim(session, "worker-b") == (None, None)
+        assert repo.renew_lease(session, first_lease) == repo.LeaseState(held=True, cancel_requested=False)
+    expire(database, solve_id)
+    with database.session() as session:
+        solve, second_lease = claim(session, "worker-b")
+        assert solve.id == solve_id and solve.attempts == 2
+    with database.session() as session:
+        assert not repo.renew_lease(session, first_lease).held
+        with pytest.raises(repo.LeaseLost):
+            repo.save_proposal(session, first_lease, {"status": "feasible"}, True, VERSIONS)
+        with pytest.raises(repo.LeaseLost):
+            repo.finish_solve(session, first_lease, repo.COMPLETED, "the old worker woke up")
+    with database.session() as session:
+        repo.finish_solve(session, second_lease, repo.COMPLETED, "done")
+        events = [e.event for e in repo.events(session, solve_id)]
+        assert events == ["queued", "running", "lease_expired", "running", "completed"]
+
+
+def test_finishing_only_moves_a_running_job_held_by_its_lease(database: Database) -> None:
+    solve_id = queued_solve(database)
+    with database.session() as session:
+        solve, lease = claim(session)
+        repo.save_proposal(session, lease, {"status": "feasible"}, False, VERSIONS)
+        repo.finish_solve(session, lease, repo.COMPLETED, "done")
+        with pytest.raises(repo.LeaseLost):
+            repo.finish_solve(session, lease, repo.FAILED, "too late")
+        with pytest.raises(repo.LeaseLost):
+            repo.save_proposal(session, lease, {"status": "optimal"}, True, VERSIONS)
     with database.session() as session:
         solve = repo.get_solve(session, solve_id)
         assert solve.status == repo.COMPLETED and solve.error is None and solve.finished_at is not None
-        assert repo.proposal_of(session, solve_id).final
+        assert solve.lease_token is None
+        stored = repo.proposal_of(session, solve_id)
+        assert stored.final and stored.status == "feasible"
         assert [e.event for e in repo.events(session, solve_id)] == ["queued", "running", "completed"]
     with pytest.raises(ValueError):
         with database.session() as session:
-            repo.finish_solve(session, solve_id, repo.RUNNING, "not final")
+            repo.finish_solve(session, lease, repo.RUNNING, "not final")
 
 
-def test_restart_requeues_running_jobs_and_finishes_requested_cancels(database: Database) -> None:
-    running, cancelling = queued_solve(database), queued_solve(database)
+def test_a_cancel_reaches_the_lease_holder_and_outlives_its_worker(database: Database) -> None:
+    cancelling = queued_solve(database)
     with database.session() as session:
-        repo.claim_next_queued(session)
-        repo.claim_next_queued(session)
+        _, lease = claim(session)
         repo.request_cancel(session, repo.get_solve(session, cancelling), COORDINATOR)
     with database.session() as session:
-        assert repo.requeue_interrupted(session, "the server stopped") == [running]
+        assert repo.renew_lease(session, lease) == repo.LeaseState(held=True, cancel_requested=True)
+    expire(database, cancelling)  # the worker died before it could stop the solve
     with database.session() as session:
-        assert repo.get_solve(session, running).status == repo.QUEUED
+        assert claim(session, "worker-b") == (None, None)
         assert repo.get_solve(session, cancelling).status == repo.CANCELLED
-        notes = session.scalars(select(SolveEvent.message).where(SolveEvent.event == "requeued")).all()
-        assert notes == ["the server stopped; queued again to start from the beginning"]
+
+
+def test_a_released_lease_lets_another_worker_start_the_job_at_once(database: Database) -> None:
+    solve_id = queued_solve(database)
+    with database.session() as session:
+        _, lease = claim(session)
+    with database.session() as session:
+        assert repo.release_lease(session, lease, "its worker shut down")
+    with database.session() as session:
+        solve, _ = claim(session, "worker-b")
+        assert solve.id == solve_id
+        notes = session.scalars(select(SolveEvent.message).where(SolveEvent.event == "released")).all()
+        assert notes == ["its worker shut down"]
 
 
 def test_cancelling_a_queued_job_is_immediate(database: Database) -> None:
@@ -144,18 +196,15 @@ def test_cancelling_a_queued_job_is_immediate(database: Database) -> None:
     with database.session() as session:
         solve = repo.get_solve(session, solve_id)
         assert solve.status == repo.CANCELLED and solve.finished_at is not None
-        assert repo.claim_next_queued(session) is None
+        assert claim(session) == (None, None)
 
 
 def test_proposals_are_replaced_in_place_and_keep_their_audit(database: Database) -> None:
     solve_id = queued_solve(database, seed=7)
     with database.session() as session:
-        solve = repo.claim_next_queued(session)
-        instance = repo.get_instance(session, solve.instance_id)
-        interim = repo.save_proposal(session, solve, instance, {"status": "feasible", "assignments": []}, False,
-                                     VERSIONS)
-        final = repo.save_proposal(session, solve, instance, {"status": "optimal", "assignments": [1]}, True,
-                                   VERSIONS)
+        solve, lease = claim(session)
+        interim = repo.save_proposal(session, lease, {"status": "feasible", "assignments": []}, False, VERSIONS)
+        final = repo.save_proposal(session, lease, {"status": "optimal", "assignments": [1]}, True, VERSIONS)
         assert interim.id == final.id
     with database.session() as session:
         stored = repo.proposal_of(session, solve_id)
@@ -171,9 +220,8 @@ def test_the_latest_decision_on_a_pair_stands(database: Database) -> None:
     solve_id = queued_solve(database)
     municipality = repo.Actor("key_m", repo.MUNICIPALITY, "GM0632")
     with database.session() as session:
-        solve = repo.claim_next_queued(session)
-        proposal = repo.save_proposal(session, solve, repo.get_instance(session, solve.instance_id),
-                                      {"status": "optimal"}, True, VERSIONS)
+        solve, lease = claim(session)
+        proposal = repo.save_proposal(session, lease, {"status": "optimal"}, True, VERSIONS)
         pair = repo.PairDecision("h00004", "d00005", "GM0632", 2, repo.ACCEPT, None)
         repo.add_decisions(session, solve, proposal, [pair], municipality)
     with database.session() as session:

@@ -396,3 +396,17 @@ def test_any_damaged_document_is_rejected_with_problems_or_accepted(replacements
         assert all(isinstance(str(problem), str) for problem in error.problems)
         return
     compatible_pairs(derive_facts(instance))
+
+
+def test_ids_have_one_length_limit_and_one_normal_form() -> None:
+    """Issue 18: the service's decisions take the same ids, so an instance must not hold ids they cannot name."""
+    from matcher.format import MAX_ID_LENGTH
+
+    document = instance_document()
+    document["households"][0]["id"] = "h" * (MAX_ID_LENGTH + 1)
+    document["dwellings"][0]["id"] = "d-e\u0301"  # "é" as "e" and a combining accent
+    with pytest.raises(InstanceInvalid) as error:
+        load_instance(document)
+    found = {(problem.path, problem.code) for problem in error.value.problems}
+    assert ("households[0].id", "string_too_long") in found
+    assert ("dwellings[0].id", "id_normal_form") in found

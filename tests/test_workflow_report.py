@@ -23,7 +23,7 @@ import pytest
 from conftest import EXAMPLES, load_example
 from matcher.cli.main import main
 from matcher.format import Proposal
-from matcher.solver import SolveOptions, solve
+from matcher.solver import SolveOptions, solve_proposal
 from matcher.validation import load_instance
 from matcher.workflow.report import OPENSTREETMAP, embed_json, render_report
 
@@ -105,7 +105,7 @@ def test_the_data_carries_what_the_page_draws(page: str) -> None:
 
 def test_a_report_from_a_fresh_solve_shows_the_solvers_explanations(tmp_path: Path) -> None:
     instance = load_instance(EXAMPLES / "tiny-s1.json")
-    proposal = solve(instance, SolveOptions(time_limit=20, workers=1, deterministic=True))
+    proposal = solve_proposal(instance, SolveOptions(time_limit=20, workers=1, deterministic=True))
     data = embedded_data(render_report(instance, proposal, "nl", tiles=None))
     assert data["status"] == "optimal"
     assert [o["value"] for o in data["objectives"]] == [3, 4, 250, 50]

@@ -318,3 +318,8 @@ def tie_kinds_to(instance: Instance, household: int, municipality: str) -> list[
     """The kinds of the household's ties to a municipality, for explanations."""
     return sorted({t.kind for t in instance.households[household].ties if t.municipality == municipality},
                   key=TIE_KINDS.index)
+
+
+def waiting_weeks(facts: Facts, household: int) -> int:
+    """Whole weeks since ``waiting_since`` at the start of the period: what explanations and answers show."""
+    return int(facts.households.waiting_days[household] // DAYS_PER_WEEK)

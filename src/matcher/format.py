@@ -10,9 +10,19 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import unicodedata
 from typing import Annotated, Any, Final, Literal
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, Strict, field_validator, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    Strict,
+    field_validator,
+    model_validator,
+)
 from pydantic_core import PydanticCustomError
 
 INSTANCE_FORMAT: Final = "matcher.instance/1"
@@ -28,6 +38,7 @@ DEFAULT_OBJECTIVES: tuple[str, ...] = ("overdue_housed", "persons_housed", "max_
 REPLAN_OBJECTIVES: tuple[str, ...] = ("overdue_housed", "persons_housed", "kept_previous", "max_shortfall_permille",
                                       "quality")
 PERMILLE = 1000  # max_shortfall_permille, and every progress figure, counts thousandths of a target
+PERCENT = 100  # shares of the policy (max_over_target_share, a group's max share) as people read them
 
 TieKind = Literal["work", "education", "family", "care"]
 TIE_KINDS: tuple[str, ...] = ("work", "education", "family", "care")
@@ -35,7 +46,21 @@ TIE_KINDS: tuple[str, ...] = ("work", "education", "family", "care")
 SchoolKind = Literal["primary", "secondary"]
 SCHOOL_KINDS: tuple[str, ...] = ("primary", "secondary")
 
-Id = Field(min_length=1)
+MAX_ID_LENGTH = 200  # one limit for every id: instance records, proposals and the service's decisions alike
+ID_NORMAL_FORM: Final = "NFC"  # two ids that look the same are the same string only in one normal form
+
+
+def _normal_id(text: str) -> str:
+    """An id is in normal form NFC, so that "é" typed two ways cannot be two different ids. (Unpaired
+    surrogates, which are no Unicode text at all, pydantic already refuses.)"""
+    if not unicodedata.is_normalized(ID_NORMAL_FORM, text):
+        raise PydanticCustomError("id_normal_form", "must be in Unicode normal form NFC (the same characters, "
+                                                    "composed: e.g. one \"é\", not \"e\" and an accent)")
+    return text
+
+
+Id = Field(min_length=1, max_length=MAX_ID_LENGTH)
+Identifier = Annotated[str, Id, AfterValidator(_normal_id)]
 
 # --- JSON types, taken literally ---------------------------------------------------------------------------
 # pydantic's lax mode would read "5" or true as the age 5 or 1, "yes" as true and 0 as 1970-01-01; a
@@ -82,13 +107,19 @@ def _defaulted_fields(model: type[BaseModel]) -> set[str]:
     return {name for name, field in model.model_fields.items() if not field.is_required() and field.default is not None}
 
 
+def _or_null(schema: dict[str, Any]) -> None:
+    """Widen a field's JSON Schema (in place) to accept ``null`` as well; its title and default stay on top."""
+    accepted = dict(schema)
+    notes: dict[str, Any] = {key: accepted.pop(key) for key in ("title", "description", "default") if key in accepted}
+    schema.clear()
+    schema.update({"anyOf": [accepted, {"type": "null"}], **notes})
+
+
 def _null_allowed_where_defaulted(schema: dict[str, Any], model: type[BaseModel]) -> None:
     """The JSON Schema says what the reader accepts: ``null`` too, wherever it takes the default."""
     properties = schema.get("properties", {})
     for name in _defaulted_fields(model) & properties.keys():
-        accepted = properties[name]
-        notes = {key: accepted.pop(key) for key in ("title", "description", "default") if key in accepted}
-        properties[name] = {"anyOf": [accepted, {"type": "null"}], **notes}
+        _or_null(properties[name])
 
 
 class Record(BaseModel):
@@ -192,15 +223,15 @@ class Policy(Record):
 
 
 class Municipality(Record):
-    id: str = Id
+    id: Identifier
     name: str = ""
     target: Whole = Field(ge=0)
     housed: Whole = Field(ge=0)
 
 
 class Dwelling(Record):
-    id: str = Id
-    municipality: str = Id
+    id: Identifier
+    municipality: Identifier
     location: Location
     bedrooms: Whole = Field(ge=0)
     max_occupants: Whole = Field(ge=1)
@@ -220,13 +251,13 @@ class Member(Record):
 
 
 class Tie(Record):
-    municipality: str = Id
+    municipality: Identifier
     kind: TieKind
     required: Flag = False
 
 
 class Household(Record):
-    id: str = Id
+    id: Identifier
     members: list[Member] = Field(min_length=1)
     expected_members: Whole = Field(default=0, ge=0)
     needs_accessible: Flag = False
@@ -246,7 +277,7 @@ class Household(Record):
 
 
 class Group(Record):
-    id: str = Id
+    id: Identifier
     kind: str = ""
     units: Whole = Field(ge=1)
     status_holder_units: Whole = Field(ge=0)
@@ -254,15 +285,15 @@ class Group(Record):
 
 
 class School(Record):
-    id: str = Id
+    id: Identifier
     kind: SchoolKind
     location: Location
     seats: Whole = Field(ge=0)
 
 
 class Lock(Record):
-    household: str = Id
-    dwelling: str = Id
+    household: Identifier
+    dwelling: Identifier
     schools: dict[SchoolKind, str | None] | None = None
 
     def named_schools(self) -> dict[str, str]:
@@ -270,8 +301,8 @@ class Lock(Record):
 
 
 class Forbidden(Record):
-    household: str = Id
-    dwelling: str = Id
+    household: Identifier
+    dwelling: Identifier
     reason: str | None = None
 
 
@@ -286,7 +317,7 @@ class Instance(Record):
     """A weekly allocation problem. Construct it through ``matcher.validation`` to get every check."""
 
     format: Literal["matcher.instance/1"]
-    id: str = Id
+    id: Identifier
     period: Period
     policy: Policy = Field(default_factory=Policy)
     municipalities: list[Municipality]
@@ -326,7 +357,7 @@ class ObjectiveValue(OpenRecord):
 class Assignment(OpenRecord):
     household: str
     dwelling: str
-    schools: dict[SchoolKind, str | None] = Field(default_factory=dict)
+    schools: dict[SchoolKind, str | None] = Field(default_factory=dict, json_schema_extra=_or_null)
 
     @field_validator("schools", mode="before")
     @classmethod

@@ -25,9 +25,8 @@ from typing import Any
 import numpy as np
 
 from matcher.accountability.baseline import Baseline
-from matcher.accountability.wording import waiting_weeks
 from matcher.explain import explain
-from matcher.facts import Facts
+from matcher.facts import Facts, waiting_weeks
 from matcher.format import PERMILLE, TIE_KINDS
 from matcher.household_types import COUPLE, LARGE_FAMILY, SINGLE, SINGLE_SHARING, fairness_group
 

@@ -19,10 +19,9 @@ import numpy as np
 
 from matcher.explain.contributions import KM_DECIMALS
 from matcher.facts import Facts, floor_share, haversine_km
-from matcher.format import SCHOOL_KINDS
+from matcher.format import PERCENT, SCHOOL_KINDS
 from matcher.rules import broken_rules
 
-PERCENT = 100
 SCHOOLS_NAMED = 3  # schools in range named when none has enough seats
 
 

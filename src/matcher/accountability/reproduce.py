@@ -16,7 +16,7 @@ from typing import Any
 from matcher import __version__
 from matcher.accountability.baseline import QuestionInvalid
 from matcher.format import Instance, Proposal
-from matcher.solver import SolveOptions, solve
+from matcher.solver import SolveOptions, solve_proposal
 
 RECORDED_FIELDS = ("time_limit", "workers", "seed", "deterministic", "method")
 
@@ -69,7 +69,7 @@ def reproduce(instance: Instance, proposal: Proposal) -> Reproduction:
         raise QuestionInvalid([f'the proposal is for instance "{proposal.instance}", not "{instance.id}"'])
     recorded = recorded_options(proposal)
     options = dataclasses.replace(recorded, deterministic=True)
-    rerun = solve(instance, options)
+    rerun = solve_proposal(instance, options)
     same_values = proposal.status == rerun.status and not _objective_differences(proposal, rerun)
     return Reproduction(options=options, rerun=rerun, differences=differences(proposal, rerun),
                         warnings=_warnings(proposal, recorded), same_values=same_values)

@@ -2,12 +2,8 @@
 
 from __future__ import annotations
 
-from matcher.facts import DAYS_PER_WEEK, Facts
-
-
-def waiting_weeks(facts: Facts, household: int) -> int:
-    """Whole weeks since ``waiting_since`` at the start of the period, as explanations count them."""
-    return int(facts.households.waiting_days[household] // DAYS_PER_WEEK)
+from matcher.explain.wording import euros
+from matcher.facts import Facts, waiting_weeks
 
 
 def describe_household(facts: Facts, household: int) -> str:
@@ -26,7 +22,7 @@ def describe_household(facts: Facts, household: int) -> str:
 def describe_dwelling(facts: Facts, dwelling: int) -> str:
     """``d12 (GM0344, 2 bedrooms, EUR 650)``, or ``(GM0344, shared, 3 places, EUR 400 a place)``."""
     record = facts.instance.dwellings[dwelling]
-    rent = f"EUR {record.rent:.0f}" if float(record.rent).is_integer() else f"EUR {record.rent:.2f}"
+    rent = f"EUR {euros(record.rent)}"
     if record.is_shared:
         return f"{record.id} ({record.municipality}, shared, {record.shared_places} places, {rent} a place)"
     rooms = "studio" if record.bedrooms == 0 else f"{record.bedrooms} bedroom{'s' if record.bedrooms != 1 else ''}"

@@ -4,7 +4,8 @@ Layout: ``app.create_app(settings)`` wires everything; ``routes/`` holds one mod
 ``schemas`` the request and response bodies, ``auth`` and ``access`` who may see what (a municipality key
 sees only its own municipality, everything else answers 404), ``errors`` the one error shape (and the body
 size limit), ``replan`` the next instance version made from decisions, and ``jobs/`` the solving: the
-``runner`` in the server feeds queued jobs from the database to ``worker`` processes, one per job, kept
-warm ahead of need. Storage lives in ``matcher.storage``; ``openapi.json`` is the reviewed API snapshot.
-One server per database: at start it queues again whatever was left running.
+``runner`` (inside ``matcher serve``, or alone as ``matcher worker``) claims queued jobs from the database
+under a lease and feeds them to ``worker`` processes, one per job, kept warm ahead of need. Storage lives
+in ``matcher.storage``; the reviewed API snapshot is ``api/openapi.json`` at the top of the repository.
+Any number of servers and workers may share one database: a job belongs to the holder of its lease.
 """

@@ -1,7 +1,8 @@
 """The FastAPI application: ``create_app(settings)`` wires storage, the solve runner, access and routes.
 
-On start it opens (and migrates) the database and starts the runner, which re-queues any solve a previous
-server left running; on shutdown it ends the solve processes and queues their jobs again.
+On start it opens (and migrates) the database and, unless ``concurrent_solves`` is 0 (separate
+``matcher worker`` processes run the solves), starts the solve runner; on shutdown the runner ends its solve
+processes and gives their jobs back. Jobs held by other servers or workers are never touched.
 """
 
 from __future__ import annotations
@@ -39,7 +40,8 @@ def create_app(settings: ServiceSettings | None = None) -> FastAPI:
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         database = await run_in_threadpool(Database.open, settings.resolved_database_url())
         runner = SolveRunner(database, settings)
-        await run_in_threadpool(runner.start)
+        if settings.concurrent_solves > 0:
+            await run_in_threadpool(runner.start)
         app.state.database, app.state.runner = database, runner
         try:
             yield

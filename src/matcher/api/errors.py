@@ -32,8 +32,16 @@ class ProblemsError(Exception):
         super().__init__(detail)
 
 
+def printable(text: str) -> str:
+    """Text any JSON encoder can send: an unpaired surrogate a client sent (in an id, or a key) is written
+    as its escape, ``\\ud800``, instead of breaking the answer that names it."""
+    return text.encode("utf-8", "backslashreplace").decode("utf-8")
+
+
 def problem_body(detail: str, problems: Iterable[Problem]) -> dict[str, Any]:
-    return {"detail": detail, "problems": [problem.as_dict() for problem in problems]}
+    return {"detail": printable(detail),
+            "problems": [{name: printable(value) if isinstance(value, str) else value
+                          for name, value in problem.as_dict().items()} for problem in problems]}
 
 
 def render_location(location: Iterable[Any]) -> str:
@@ -66,7 +74,8 @@ def install_error_handlers(app: FastAPI) -> None:
         if error.status_code == 400 and isinstance(error.__cause__, UnicodeDecodeError):
             problems = [Problem("", None, "is not valid JSON: the body is not UTF-8 text", "json_invalid")]
             return JSONResponse(problem_body("1 problem(s) in the request", problems), status_code=422)
-        return JSONResponse({"detail": str(error.detail)}, status_code=error.status_code, headers=error.headers)
+        return JSONResponse({"detail": printable(str(error.detail))}, status_code=error.status_code,
+                            headers=error.headers)
 
     @app.exception_handler(RequestValidationError)
     async def invalid_request(_request: Request, error: RequestValidationError) -> JSONResponse:

@@ -1,10 +1,12 @@
-"""The API's contract as a file: ``openapi.json`` beside this module is the reviewed snapshot of the spec.
+"""The API's contract as a file: ``api/openapi.json`` at the top of the repository is the reviewed snapshot
+of the spec, published for integrators next to ``api/README.md``.
 
-A test compares the live spec with it, so no API change goes out unnoticed. After a deliberate change:
+A test compares the live spec with it, so no API change goes out unnoticed. After a deliberate change, in a
+checkout of the repository:
 
     .venv/bin/python -m matcher.api.openapi --write     (or MATCHER_UPDATE_OPENAPI=1 pytest tests/test_api_openapi.py)
 
-and review the diff of ``src/matcher/api/openapi.json`` with the change.
+and review the diff of ``api/openapi.json`` with the change. Without ``--write`` the spec goes to stdout.
 """
 
 from __future__ import annotations
@@ -15,7 +17,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
-SNAPSHOT = Path(__file__).with_name("openapi.json")
+REPOSITORY = Path(__file__).resolve().parents[3]  # src/matcher/api/openapi.py -> the checkout
+SNAPSHOT = REPOSITORY / "api" / "openapi.json"
 
 
 def current_spec() -> dict[str, Any]:

@@ -8,13 +8,12 @@ from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
-from matcher.format import ObjectiveName, Proposal
+from matcher.format import MAX_ID_LENGTH, Identifier, ObjectiveName, Proposal
 from matcher.solver.options import DEFAULT_TIME_LIMIT_S
 
 MAX_TIME_LIMIT_S = 24 * 3600.0
 MAX_WORKERS = 64
 MAX_SEED = 2**31 - 1  # CP-SAT's random_seed is a 32-bit integer
-MAX_ID_LENGTH = 200
 MAX_REASON_LENGTH = 2000
 MAX_DECISIONS = 10_000
 
@@ -31,6 +30,7 @@ def storable(text: str) -> str:
 
 
 Text = Annotated[str, AfterValidator(storable)]
+RecordId = Annotated[Identifier, AfterValidator(storable)]  # a household's or dwelling's id, as instances have them
 
 
 class Request(BaseModel):
@@ -176,8 +176,8 @@ class ProposalOut(Proposal):
 
 
 class DecisionIn(Request):
-    household: Text = Field(min_length=1, max_length=MAX_ID_LENGTH)
-    dwelling: Text = Field(min_length=1, max_length=MAX_ID_LENGTH)
+    household: RecordId
+    dwelling: RecordId
     decision: Literal["accept", "decline"]
     reason: Text | None = Field(default=None, max_length=MAX_REASON_LENGTH)
 

@@ -1,45 +1,46 @@
-"""What an operator can tune about the service, from flags of ``matcher serve`` or ``MATCHER_*`` variables."""
+"""What an operator can tune about the service and its workers: flags of ``matcher serve`` and
+``matcher worker``, or ``MATCHER_*`` environment variables (read by pydantic-settings, which also checks
+them: ``MATCHER_CONCURRENT_SOLVES=two`` stops the server at start with a message naming the variable)."""
 
 from __future__ import annotations
 
-import os
-from dataclasses import dataclass, field
 from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from matcher.storage.engine import database_url, default_data_dir
 
+ENV_PREFIX = "MATCHER_"
 DEFAULT_MAX_BODY_BYTES = 16 * 1024 * 1024  # a 600-household instance is well under 1 MB
 DEFAULT_CONCURRENT_SOLVES = 1  # CP-SAT uses every core it is given; two solves on 2 cores only slow each other
 DEFAULT_SOLVE_MEMORY_MB = 4096  # address space of one solve process (CP-SAT reserves far more than it touches)
 DEFAULT_STOP_GRACE_S = 5.0  # after a stop, how long a solve may take to hand back its best before it is killed
-DEFAULT_SOLVE_FUNCTION = "matcher.solver:solve"
+DEFAULT_SOLVE_FUNCTION = "matcher.solver:solve_proposal"
+DEFAULT_LEASE_S = 30.0  # a worker that stops renewing for this long loses its job to another worker
+DEFAULT_LEASE_RENEW_S = 1.0  # renewal is also how a worker hears of a cancel: this is its delay at most
 
 
-def _env_int(name: str, default: int) -> int:
-    value = os.environ.get(name)
-    return int(value) if value else default
+class ServiceSettings(BaseSettings):
+    """Each field can be set as ``MATCHER_<NAME>`` (e.g. ``MATCHER_CONCURRENT_SOLVES=2``)."""
 
+    model_config = SettingsConfigDict(env_prefix=ENV_PREFIX, frozen=True, extra="ignore")
 
-@dataclass(frozen=True)
-class ServiceSettings:
-    data_dir: Path = field(default_factory=default_data_dir)
-    database_url: str = ""  # empty: MATCHER_DATABASE_URL, else SQLite under data_dir
-    max_body_bytes: int = DEFAULT_MAX_BODY_BYTES
-    concurrent_solves: int = DEFAULT_CONCURRENT_SOLVES
-    solve_memory_mb: int = DEFAULT_SOLVE_MEMORY_MB
-    stop_grace_seconds: float = DEFAULT_STOP_GRACE_S
+    data_dir: Path = Field(default_factory=default_data_dir)
+    database_url: str = ""  # empty: SQLite under data_dir
+    max_body_bytes: int = Field(default=DEFAULT_MAX_BODY_BYTES, ge=1)
+    concurrent_solves: int = Field(default=DEFAULT_CONCURRENT_SOLVES, ge=0,
+                                   description="0: this server runs no solves (separate `matcher worker`s do)")
+    solve_memory_mb: int = Field(default=DEFAULT_SOLVE_MEMORY_MB, ge=0)
+    stop_grace_seconds: float = Field(default=DEFAULT_STOP_GRACE_S, ge=0)
     solve_function: str = DEFAULT_SOLVE_FUNCTION  # "module:function"; tests put a fake here
     warm_at_start: bool = True  # load a solve process at start, so that even the first job starts at once
+    lease_seconds: float = Field(default=DEFAULT_LEASE_S, gt=0)
+    lease_renew_seconds: float = Field(default=DEFAULT_LEASE_RENEW_S, gt=0)
 
     @classmethod
     def from_environment(cls, data_dir: Path | None = None) -> ServiceSettings:
-        return cls(
-            data_dir=data_dir or default_data_dir(),
-            max_body_bytes=_env_int("MATCHER_MAX_BODY_BYTES", DEFAULT_MAX_BODY_BYTES),
-            concurrent_solves=_env_int("MATCHER_CONCURRENT_SOLVES", DEFAULT_CONCURRENT_SOLVES),
-            solve_memory_mb=_env_int("MATCHER_SOLVE_MEMORY_MB", DEFAULT_SOLVE_MEMORY_MB),
-            solve_function=os.environ.get("MATCHER_SOLVE_FUNCTION") or DEFAULT_SOLVE_FUNCTION,
-        )
+        return cls() if data_dir is None else cls(data_dir=data_dir)
 
     def resolved_database_url(self) -> str:
         return self.database_url or database_url(self.data_dir)

@@ -8,7 +8,7 @@ from typing import Any
 from matcher.checker.hard_rules import hard_rule_violations
 from matcher.checker.objectives import placed_persons
 from matcher.checker.report import Violation
-from matcher.checker.resolve import Placed
+from matcher.checker.resolve import ResolvedAssignment
 from matcher.facts import Facts
 from matcher.format import PROPOSAL_FORMAT, Assignment, Proposal
 
@@ -64,7 +64,7 @@ def unassigned_list(facts: Facts, proposal: Proposal) -> list[Violation]:
     return violations
 
 
-def municipality_list(facts: Facts, proposal: Proposal, placed: list[Placed]) -> list[Violation]:
+def municipality_list(facts: Facts, proposal: Proposal, placed: list[ResolvedAssignment]) -> list[Violation]:
     persons = placed_persons(facts, [p.placement for p in placed])
     seen: dict[str, int] = {}
     violations = []

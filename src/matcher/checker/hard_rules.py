@@ -7,7 +7,7 @@ from collections.abc import Iterable, Sequence
 
 from matcher.checker.objectives import distance_km, placed_persons
 from matcher.checker.report import Violation
-from matcher.checker.resolve import Placed, records_of, resolve
+from matcher.checker.resolve import ResolvedAssignment, records_of, resolve
 from matcher.facts import DISTANCE_TOLERANCE_KM, Facts
 from matcher.format import SCHOOL_KINDS, Assignment
 from matcher.rules import FORBIDDEN_RULE, broken_rules
@@ -19,7 +19,7 @@ def hard_rule_violations(facts: Facts, assignments: Sequence[Assignment]) -> lis
     return violations + hard_rules(facts, placed)
 
 
-def hard_rules(facts: Facts, placed: list[Placed]) -> list[Violation]:
+def hard_rules(facts: Facts, placed: list[ResolvedAssignment]) -> list[Violation]:
     return [
         *_duplicate_households(facts, placed),
         *_compatibility(facts, placed),
@@ -31,8 +31,8 @@ def hard_rules(facts: Facts, placed: list[Placed]) -> list[Violation]:
     ]
 
 
-def _duplicate_households(facts: Facts, placed: list[Placed]) -> list[Violation]:
-    first: dict[int, Placed] = {}
+def _duplicate_households(facts: Facts, placed: list[ResolvedAssignment]) -> list[Violation]:
+    first: dict[int, ResolvedAssignment] = {}
     violations = []
     for p in placed:
         if p.household in first:
@@ -44,7 +44,7 @@ def _duplicate_households(facts: Facts, placed: list[Placed]) -> list[Violation]
     return violations
 
 
-def _compatibility(facts: Facts, placed: list[Placed]) -> list[Violation]:
+def _compatibility(facts: Facts, placed: list[ResolvedAssignment]) -> list[Violation]:
     violations = []
     for p in placed:
         for broken in broken_rules(facts, p.household, p.dwelling):
@@ -56,8 +56,8 @@ def _compatibility(facts: Facts, placed: list[Placed]) -> list[Violation]:
     return violations
 
 
-def _capacity(facts: Facts, placed: list[Placed]) -> list[Violation]:
-    occupants: dict[int, list[Placed]] = defaultdict(list)
+def _capacity(facts: Facts, placed: list[ResolvedAssignment]) -> list[Violation]:
+    occupants: dict[int, list[ResolvedAssignment]] = defaultdict(list)
     for p in placed:
         occupants[p.dwelling].append(p)
     violations = []
@@ -74,13 +74,13 @@ def _capacity(facts: Facts, placed: list[Placed]) -> list[Violation]:
     return violations
 
 
-def _list_where(placed: Iterable[Placed]) -> str:
+def _list_where(placed: Iterable[ResolvedAssignment]) -> str:
     return ", ".join(p.where for p in placed)
 
 
-def _schools(facts: Facts, placed: list[Placed]) -> list[Violation]:
+def _schools(facts: Facts, placed: list[ResolvedAssignment]) -> list[Violation]:
     violations: list[Violation] = []
-    pupils: dict[int, list[tuple[Placed, int]]] = defaultdict(list)
+    pupils: dict[int, list[tuple[ResolvedAssignment, int]]] = defaultdict(list)
     for p in placed:
         for column, kind in enumerate(SCHOOL_KINDS):
             kids = int(facts.households.kids[p.household, column])
@@ -101,7 +101,7 @@ def _schools(facts: Facts, placed: list[Placed]) -> list[Violation]:
     return violations
 
 
-def _school_choice(facts: Facts, p: Placed, kind: str, kids: int) -> Violation | None:
+def _school_choice(facts: Facts, p: ResolvedAssignment, kind: str, kids: int) -> Violation | None:
     """What is wrong with the school (or its absence) an assignment names for one kind; None when it is right."""
     policy = facts.instance.policy
     low, high = policy.ages(kind)
@@ -126,7 +126,7 @@ def _school_choice(facts: Facts, p: Placed, kind: str, kids: int) -> Violation |
     return None
 
 
-def _group_caps(facts: Facts, placed: list[Placed]) -> list[Violation]:
+def _group_caps(facts: Facts, placed: list[ResolvedAssignment]) -> list[Violation]:
     receiving: dict[int, set[int]] = defaultdict(set)  # group -> its dwellings that receive a household
     for p in placed:
         for g in facts.dwellings.groups[p.dwelling]:
@@ -146,7 +146,7 @@ def _group_caps(facts: Facts, placed: list[Placed]) -> list[Violation]:
     return violations
 
 
-def _municipality_caps(facts: Facts, placed: list[Placed]) -> list[Violation]:
+def _municipality_caps(facts: Facts, placed: list[ResolvedAssignment]) -> list[Violation]:
     persons = placed_persons(facts, [p.placement for p in placed])
     share = facts.instance.policy.max_over_target_share
     violations = []
@@ -161,8 +161,8 @@ def _municipality_caps(facts: Facts, placed: list[Placed]) -> list[Violation]:
     return violations
 
 
-def _locks(facts: Facts, placed: list[Placed]) -> list[Violation]:
-    by_household: dict[int, list[Placed]] = defaultdict(list)
+def _locks(facts: Facts, placed: list[ResolvedAssignment]) -> list[Violation]:
+    by_household: dict[int, list[ResolvedAssignment]] = defaultdict(list)
     for p in placed:
         by_household[p.household].append(p)
     violations = []

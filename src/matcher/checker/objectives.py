@@ -5,13 +5,13 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from matcher.checker.report import Violation
-from matcher.checker.resolve import Placed
+from matcher.checker.resolve import ResolvedAssignment
 from matcher.facts import DAYS_PER_WEEK, Facts, ceil_km, haversine_km
 from matcher.format import MAXIMISED_OBJECTIVES, PERMILLE, Location, Proposal
 from matcher.solution import Placement
 
 
-def reported_objectives(facts: Facts, proposal: Proposal, placed: list[Placed]) -> list[Violation]:
+def reported_objectives(facts: Facts, proposal: Proposal, placed: list[ResolvedAssignment]) -> list[Violation]:
     expected = list(facts.instance.policy.objectives)
     reported = [objective.name for objective in proposal.objectives]
     violations = []

@@ -12,7 +12,7 @@ from matcher.solution import Placement
 
 
 @dataclass(frozen=True)
-class Placed:
+class ResolvedAssignment:
     """An assignment whose household and dwelling exist, with the position it has in the proposal."""
 
     where: str  # "assignments[3] h00012 -> d00007"
@@ -26,8 +26,8 @@ class Placed:
         return Placement(self.household, self.dwelling, dict(self.schools))
 
 
-def resolve(facts: Facts, assignments: Sequence[Assignment]) -> tuple[list[Placed], list[Violation]]:
-    placed: list[Placed] = []
+def resolve(facts: Facts, assignments: Sequence[Assignment]) -> tuple[list[ResolvedAssignment], list[Violation]]:
+    placed: list[ResolvedAssignment] = []
     violations: list[Violation] = []
     for position, assignment in enumerate(assignments):
         where = f"assignments[{position}] {assignment.household} -> {assignment.dwelling}"
@@ -48,9 +48,9 @@ def resolve(facts: Facts, assignments: Sequence[Assignment]) -> tuple[list[Place
                 violations.append(Violation("unknown_id", where, f'unknown {kind} school "{school_id}"',
                                             (school_id,)))
         if household is not None and dwelling is not None:
-            placed.append(Placed(where, household, dwelling, named, schools))
+            placed.append(ResolvedAssignment(where, household, dwelling, named, schools))
     return placed, violations
 
 
-def records_of(facts: Facts, placed: Placed, *more: str) -> tuple[str, ...]:
+def records_of(facts: Facts, placed: ResolvedAssignment, *more: str) -> tuple[str, ...]:
     return (facts.households.ids[placed.household], facts.dwellings.ids[placed.dwelling], *more)

@@ -11,7 +11,15 @@ import json
 import sys
 
 from matcher.checker import CheckReport, check_proposal
-from matcher.cli.common import EXIT_FAILED, EXIT_OK, EXIT_USAGE, load_instance_or_report, read_source, write_text
+from matcher.cli.common import (
+    EXIT_FAILED,
+    EXIT_OK,
+    EXIT_USAGE,
+    load_instance_or_report,
+    print_problems,
+    read_source,
+    write_text,
+)
 from matcher.exceptions import ProposalInvalid
 from matcher.proposal_reader import read_proposal
 
@@ -42,9 +50,7 @@ def run(args: argparse.Namespace) -> int:
     try:
         report = check_proposal(instance, read_proposal(read_source(args.proposal)))
     except ProposalInvalid as error:
-        print(f"{args.proposal}: cannot be read as a proposal, {len(error.problems)} problem(s)", file=sys.stderr)
-        for problem in error.problems:
-            print(f"  {problem}", file=sys.stderr)
+        print_problems(args.proposal, error)
         return EXIT_USAGE
     write_text(None, json.dumps(report.as_dict(), indent=1) if args.json else render(report, args.proposal))
     return EXIT_OK if report.ok else EXIT_FAILED

@@ -5,8 +5,9 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from matcher.exceptions import InstanceInvalid
-from matcher.format import Instance
+from matcher.exceptions import InstanceInvalid, ProposalInvalid
+from matcher.format import Instance, Proposal
+from matcher.proposal_reader import load_proposal
 from matcher.validation import load_instance
 
 EXIT_OK = 0
@@ -28,7 +29,16 @@ def load_instance_or_report(path: str) -> Instance | None:
         return None
 
 
-def print_problems(path: str, error: InstanceInvalid) -> None:
+def load_proposal_or_report(path: str) -> Proposal | None:
+    """Read a proposal (its format field must say it is one); on failure print every problem and return None."""
+    try:
+        return load_proposal(read_source(path))
+    except ProposalInvalid as error:
+        print_problems(path, error)
+        return None
+
+
+def print_problems(path: str, error: InstanceInvalid | ProposalInvalid) -> None:
     print(f"{path}: {len(error.problems)} problem(s)", file=sys.stderr)
     for problem in error.problems:
         print(f"  {problem}", file=sys.stderr)

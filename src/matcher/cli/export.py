@@ -12,9 +12,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from matcher.cli.common import EXIT_FAILED, EXIT_OK, load_instance_or_report
+from matcher.cli.common import EXIT_FAILED, EXIT_OK, load_instance_or_report, load_proposal_or_report, print_problems
 from matcher.exceptions import ProposalInvalid
-from matcher.proposal_reader import load_proposal
 from matcher.workflow.columns import DEFAULT_LANGUAGE, LANGUAGES
 from matcher.workflow.outcome import build_outcome
 from matcher.workflow.spreadsheet_export import write_export_csv, write_export_xlsx
@@ -35,12 +34,13 @@ def add_parser(subparsers: Any) -> None:
 
 def run(args: argparse.Namespace) -> int:
     instance = load_instance_or_report(args.instance)
-    if instance is None:
+    proposal = None if instance is None else load_proposal_or_report(args.proposal)
+    if instance is None or proposal is None:
         return EXIT_FAILED
     try:
-        outcome = build_outcome(instance, load_proposal(Path(args.proposal)))
-    except ProposalInvalid as error:
-        print_proposal_problems(args.proposal, error)
+        outcome = build_outcome(instance, proposal)
+    except ProposalInvalid as error:  # ids the instance does not have
+        print_problems(args.proposal, error)
         return EXIT_FAILED
     try:
         if args.xlsx:
@@ -55,8 +55,3 @@ def run(args: argparse.Namespace) -> int:
           file=sys.stderr)
     return EXIT_OK
 
-
-def print_proposal_problems(path: str, error: ProposalInvalid) -> None:
-    print(f"{path}: {len(error.problems)} problem(s)", file=sys.stderr)
-    for problem in error.problems:
-        print(f"  {problem}", file=sys.stderr)

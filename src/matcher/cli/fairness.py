@@ -19,9 +19,7 @@ from matcher.accountability.fairness import (
 )
 from matcher.cli.common import EXIT_OK, EXIT_USAGE, write_text
 from matcher.cli.recommend import baseline_or_report
-from matcher.format import PERMILLE
-
-PERCENT = 100
+from matcher.format import PERCENT, PERMILLE
 
 
 def add_parser(subparsers: argparse._SubParsersAction) -> None:

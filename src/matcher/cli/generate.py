@@ -11,7 +11,7 @@ import sys
 from collections.abc import Callable
 
 from matcher.cli.common import EXIT_FAILED, EXIT_OK, EXIT_USAGE, write_text
-from matcher.generator import MAX_RECORDS, PRESETS, generate, instance_json
+from matcher.generator import MAX_RECORDS, PRESETS, VARIETIES, generate, instance_json
 
 
 def _whole(low: int, high: int | None = None) -> Callable[[str], int]:
@@ -44,6 +44,10 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--households", type=_whole(1, MAX_RECORDS), help="number of households (resizes the preset)")
     parser.add_argument("--dwellings", type=_whole(1, MAX_RECORDS),
                         help="number of dwellings (default: the preset's, or 0.75 x households when resized)")
+    parser.add_argument("--variety", choices=list(VARIETIES), default="standard",
+                        help="how varied the attributes are: standard (the committed instances and the first benchmark "
+                             "cases) or wide (rents to the euro, more ties, reunification, occupancies and groups, "
+                             "waiting dates over two years; more household and dwelling classes)")
     parser.add_argument("-o", "--output", metavar="FILE", default=None, help="output file, or - for standard output "
                                                                           "(the default)")
     parser.set_defaults(func=run)
@@ -51,7 +55,8 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace) -> int:
     try:
-        document = generate(args.preset, args.seed, households=args.households, dwellings=args.dwellings)
+        document = generate(args.preset, args.seed, households=args.households, dwellings=args.dwellings,
+                            variety=args.variety)
     except ValueError as error:
         print(f"generate: {error}", file=sys.stderr)
         return EXIT_USAGE

@@ -23,6 +23,7 @@ COMMANDS = [
     "export",
     "report",
     "serve",
+    "worker",
     "keys",
     "recommend",
     "why-not",

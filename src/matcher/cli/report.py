@@ -13,10 +13,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from matcher.cli.common import EXIT_FAILED, EXIT_OK, load_instance_or_report
-from matcher.cli.export import print_proposal_problems
+from matcher.cli.common import EXIT_FAILED, EXIT_OK, load_instance_or_report, load_proposal_or_report, print_problems
 from matcher.exceptions import ProposalInvalid
-from matcher.proposal_reader import load_proposal
 from matcher.workflow.columns import DEFAULT_LANGUAGE, LANGUAGES
 from matcher.workflow.report import OPENSTREETMAP, render_report
 
@@ -35,13 +33,13 @@ def add_parser(subparsers: Any) -> None:
 
 def run(args: argparse.Namespace) -> int:
     instance = load_instance_or_report(args.instance)
-    if instance is None:
+    proposal = None if instance is None else load_proposal_or_report(args.proposal)
+    if instance is None or proposal is None:
         return EXIT_FAILED
     try:
-        page = render_report(instance, load_proposal(Path(args.proposal)), args.language,
-                             None if args.no_tiles else OPENSTREETMAP)
-    except ProposalInvalid as error:
-        print_proposal_problems(args.proposal, error)
+        page = render_report(instance, proposal, args.language, None if args.no_tiles else OPENSTREETMAP)
+    except ProposalInvalid as error:  # ids the instance does not have
+        print_problems(args.proposal, error)
         return EXIT_FAILED
     try:
         Path(args.output).write_text(page, encoding="utf-8")

@@ -1,9 +1,9 @@
-"""``matcher serve``: the HTTP API (uvicorn), with solves run in separate worker processes."""
+"""``matcher serve``: the HTTP API (uvicorn). By default it runs solves too (one machine, SQLite); with
+``--concurrent-solves 0`` it only answers requests, and ``matcher worker`` processes run the solves."""
 
 from __future__ import annotations
 
 import argparse
-import dataclasses
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -25,7 +25,8 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--port", type=int, default=DEFAULT_PORT, help=f"port (default {DEFAULT_PORT})")
     parser.add_argument("--data-dir", type=Path, help="directory for the SQLite database and solve logs "
                         "(default $MATCHER_DATA_DIR or ~/.local/share/matcher)")
-    parser.add_argument("--concurrent-solves", type=int, help="solves run at the same time (default 1)")
+    parser.add_argument("--concurrent-solves", type=int, help="solves this server runs at the same time (default 1; "
+                        "0: none, separate `matcher worker` processes run them)")
     parser.add_argument("--solve-memory-mb", type=int, help="address-space limit of one solve process "
                         "(default 4096; 0 = none)")
     parser.add_argument("--max-body-bytes", type=int, help="largest request body accepted (default 16 MiB)")
@@ -34,12 +35,19 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
 
 
 def settings_from(args: argparse.Namespace) -> ServiceSettings:
+    """The ``MATCHER_*`` environment, overridden by the flags given; raises ``ValueError`` naming bad values."""
+    from pydantic import ValidationError
+
     from matcher.api.settings import ServiceSettings
 
-    settings = ServiceSettings.from_environment(args.data_dir)
-    overrides = {"concurrent_solves": args.concurrent_solves, "solve_memory_mb": args.solve_memory_mb,
-                 "max_body_bytes": args.max_body_bytes}
-    return dataclasses.replace(settings, **{name: value for name, value in overrides.items() if value is not None})
+    flags = {"data_dir": args.data_dir, "concurrent_solves": args.concurrent_solves,
+             "solve_memory_mb": getattr(args, "solve_memory_mb", None),
+             "max_body_bytes": getattr(args, "max_body_bytes", None)}
+    try:
+        return ServiceSettings(**{name: value for name, value in flags.items() if value is not None})
+    except ValidationError as error:
+        problems = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in error.errors())
+        raise ValueError(problems) from None
 
 
 def run(args: argparse.Namespace) -> int:
@@ -47,10 +55,10 @@ def run(args: argparse.Namespace) -> int:
 
     from matcher.api.app import create_app
 
-    settings = settings_from(args)
-    if settings.concurrent_solves < 1 or settings.solve_memory_mb < 0 or settings.max_body_bytes < 1:
-        print("matcher serve: --concurrent-solves and --max-body-bytes must be >= 1, --solve-memory-mb >= 0",
-              file=sys.stderr)
+    try:
+        settings = settings_from(args)
+    except ValueError as error:
+        print(f"matcher serve: {error}", file=sys.stderr)
         return EXIT_USAGE
     uvicorn.run(create_app(settings), host=args.host, port=args.port, log_level=args.log_level)
     return EXIT_OK

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from matcher.explain.wording import plural
-from matcher.facts import DAYS_PER_WEEK, Facts, FloatArray, IntArray, ceil_km, haversine_km, tie_kinds_to
+from matcher.facts import Facts, FloatArray, IntArray, ceil_km, haversine_km, tie_kinds_to, waiting_weeks
 from matcher.format import PERMILLE, SCHOOL_KINDS
 from matcher.solution import Placement
 
@@ -75,7 +75,7 @@ def _explain_placement(facts: Facts, i: int, placement: Placement, parts: Contri
     explanation: dict[str, Any] = {
         "locked": h.ids[household] in locked,
         "overdue": bool(h.overdue[household]),
-        "waiting_weeks": int(h.waiting_days[household] // DAYS_PER_WEEK),
+        "waiting_weeks": waiting_weeks(facts, household),
         "persons": int(h.size[household]),
         "final_size": int(h.final_size[household]),
         "tie": {"municipality": municipality, "kinds": tie_kinds, "bonus": tie_bonus} if tie_kinds else None,

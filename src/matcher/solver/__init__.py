@@ -1,6 +1,7 @@
-"""The optimiser: ``solve(instance, options, control) -> Proposal``."""
+"""The optimiser: ``solve(instance, options, control) -> SolveResult``; ``solve_proposal`` for just the proposal."""
 
-from matcher.solver.options import Progress, SolveControl, SolveOptions
-from matcher.solver.solve import solve
+from matcher.solver.budget import Budget
+from matcher.solver.options import Phase, Progress, SolveControl, SolveOptions
+from matcher.solver.solve import SolveResult, solve, solve_proposal
 
-__all__ = ["Progress", "SolveControl", "SolveOptions", "solve"]
+__all__ = ["Budget", "Phase", "Progress", "SolveControl", "SolveOptions", "SolveResult", "solve", "solve_proposal"]

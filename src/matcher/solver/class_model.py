@@ -18,11 +18,10 @@ import numpy as np
 from ortools.sat.python import cp_model
 
 from matcher.facts import Facts, IntArray
-from matcher.format import SCHOOL_KINDS
+from matcher.format import PERMILLE, SCHOOL_KINDS
 from matcher.solution import Solution
 from matcher.solver.disaggregate import Counts, counts, placements
 from matcher.solver.linear import LinearModel, Terms
-from matcher.solver.model import PERMILLE
 from matcher.solver.network import DIRECT, Network
 
 NOTHING = np.zeros(0, dtype=np.int64)

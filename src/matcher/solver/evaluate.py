@@ -5,9 +5,8 @@ from __future__ import annotations
 import numpy as np
 
 from matcher.facts import Facts, ceil_km, haversine_km
-from matcher.format import MAXIMISED_OBJECTIVES
+from matcher.format import MAXIMISED_OBJECTIVES, PERMILLE
 from matcher.solution import Solution
-from matcher.solver.model import PERMILLE, pair_quality
 
 
 def persons_placed(facts: Facts, solution: Solution) -> np.ndarray:
@@ -48,3 +47,12 @@ def objective_values(facts: Facts, solution: Solution) -> dict[str, int]:
 
 def is_better(name: str, value: int, than: int) -> bool:
     return value > than if name in MAXIMISED_OBJECTIVES else value < than
+
+
+def pair_quality(facts: Facts, household: np.ndarray, dwelling: np.ndarray) -> np.ndarray:
+    """The quality points of placing each household in each dwelling, before schools."""
+    weights = facts.instance.policy.quality_weights
+    tie = facts.households.tie_bonus[household, facts.dwellings.municipality[dwelling]]
+    unused = np.maximum(0, facts.dwellings.bedrooms[dwelling] - facts.households.need[household])
+    unused = np.where(facts.dwellings.shared[dwelling], 0, unused)
+    return tie - weights.unused_bedroom * unused

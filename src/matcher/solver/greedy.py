@@ -1,8 +1,10 @@
-"""First come, first served: what a coordinator does by hand; CP-SAT's warm start, and the yardstick of the optimum.
+"""First come, first served: what a coordinator does by hand, used as the tiers' warm start and as a baseline
+(``--method greedy``).
 
-Locks first; then households by waiting time, longest first; each takes the first candidate dwelling
+Locks first; then households by waiting time, longest first; each takes the first dwelling it can have
 (fewest unused bedrooms, then input order) that keeps every capacity rule, with the nearest school of each
-needed kind that still has seats for all its children.
+needed kind that still has seats for all its children. It runs over the classes of the placement network,
+so no pair is ever listed.
 """
 
 from __future__ import annotations
@@ -14,109 +16,8 @@ import numpy as np
 from matcher.facts import Facts, IntArray
 from matcher.format import SCHOOL_KINDS
 from matcher.solution import Placement, Solution
-from matcher.solver.candidates import Candidates
+from matcher.solver.capacity import Capacity
 from matcher.solver.network import Network
-
-
-@dataclass
-class _Capacity:
-    """What is still free while the greedy fills the region."""
-
-    dwelling_places: np.ndarray
-    municipality_persons: np.ndarray
-    group_dwellings: np.ndarray
-    school_seats: np.ndarray
-    dwelling_used: np.ndarray
-
-    @classmethod
-    def of(cls, facts: Facts) -> _Capacity:
-        return cls(
-            dwelling_places=facts.dwellings.households_capacity.copy(),
-            municipality_persons=facts.municipalities.cap.copy(),
-            group_dwellings=facts.groups.cap.copy(),
-            school_seats=facts.schools.seats.copy(),
-            dwelling_used=np.zeros(len(facts.dwellings), dtype=np.bool_),
-        )
-
-
-def greedy_solution(facts: Facts, candidates: Candidates, locked: list[Placement]) -> Solution:
-    """A feasible solution that keeps ``locked`` (the locks with the schools ``check_locks`` found for them)."""
-    free = _Capacity.of(facts)
-    options_of = _school_options_by_candidate(candidates)
-    placed: dict[int, Placement] = {}
-    for lock in locked:
-        _take(facts, free, lock)
-        placed[lock.household] = lock
-    by_household = _candidates_by_household(facts, candidates)
-    waiting_order = np.argsort(-facts.households.waiting_days, kind="stable")
-    for h in waiting_order.tolist():
-        if h in placed:
-            continue
-        for c in by_household[h]:
-            placement = _try_place(facts, candidates, options_of, free, c)
-            if placement is not None:
-                placed[h] = placement
-                break
-    return [placed[h] for h in sorted(placed)]
-
-
-def _candidates_by_household(facts: Facts, candidates: Candidates) -> list[list[int]]:
-    """Each household's candidates, best fitting first: fewest unused bedrooms, then dwelling order."""
-    unused = np.maximum(0, facts.dwellings.bedrooms[candidates.dwelling] - facts.households.need[candidates.household])
-    order = np.lexsort((candidates.dwelling, unused, candidates.household))
-    by_household: list[list[int]] = [[] for _ in range(len(facts.households))]
-    for c in order.tolist():
-        by_household[int(candidates.household[c])].append(c)
-    return by_household
-
-
-def _school_options_by_candidate(candidates: Candidates) -> dict[str, dict[int, list[tuple[int, int]]]]:
-    """Per kind and candidate: (school, option index), nearest first (options come sorted by distance)."""
-    result: dict[str, dict[int, list[tuple[int, int]]]] = {}
-    for kind, options in candidates.schools.items():
-        per_candidate: dict[int, list[tuple[int, int]]] = {}
-        for o, (c, s) in enumerate(zip(options.candidate.tolist(), options.school.tolist(), strict=True)):
-            per_candidate.setdefault(c, []).append((s, o))
-        result[kind] = per_candidate
-    return result
-
-
-def _try_place(facts: Facts, candidates: Candidates, options_of: dict[str, dict[int, list[tuple[int, int]]]],
-               free: _Capacity, c: int) -> Placement | None:
-    """Place candidate c if every capacity allows it, with the nearest schools that have seats."""
-    h, d = int(candidates.household[c]), int(candidates.dwelling[c])
-    m = int(facts.dwellings.municipality[d])
-    new_groups = facts.dwellings.groups[d] if not free.dwelling_used[d] else np.zeros(0, dtype=np.int64)
-    if (free.dwelling_places[d] < 1 or free.municipality_persons[m] < facts.households.size[h]
-            or (free.group_dwellings[new_groups] < 1).any()):
-        return None
-    schools: dict[str, int] = {}
-    for column, kind in enumerate(SCHOOL_KINDS):
-        kids = int(facts.households.kids[h, column])
-        if kids == 0:
-            continue
-        nearest = next((s for s, _ in options_of[kind].get(c, []) if free.school_seats[s] >= kids), None)
-        if nearest is None:
-            return None
-        schools[kind] = nearest
-    placement = Placement(household=h, dwelling=d, schools=schools)
-    _take(facts, free, placement)
-    return placement
-
-
-def _take(facts: Facts, free: _Capacity, placement: Placement) -> None:
-    """Book the places, persons, group dwellings and school seats that a placement uses."""
-    h, d = placement.household, placement.dwelling
-    if not free.dwelling_used[d]:
-        free.group_dwellings[facts.dwellings.groups[d]] -= 1
-        free.dwelling_used[d] = True
-    free.dwelling_places[d] -= 1
-    free.municipality_persons[int(facts.dwellings.municipality[d])] -= int(facts.households.size[h])
-    for kind, s in placement.schools.items():
-        free.school_seats[s] -= int(facts.households.kids[h, SCHOOL_KINDS.index(kind)])
-
-
-# --- the same rule over classes, for instances whose pairs are too many to list --------------------------
 
 
 def greedy_by_class(facts: Facts, network: Network, locked: list[Placement]) -> Solution:
@@ -129,10 +30,10 @@ def greedy_by_class(facts: Facts, network: Network, locked: list[Placement]) -> 
     of a class fails every later member too, and each class walks its list once, skipping full targets,
     full municipalities and full groups with one vectorised test per household.
     """
-    free = _Capacity.of(facts)
+    free = Capacity.of(facts)
     placed: dict[int, Placement] = {}
     for lock in locked:
-        _take(facts, free, lock)
+        free.take(facts, lock)
         placed[lock.household] = lock
     state = _TargetState.of(facts, network, free)
     targets = _class_targets(facts, network, state)
@@ -174,7 +75,7 @@ class _TargetState:
     free_persons: IntArray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
 
     @classmethod
-    def of(cls, facts: Facts, network: Network, free: _Capacity) -> _TargetState:
+    def of(cls, facts: Facts, network: Network, free: Capacity) -> _TargetState:
         dwellings = list(network.dwellings.members) + list(network.dwellings.cells)
         first = np.array([rows[0] for rows in dwellings], dtype=np.int64)
         places = np.array([int(free.dwelling_places[rows].sum()) for rows in dwellings], dtype=np.int64)
@@ -190,7 +91,7 @@ class _TargetState:
         room = self.free_persons[self.municipality[targets]] >= size
         return (self.places[targets] > 0) & ~self.blocked[targets] & room
 
-    def place(self, facts: Facts, free: _Capacity, h: int, t: int) -> Placement | None:
+    def place(self, facts: Facts, free: Capacity, h: int, t: int) -> Placement | None:
         """Place h in the first dwelling of target t that takes it (a started shared one if groups are full)."""
         rows = self.dwellings[t]
         while self.next_free[t] < len(rows) and free.dwelling_places[rows[self.next_free[t]]] < 1:
@@ -205,12 +106,12 @@ class _TargetState:
                 return None  # the target's dwellings reach the same schools
             placement = Placement(household=h, dwelling=d, schools=schools)
             full_groups_before = free.group_dwellings <= 0
-            _take(facts, free, placement)
+            free.take(facts, placement)
             self._booked(facts, free, d, newly_full=np.flatnonzero((free.group_dwellings <= 0) & ~full_groups_before))
             return placement
         return None
 
-    def _booked(self, facts: Facts, free: _Capacity, d: int, newly_full: IntArray) -> None:
+    def _booked(self, facts: Facts, free: Capacity, d: int, newly_full: IntArray) -> None:
         for t in (int(self.class_of[d]), self.classes + int(self.cell_of[d])):
             self.places[t] -= 1
         if len(newly_full):
@@ -221,7 +122,7 @@ class _TargetState:
                 self.blocked[t] = self._blocked(facts, free, self.dwellings[t])
 
     @staticmethod
-    def _blocked(facts: Facts, free: _Capacity, rows: IntArray) -> bool:
+    def _blocked(facts: Facts, free: Capacity, rows: IntArray) -> bool:
         first = int(rows[0])
         if not (free.group_dwellings[facts.dwellings.groups[first]] < 1).any():
             return False
@@ -251,7 +152,7 @@ def _class_targets(facts: Facts, network: Network, state: _TargetState) -> list[
     return [chosen[bounds[c]:bounds[c + 1]] for c in range(len(network.households))]
 
 
-def _nearest_schools(facts: Facts, free: _Capacity, h: int, d: int) -> dict[str, int] | None:
+def _nearest_schools(facts: Facts, free: Capacity, h: int, d: int) -> dict[str, int] | None:
     schools: dict[str, int] = {}
     for column, kind in enumerate(SCHOOL_KINDS):
         kids = int(facts.households.kids[h, column])

@@ -6,7 +6,7 @@ import os
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Any, Literal
 
 from matcher.format import Proposal
 
@@ -39,6 +39,16 @@ class Progress:
     elapsed: float  # seconds since the solve started
 
 
+@dataclass(frozen=True)
+class Phase:
+    """One step of a solve that has just ended: "facts", "pairs", "locks", "network", "greedy", "build",
+    "tier:<objective>" for each objective, "explain"; with what it measured (sizes, objective values)."""
+
+    name: str
+    seconds: float
+    figures: dict[str, Any] = field(default_factory=dict)
+
+
 @dataclass
 class SolveControl:
     """Hooks into a running solve: progress callbacks, the best proposal so far, and a thread-safe stop.
@@ -49,6 +59,7 @@ class SolveControl:
 
     on_progress: Callable[[Progress], None] | None = None
     on_proposal: Callable[[Proposal], None] | None = None  # called with each improved complete proposal
+    on_phase: Callable[[Phase], None] | None = None  # called as each phase of the solve ends
     _stopped: threading.Event = field(default_factory=threading.Event)
     _stop_hooks: list[Callable[[], None]] = field(default_factory=list)
     _lock: threading.Lock = field(default_factory=threading.Lock)
@@ -81,6 +92,14 @@ class SolveControl:
     def progress(self, event: Progress) -> None:
         if self.on_progress is not None:
             self.on_progress(event)
+
+    @property
+    def wants_proposals(self) -> bool:
+        return self.on_proposal is not None
+
+    def phase(self, phase: Phase) -> None:
+        if self.on_phase is not None:
+            self.on_phase(phase)
 
     def proposal(self, proposal: Proposal) -> None:
         if self.on_proposal is not None:

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.orm import Session, sessionmaker
 
 DATABASE_URL_ENV = "MATCHER_DATABASE_URL"
@@ -22,6 +22,7 @@ DATA_DIR_ENV = "MATCHER_DATA_DIR"
 SQLITE_FILE = "matcher.sqlite3"
 SQLITE_BUSY_TIMEOUT_MS = 10_000
 MIGRATIONS = "matcher.storage:migrations"
+MIGRATION_LOCK_ID = 0x6D617463  # "matc": servers and workers starting together migrate one at a time
 
 
 def default_data_dir() -> Path:
@@ -76,6 +77,8 @@ def migrate(engine: Engine) -> None:
     config = Config()
     config.set_main_option("script_location", MIGRATIONS)
     with engine.begin() as connection:
+        if connection.dialect.name == "postgresql":  # SQLite's write lock already serialises migrations
+            connection.execute(text("SELECT pg_advisory_xact_lock(:id)"), {"id": MIGRATION_LOCK_ID})
         config.attributes["connection"] = connection
         command.upgrade(config, "head")
 

@@ -90,7 +90,8 @@ class InstanceMunicipality(Base):
 
 
 class SolveRecord(Base):
-    """A solve job: ``queued -> running -> completed | failed | cancelled``."""
+    """A solve job: ``queued -> running -> completed | failed | cancelled``. A running job is held by one
+    worker under a lease that the worker renews; when the lease expires another worker may take it over."""
 
     __tablename__ = "solves"
 
@@ -109,6 +110,10 @@ class SolveRecord(Base):
     started_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime)
     finished_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime)
     cancel_requested_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime)
+    # the lease of the attempt that runs the job: only its holder may write the job's results
+    lease_token: Mapped[str | None] = mapped_column(String(ID_LENGTH))
+    lease_holder: Mapped[str | None] = mapped_column(Text)  # "host:pid" of the worker, for the history
+    lease_expires_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime)
 
 
 class SolveEvent(Base):

@@ -2,8 +2,10 @@
 
 The API and the job runner speak to the database only through these functions, so the rules that keep the
 data consistent live in one place: a job changes status only along ``queued -> running -> completed |
-failed | cancelled`` (or back to ``queued`` after a restart), every change is written to its history, and
-every act records who did it.
+failed | cancelled``, every change is written to its history, and every act records who did it. A running
+job is held by one worker under a lease (``claim_next``): the worker renews it while the job runs, every
+write of the job's results is conditional on it, and only an expired lease lets another worker run the job
+again, so any number of servers and workers can share one database.
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from matcher.storage.models import (
@@ -209,36 +211,128 @@ def proposal_statuses(session: Session, solve_ids: list[str]) -> dict[str, str]:
     return {solve_id: status for solve_id, status in session.execute(query)}
 
 
-def claim_next_queued(session: Session) -> SolveRecord | None:
-    """Mark the oldest queued job running and return it; None when nothing waits."""
-    candidate = session.scalar(select(SolveRecord.id).where(SolveRecord.status == QUEUED)
-                               .order_by(SolveRecord.created_at, SolveRecord.id).limit(1))
-    if candidate is None:
-        return None
-    claimed = session.execute(update(SolveRecord).where(SolveRecord.id == candidate, SolveRecord.status == QUEUED)
-                              .values(status=RUNNING, started_at=now(), attempts=SolveRecord.attempts + 1))
-    if claimed.rowcount != 1:  # type: ignore[attr-defined]
-        return None
-    solve = session.get(SolveRecord, candidate)
-    assert solve is not None
-    session.refresh(solve)
-    add_event(session, solve.id, RUNNING, f"started (attempt {solve.attempts})")
-    return solve
+@dataclass(frozen=True)
+class Lease:
+    """A worker's hold on a running job: the token proves it, ``seconds`` is how long it lasts unrenewed."""
+
+    solve_id: str
+    token: str
+    seconds: float
 
 
-def record_progress(session: Session, solve_id: str, progress: dict[str, Any]) -> None:
-    session.execute(update(SolveRecord).where(SolveRecord.id == solve_id).values(progress=canonical_json(progress)))
+@dataclass(frozen=True)
+class LeaseState:
+    held: bool  # False: the lease expired and another worker took the job, or the job was closed
+    cancel_requested: bool
 
 
-def finish_solve(session: Session, solve_id: str, status: str, message: str, error: str | None = None) -> None:
-    """Close a running job; a job that is no longer running (cancelled while queued) stays as it is."""
+def _claimable(moment: dt.datetime) -> Any:
+    """Queued jobs, and running jobs whose lease expired (their worker stopped renewing it)."""
+    return or_(SolveRecord.status == QUEUED,
+               and_(SolveRecord.status == RUNNING, SolveRecord.lease_expires_at < moment))
+
+
+def claim_next(session: Session, holder: str, lease_seconds: float) -> tuple[SolveRecord, Lease] | None:
+    """Take the oldest claimable job under a new lease; None when nothing waits.
+
+    On PostgreSQL the candidate row is locked with ``FOR UPDATE SKIP LOCKED``, so workers never queue behind
+    one another; SQLite renders no lock but writes one at a time. On both, the conditional UPDATE re-checks
+    that the job is still claimable, so two workers can never both hold it.
+    """
+    while True:
+        moment = now()
+        candidate = session.scalar(select(SolveRecord).where(_claimable(moment))
+                                   .order_by(SolveRecord.created_at, SolveRecord.id).limit(1)
+                                   .with_for_update(skip_locked=True))
+        if candidate is None:
+            return None
+        expired = candidate.status == RUNNING
+        if expired and candidate.cancel_requested_at is not None:
+            _close_abandoned_cancel(session, candidate, moment)
+            continue
+        token = uuid.uuid4().hex
+        claimed = session.execute(
+            update(SolveRecord).where(SolveRecord.id == candidate.id, _claimable(moment))
+            .values(status=RUNNING, started_at=moment, attempts=SolveRecord.attempts + 1, lease_token=token,
+                    lease_holder=holder, lease_expires_at=moment + dt.timedelta(seconds=lease_seconds))
+            .execution_options(synchronize_session=False))
+        if claimed.rowcount != 1:  # type: ignore[attr-defined]
+            return None  # another worker was quicker; the caller looks again at its next poll
+        session.refresh(candidate)
+        if expired:
+            add_event(session, candidate.id, "lease_expired", "the worker running it stopped renewing its lease; "
+                                                              "started again from the beginning")
+        add_event(session, candidate.id, RUNNING, f"started (attempt {candidate.attempts}) by worker {holder}")
+        return candidate, Lease(candidate.id, token, lease_seconds)
+
+
+def _close_abandoned_cancel(session: Session, solve: SolveRecord, moment: dt.datetime) -> None:
+    """A job whose cancel was asked for and whose worker then vanished is not run again: it is cancelled."""
+    closed = session.execute(update(SolveRecord).where(SolveRecord.id == solve.id, _claimable(moment))
+                             .values(status=CANCELLED, finished_at=moment, lease_token=None, lease_expires_at=None)
+                             .execution_options(synchronize_session=False))
+    if closed.rowcount == 1:  # type: ignore[attr-defined]
+        add_event(session, solve.id, CANCELLED, "its worker stopped while a cancel was pending; it stays cancelled")
+        _close_proposal(session, solve.id)
+
+
+def _hold(session: Session, lease: Lease) -> bool:
+    """Extend the lease if it is still ours (and the job still running). The UPDATE also locks the job's row
+    until the transaction ends, so no other worker can take the job over while this one writes its results."""
+    held = session.execute(update(SolveRecord)
+                           .where(SolveRecord.id == lease.solve_id, SolveRecord.lease_token == lease.token,
+                                  SolveRecord.status == RUNNING)
+                           .values(lease_expires_at=now() + dt.timedelta(seconds=lease.seconds))
+                           .execution_options(synchronize_session=False))
+    return held.rowcount == 1  # type: ignore[attr-defined]
+
+
+def renew_lease(session: Session, lease: Lease) -> LeaseState:
+    """The worker's heartbeat: keep the job, and learn whether someone asked for it to stop."""
+    if not _hold(session, lease):
+        return LeaseState(held=False, cancel_requested=False)
+    cancel = session.scalar(select(SolveRecord.cancel_requested_at).where(SolveRecord.id == lease.solve_id))
+    return LeaseState(held=True, cancel_requested=cancel is not None)
+
+
+def release_lease(session: Session, lease: Lease, why: str) -> bool:
+    """A worker that stops gives its job back: the lease expires now, so any worker may start it again."""
+    released = session.execute(update(SolveRecord)
+                               .where(SolveRecord.id == lease.solve_id, SolveRecord.lease_token == lease.token,
+                                      SolveRecord.status == RUNNING)
+                               .values(lease_expires_at=now() - dt.timedelta(seconds=1))
+                               .execution_options(synchronize_session=False))
+    if released.rowcount == 1:  # type: ignore[attr-defined]
+        add_event(session, lease.solve_id, "released", why)
+        return True
+    return False
+
+
+class LeaseLost(Exception):
+    """The worker no longer holds the job's lease: it must store nothing more and end the job's process."""
+
+
+def record_progress(session: Session, lease: Lease, progress: dict[str, Any]) -> None:
+    if not _hold(session, lease):
+        raise LeaseLost(lease.solve_id)
+    session.execute(update(SolveRecord).where(SolveRecord.id == lease.solve_id)
+                    .values(progress=canonical_json(progress)).execution_options(synchronize_session=False))
+
+
+def finish_solve(session: Session, lease: Lease, status: str, message: str, error: str | None = None) -> None:
+    """Close the running job this worker holds; without the lease nothing changes (``LeaseLost``)."""
     if status not in FINISHED:
         raise ValueError(f"not a final status: {status}")
-    done = session.execute(update(SolveRecord).where(SolveRecord.id == solve_id, SolveRecord.status == RUNNING)
-                           .values(status=status, finished_at=now(), error=error))
-    if done.rowcount == 1:  # type: ignore[attr-defined]
-        add_event(session, solve_id, status, message)
-        _close_proposal(session, solve_id)
+    done = session.execute(update(SolveRecord)
+                           .where(SolveRecord.id == lease.solve_id, SolveRecord.lease_token == lease.token,
+                                  SolveRecord.status == RUNNING)
+                           .values(status=status, finished_at=now(), error=error, lease_token=None,
+                                   lease_expires_at=None)
+                           .execution_options(synchronize_session=False))
+    if done.rowcount != 1:  # type: ignore[attr-defined]
+        raise LeaseLost(lease.solve_id)
+    add_event(session, lease.solve_id, status, message)
+    _close_proposal(session, lease.solve_id)
 
 
 def _close_proposal(session: Session, solve_id: str) -> None:
@@ -247,27 +341,21 @@ def _close_proposal(session: Session, solve_id: str) -> None:
 
 
 def request_cancel(session: Session, solve: SolveRecord, by: Actor) -> None:
-    """A queued job is cancelled at once; a running one is marked, and the runner stops its search."""
+    """A queued job is cancelled at once; a running one is flagged, and the worker holding its lease sees the
+    flag at its next renewal (wherever it runs) and stops the search."""
+    moment = now()
     if solve.status == QUEUED:
-        solve.status, solve.finished_at, solve.cancel_requested_at = CANCELLED, now(), now()
-        add_event(session, solve.id, CANCELLED, f"cancelled before it started, by {by.role} key {by.key_id}")
-    elif solve.status == RUNNING and solve.cancel_requested_at is None:
-        solve.cancel_requested_at = now()
+        cancelled = session.execute(update(SolveRecord).where(SolveRecord.id == solve.id, SolveRecord.status == QUEUED)
+                                    .values(status=CANCELLED, finished_at=moment, cancel_requested_at=moment)
+                                    .execution_options(synchronize_session=False))
+        if cancelled.rowcount == 1:  # type: ignore[attr-defined]
+            add_event(session, solve.id, CANCELLED, f"cancelled before it started, by {by.role} key {by.key_id}")
+            return
+        session.refresh(solve)  # a worker claimed it meanwhile: flag it as a running job
+    if solve.status == RUNNING and solve.cancel_requested_at is None:
+        session.execute(update(SolveRecord).where(SolveRecord.id == solve.id, SolveRecord.cancel_requested_at.is_(None))
+                        .values(cancel_requested_at=moment).execution_options(synchronize_session=False))
         add_event(session, solve.id, "cancel_requested", f"stop requested by {by.role} key {by.key_id}")
-
-
-def requeue_interrupted(session: Session, why: str) -> list[str]:
-    """Jobs left ``running`` by a server that stopped: run them again, or finish a cancel that was asked for."""
-    interrupted = list(session.scalars(select(SolveRecord).where(SolveRecord.status == RUNNING)))
-    for solve in interrupted:
-        if solve.cancel_requested_at is not None:
-            solve.status, solve.finished_at = CANCELLED, now()
-            add_event(session, solve.id, CANCELLED, f"{why}; its cancel had been requested, so it stays cancelled")
-            _close_proposal(session, solve.id)
-        else:
-            solve.status, solve.started_at = QUEUED, None
-            add_event(session, solve.id, "requeued", f"{why}; queued again to start from the beginning")
-    return [solve.id for solve in interrupted if solve.status == QUEUED]
 
 
 # --- proposals ---------------------------------------------------------------------------------------------
@@ -279,10 +367,19 @@ class SoftwareVersions:
     ortools: str
 
 
-def save_proposal(session: Session, solve: SolveRecord, instance: InstanceRecord, proposal: dict[str, Any],
-                  final: bool, versions: SoftwareVersions) -> ProposalRecord:
-    """Store the job's proposal (replacing the best-so-far one) with its audit fields."""
+def save_proposal(session: Session, lease: Lease, proposal: dict[str, Any], final: bool,
+                  versions: SoftwareVersions) -> ProposalRecord:
+    """Store the job's proposal (replacing the best-so-far one) with its audit fields. Only the holder of the
+    job's lease may; a final proposal is never replaced."""
+    if not _hold(session, lease):
+        raise LeaseLost(lease.solve_id)
+    solve = session.get(SolveRecord, lease.solve_id, populate_existing=True)
+    assert solve is not None
+    instance = session.get(InstanceRecord, solve.instance_id)
+    assert instance is not None
     record = proposal_of(session, solve.id)
+    if record is not None and record.final:
+        raise LeaseLost(lease.solve_id)  # cannot happen while the lease is held; never overwrite a final one
     stamp = now()
     if record is None:
         policy = json.loads(instance.document).get("policy") or {}

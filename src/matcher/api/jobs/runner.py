@@ -1,11 +1,16 @@
-"""The server's side of solving: a bounded pool of solve processes fed from the queue in the database.
+"""A worker's side of solving: a bounded pool of solve processes fed from the queue in the database.
 
 The queue is the ``solves`` table itself, so nothing waits only in memory: a dispatcher thread claims the
-oldest queued job whenever a slot is free, starts a solve process for it (``matcher.api.jobs.worker``)
-and a monitor thread that turns the process's messages into stored progress, proposals and a final status.
-A process that crashes, runs out of memory or is killed fails only its own job. Stopping sends ``stop``
-on the process's stdin; a process that does not hand back its best proposal within the grace period is
-killed, and the best proposal it reported earlier is kept.
+oldest claimable job under a lease whenever a slot is free, starts a solve process for it
+(``matcher.api.jobs.worker``) and a monitor thread that turns the process's messages into stored progress,
+proposals and a final status. A lease thread renews the leases of the jobs running here and reads their
+cancel flags, so a DELETE sent to any server reaches the job wherever it runs. Every write carries the
+lease: a worker that lost its lease (it stalled, and another worker took the job over) stores nothing and
+ends its process. A process that crashes, runs out of memory or is killed fails only its own job.
+Stopping sends ``stop`` on the process's stdin; a process that does not hand back its best proposal within
+the grace period is killed, and the best proposal it reported earlier is kept.
+
+The runner runs inside ``matcher serve`` (the embedded single-machine set-up) or alone as ``matcher worker``.
 """
 
 from __future__ import annotations
@@ -14,6 +19,7 @@ import json
 import logging
 import os
 import signal
+import socket
 import subprocess
 import threading
 import time
@@ -34,8 +40,12 @@ log = logging.getLogger("matcher.api.jobs")
 DISPATCH_POLL_S = 1.0  # the dispatcher also looks at the queue this often without being woken
 LOG_TAIL_BYTES = 2000
 FINAL_WRITE_ATTEMPTS = 5  # with 1, 2, 4, 8, 8 s pauses: rides out a database restart
-RESTART_NOTE = "the server stopped while this solve was running"
-SHUTDOWN_NOTE = "the server shut down while this solve was running"
+SHUTDOWN_NOTE = "its worker shut down while the solve was running; any worker may start it again"
+
+
+def worker_name() -> str:
+    """How a worker appears in a job's history: host and process id."""
+    return f"{socket.gethostname()}:{os.getpid()}"
 
 
 class SolveRunner:
@@ -49,27 +59,29 @@ class SolveRunner:
         self._active_lock = threading.Lock()
         self._closing = threading.Event()
         self._dispatcher: threading.Thread | None = None
+        self._lease_keeper: threading.Thread | None = None
+        self.holder = worker_name()
         self.processes = WarmProcesses(settings)
 
     # --- lifecycle -----------------------------------------------------------------------------------------
 
-    def start(self) -> list[str]:
-        """Re-queue what a previous server left running, then start dispatching; returns the re-queued ids."""
-        with self._database.session() as session:
-            requeued = repo.requeue_interrupted(session, RESTART_NOTE)
+    def start(self) -> None:
+        """Start dispatching and renewing leases. Jobs other workers hold are theirs until their leases expire."""
         self._settings.log_dir.mkdir(parents=True, exist_ok=True)
         if self._settings.warm_at_start:
             self.processes.refill()
         self._dispatcher = threading.Thread(target=self._dispatch_forever, name="solve-dispatcher", daemon=True)
         self._dispatcher.start()
-        return requeued
+        self._lease_keeper = threading.Thread(target=self._keep_leases, name="solve-leases", daemon=True)
+        self._lease_keeper.start()
 
     def close(self) -> None:
-        """Stop dispatching, end every solve process, and queue their jobs again for the next start."""
+        """Stop dispatching, end every solve process, and give their jobs back (their leases expire now)."""
         self._closing.set()
         self.wake()
-        if self._dispatcher is not None:
-            self._dispatcher.join()
+        for thread in (self._dispatcher, self._lease_keeper):
+            if thread is not None:
+                thread.join()
         with self._active_lock:
             running = list(self._active.values())
         for process in running:
@@ -77,8 +89,12 @@ class SolveRunner:
         for process in running:
             process.join()
         self.processes.close()
-        with self._database.session() as session:
-            repo.requeue_interrupted(session, SHUTDOWN_NOTE)
+        for process in running:
+            try:
+                with self._database.session() as session:
+                    repo.release_lease(session, process.lease, SHUTDOWN_NOTE)
+            except Exception:  # noqa: BLE001 - unreleased, the lease simply expires a little later
+                log.warning("solve %s: could not release its lease", process.lease.solve_id, exc_info=True)
 
     @property
     def closing(self) -> bool:
@@ -92,7 +108,8 @@ class SolveRunner:
             self._wakeup.notify_all()
 
     def stop(self, solve_id: str) -> bool:
-        """Ask a running solve to stop and keep its best proposal; False when it does not run here."""
+        """Ask a solve running here to stop at once and keep its best proposal; False when it does not run
+        here (its own worker then sees the cancel flag at its next lease renewal)."""
         with self._active_lock:
             process = self._active.get(solve_id)
         if process is None:
@@ -126,17 +143,35 @@ class SolveRunner:
                 if len(self._active) >= self._settings.concurrent_solves:
                     return
             with self._database.session() as session:
-                solve = repo.claim_next_queued(session)
-                if solve is None:
+                claimed = repo.claim_next(session, self.holder, self._settings.lease_seconds)
+                if claimed is None:
                     return
+                solve, lease = claimed
                 instance = repo.get_instance(session, solve.instance_id)
                 assert instance is not None
                 job = SolveJob(solve.id, instance.document, json.loads(solve.options), solve.attempts)
-            process = SolveProcess(job, self)
+            process = SolveProcess(job, lease, self)
             with self._active_lock:
                 self._active[job.solve_id] = process
             process.start()
             self.processes.refill()  # loads while this job runs: about a second of one core, once per job
+
+    def _keep_leases(self) -> None:
+        """Renew the lease of every job running here; stop those someone cancelled, end those taken over."""
+        while not self._closing.wait(self._settings.lease_renew_seconds):
+            with self._active_lock:
+                running = list(self._active.values())
+            for process in running:
+                try:
+                    with self._database.session() as session:
+                        state = repo.renew_lease(session, process.lease)
+                except Exception:  # noqa: BLE001 - a database hiccup: try again at the next beat
+                    log.warning("solve %s: could not renew its lease", process.job.solve_id, exc_info=True)
+                    continue
+                if not state.held:
+                    process.lose_lease()
+                elif state.cancel_requested:
+                    process.request_stop()
 
     def _finished(self, solve_id: str) -> None:
         with self._active_lock:
@@ -169,8 +204,9 @@ class SolveJob:
 class SolveProcess:
     """One solve process and the thread that watches it."""
 
-    def __init__(self, job: SolveJob, runner: SolveRunner) -> None:
+    def __init__(self, job: SolveJob, lease: repo.Lease, runner: SolveRunner) -> None:
         self.job = job
+        self.lease = lease
         self._runner = runner
         self._settings = runner.settings
         self._database = runner.database
@@ -179,6 +215,7 @@ class SolveProcess:
         self._stop_requested = False
         self._killed_after_stop = False
         self._abandoned = False
+        self._concluded = False  # the outcome is stored: the job is no longer this worker's to hold
         self._monitor: threading.Thread | None = None
         self._progress = Progress()
         self._versions = repo.SoftwareVersions("unknown", "unknown")
@@ -211,8 +248,16 @@ class SolveProcess:
         timer.daemon = True
         timer.start()
 
+    def lose_lease(self) -> None:
+        """Another worker holds the job now (this one stalled past its lease): store nothing, end the process."""
+        if self._concluded:
+            return  # the renewal after the job's own finish finds no lease: nothing was lost
+        if not self._abandoned:
+            log.warning("solve %s: lease lost; ending this attempt without storing anything", self.job.solve_id)
+        self.abandon()
+
     def abandon(self) -> None:
-        """Server shutdown: end the process without judging the job (it is queued again)."""
+        """Shutdown or a lost lease: end the process without judging the job (its lease decides who runs it)."""
         with self._stdin_lock:
             self._abandoned = True
             if self._popen is not None and self._popen.poll() is None:
@@ -239,10 +284,15 @@ class SolveProcess:
             self._popen.wait()
             if not self._abandoned and not self._runner.closing:
                 self._conclude(self._popen.returncode)
+        except repo.LeaseLost:
+            self.lose_lease()
         except Exception as error:  # noqa: BLE001 - the job must end in a status, whatever broke here
             log.exception("solve %s: the server could not run its process", self.job.solve_id)
-            if not self._runner.closing:
-                self._fail(f"the server could not run the solve process: {type(error).__name__}: {error}")
+            if not self._runner.closing and not self._abandoned:
+                try:
+                    self._fail(f"the server could not run the solve process: {type(error).__name__}: {error}")
+                except repo.LeaseLost:
+                    self.lose_lease()
         finally:
             if self._popen is not None and self._popen.poll() is None:
                 self._popen.kill()
@@ -286,12 +336,12 @@ class SolveProcess:
         kind = message.get("type")
         if kind == "started":
             self._versions = repo.SoftwareVersions(str(message.get("matcher")), str(message.get("ortools")))
-        elif kind == "progress":
+        elif kind == "progress" and not self._abandoned:
             self._progress.update(message)
             self._best_effort(self._store_progress)
         elif kind == "proposal" and not self._abandoned:
             self._progress.objectives_from(message["proposal"])
-            self._best_effort(lambda: self._store_proposal(message["proposal"], final=False))
+            self._best_effort(lambda: self._store_proposal(message["proposal"]))
         elif kind == "done":
             self._final = message["proposal"]
         elif kind == "error":
@@ -301,34 +351,34 @@ class SolveProcess:
         """Progress and interim proposals: a failed write loses a snapshot that the next one replaces."""
         try:
             write()
+        except repo.LeaseLost:
+            self.lose_lease()
         except Exception:  # noqa: BLE001
             log.warning("solve %s: could not store its progress", self.job.solve_id, exc_info=True)
 
     def _persistently(self, write: Callable[[], None]) -> None:
         """The outcome must be stored: retry through a short database outage. Should it last longer, the job
-        stays ``running`` in the database and the next server start queues it again."""
+        stays ``running`` in the database until its lease expires, and then another worker runs it again."""
         for attempt in range(FINAL_WRITE_ATTEMPTS):
             try:
                 write()
                 return
+            except repo.LeaseLost:
+                raise
             except Exception:  # noqa: BLE001
                 log.warning("solve %s: could not store its outcome (attempt %d)", self.job.solve_id, attempt + 1,
                             exc_info=True)
                 time.sleep(min(2.0**attempt, 8.0))
-        log.error("solve %s: outcome lost; it runs again after the next server start", self.job.solve_id)
+        log.error("solve %s: outcome lost; it runs again when its lease expires", self.job.solve_id)
 
     def _store_progress(self) -> None:
         with self._database.session() as session:
-            repo.record_progress(session, self.job.solve_id, self._progress.as_dict())
+            repo.record_progress(session, self.lease, self._progress.as_dict())
 
-    def _store_proposal(self, proposal: dict[str, Any], final: bool) -> None:
+    def _store_proposal(self, proposal: dict[str, Any]) -> None:
         with self._database.session() as session:
-            solve = repo.get_solve(session, self.job.solve_id)
-            assert solve is not None
-            instance = repo.get_instance(session, solve.instance_id)
-            assert instance is not None
-            repo.save_proposal(session, solve, instance, proposal, final, self._versions)
-            repo.record_progress(session, solve.id, self._progress.as_dict())
+            repo.save_proposal(session, self.lease, proposal, False, self._versions)
+            repo.record_progress(session, self.lease, self._progress.as_dict())
 
     def _kill_after_stop(self) -> None:
         if self._popen is not None and self._popen.poll() is None:
@@ -354,14 +404,16 @@ class SolveProcess:
             self._fail(f"the solver returned a malformed proposal: {error}")
             return
         self._progress.objectives_from(document)
-        self._persistently(lambda: self._store_proposal(document, final=True))
         if self._stop_requested:
-            self._finish(repo.CANCELLED, f"stopped on request; kept the best proposal found ({proposal.status})")
+            self._finish(repo.CANCELLED, f"stopped on request; kept the best proposal found ({proposal.status})",
+                         proposal=document)
         elif proposal.status == "invalid":
             errors = "; ".join(proposal.errors or []) or "no reason given"
-            self._fail(f"the instance cannot be solved: {errors}")
+            self._finish(repo.FAILED, f"failed: the instance cannot be solved: {errors}",
+                         f"the instance cannot be solved: {errors}", proposal=document)
         else:
-            self._finish(repo.COMPLETED, f"finished: {proposal.status}, {len(proposal.assignments)} households placed")
+            self._finish(repo.COMPLETED, f"finished: {proposal.status}, {len(proposal.assignments)} households placed",
+                         proposal=document)
 
     def _exit_explanation(self, returncode: int) -> str:
         limit = self._settings.solve_memory_mb
@@ -391,11 +443,16 @@ class SolveProcess:
     def _fail(self, error: str) -> None:
         self._finish(repo.FAILED, f"failed: {error}", error)
 
-    def _finish(self, status: str, message: str, error: str | None = None) -> None:
+    def _finish(self, status: str, message: str, error: str | None = None,
+                proposal: dict[str, Any] | None = None) -> None:
+        """The outcome in one transaction: the final proposal, the last progress and the status, or nothing."""
         def write() -> None:
             with self._database.session() as session:
-                repo.record_progress(session, self.job.solve_id, self._progress.as_dict())
-                repo.finish_solve(session, self.job.solve_id, status, message, error)
+                if proposal is not None:
+                    repo.save_proposal(session, self.lease, proposal, True, self._versions)
+                repo.record_progress(session, self.lease, self._progress.as_dict())
+                repo.finish_solve(session, self.lease, status, message, error)
+            self._concluded = True
 
         self._persistently(write)
 

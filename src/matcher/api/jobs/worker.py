@@ -82,7 +82,7 @@ def limit_memory(megabytes: int) -> None:
 
 def load_function(spec: str) -> SolveFunction:
     module_name, _, name = spec.partition(":")
-    function = getattr(importlib.import_module(module_name), name or "solve")
+    function = getattr(importlib.import_module(module_name), name or "solve_proposal")
     if not callable(function):
         raise TypeError(f"{spec} is not a function")
     return function

@@ -13,7 +13,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Body, HTTPException, Request
 from sqlalchemy.orm import Session
 
-from matcher.api.access import InstanceIndex, visible_assignments, visible_solve
+from matcher.api.access import InstanceIndex, not_found, visible_assignments, visible_solve
 from matcher.api.auth import Caller, Coordinator
 from matcher.api.errors import ProblemsError
 from matcher.api.replan import replanned_document
@@ -63,7 +63,13 @@ def decided_proposal(session: Session, solve: SolveRecord) -> ProposalRecord:
 
 def checked_decisions(items: list[DecisionIn], proposal: dict[str, Any], index: InstanceIndex,
                       actor: repo.Actor) -> list[repo.PairDecision]:
-    """Every item must name a pair of the proposal that this key may decide on; 422 naming all that do not."""
+    """Every item must name a pair of the proposal that this key may decide on; 422 naming all that do not.
+    For a municipality key, a dwelling that is not its own answers 404, as it does everywhere else: it
+    cannot learn from a decision whether a pair elsewhere exists."""
+    if not actor.is_coordinator:
+        for item in items:
+            if index.municipality_of(item.dwelling) != actor.municipality:
+                raise not_found("dwelling", item.dwelling)
     decidable = {(str(a["household"]), str(a["dwelling"])) for a in visible_assignments(proposal, index, actor)}
     problems, seen = [], set()
     for i, item in enumerate(items):

@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
+from fastapi.concurrency import run_in_threadpool
 from sqlalchemy.orm import Session
 
 from matcher.api.access import could_exist, not_found
@@ -15,6 +16,7 @@ from matcher.api.auth import Coordinator
 from matcher.api.schemas import ErrorOut, InstanceDetailOut, InstanceListOut, InstanceOut, storable
 from matcher.exceptions import InstanceInvalid, Problem
 from matcher.storage import repository as repo
+from matcher.storage.engine import Database
 from matcher.storage.models import InstanceRecord
 from matcher.validation import load_instance, read_json
 
@@ -84,8 +86,15 @@ def validated_document(body: bytes) -> dict[str, Any]:
              responses={**ERRORS, 413: {"model": ErrorOut}, 422: {"model": ErrorOut}})
 async def create_instance(request: Request, actor: Coordinator) -> InstanceOut:
     """Store a new instance (version 1). Invalid input: 422 listing every problem with its path and record."""
-    document = validated_document(await request.body())
-    with request.app.state.database.session() as session:
+    body = await request.body()  # read on the event loop; validating and storing it takes a worker thread
+    return await run_in_threadpool(store_instance, request.app.state.database, body, actor)
+
+
+def store_instance(database: Database, body: bytes, actor: repo.Actor) -> InstanceOut:
+    """Validate and store a submitted instance: seconds of work for a large one, so never on the event loop
+    (every other request would wait for it). Callable without HTTP."""
+    document = validated_document(body)
+    with database.session() as session:
         return instance_out(repo.add_instance(session, document, actor))
 
 

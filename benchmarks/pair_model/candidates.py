@@ -1,4 +1,5 @@
-"""Candidate pairs: compatible pairs that some feasible proposal could actually use, with their school options.
+"""The pair model's candidate pairs (benchmarks only): compatible pairs that some feasible proposal could
+actually use, with their school options.
 
 A compatible pair (rules 1-6) can still be useless: the household may be larger than what its dwelling's
 municipality may still take, the dwelling may sit in a group already at its cap, or the children may find

@@ -1,8 +1,10 @@
-"""The CP-SAT model: one Boolean per candidate pair, one per usable school option, and the format's rules.
+"""The pair model matcher solved before the class model: one Boolean per candidate pair, one per usable
+school option, and the format's rules.
 
-Each constraint family is a small function that adds exactly one rule of ``docs/format.md``,
-so that a test can build a model with only that family and watch it bind. Objectives are linear
-expressions kept on the model; ``matcher.solver.tiers`` optimises them lexicographically.
+Kept for the benchmarks' ``pair-model`` and ``highs`` peers only (the "before" figures); matcher itself
+runs the class model. Each constraint family is a small function that adds exactly one rule of
+``docs/format.md``, so that a test can build a model with only that family and watch it bind. Objectives are
+linear expressions kept on the model; ``benchmarks.pair_model.tiers`` optimises them lexicographically.
 """
 
 from __future__ import annotations
@@ -12,11 +14,10 @@ from dataclasses import dataclass, field
 import numpy as np
 from ortools.sat.python import cp_model
 
+from benchmarks.pair_model.candidates import Candidates
 from matcher.facts import Facts
-from matcher.format import SCHOOL_KINDS
-from matcher.solver.candidates import Candidates
-
-PERMILLE = 1000
+from matcher.format import PERMILLE, SCHOOL_KINDS
+from matcher.solver.evaluate import pair_quality
 
 
 @dataclass
@@ -226,12 +227,3 @@ def quality(allocation: AllocationModel) -> cp_model.LinearExprT:
         terms += [(-weights.school_km * int(km), allocation.school_choice[kind][o])
                   for o, km in enumerate(options.cost_km.tolist()) if km and weights.school_km]
     return sum(weight * var for weight, var in terms)
-
-
-def pair_quality(facts: Facts, household: np.ndarray, dwelling: np.ndarray) -> np.ndarray:
-    """The quality points of placing each household in each dwelling, before schools."""
-    weights = facts.instance.policy.quality_weights
-    tie = facts.households.tie_bonus[household, facts.dwellings.municipality[dwelling]]
-    unused = np.maximum(0, facts.dwellings.bedrooms[dwelling] - facts.households.need[household])
-    unused = np.where(facts.dwellings.shared[dwelling], 0, unused)
-    return tie - weights.unused_bedroom * unused

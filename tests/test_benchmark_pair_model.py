@@ -1,19 +1,25 @@
-"""Each constraint family of the CP-SAT model, alone: given these facts, it binds exactly here."""
+"""Each constraint family of the benchmarks' pair model (the "before" peer), alone: given these facts, it
+binds exactly here, so that the before/after figures compare two models of the same rules."""
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 from ortools.sat.python import cp_model
 
-from builders import LONG_AGO, dwelling, household, instance, municipality, near, school
-from matcher.facts import derive_facts
-from matcher.rules import compatible_pairs
-from matcher.solver import model as families
-from matcher.solver.candidates import usable_candidates
-from matcher.solver.tiers import read_solution
-from matcher.validation import load_instance
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # benchmarks/ is a folder of the repository
+
+from benchmarks.pair_model import model as families  # noqa: E402
+from benchmarks.pair_model.candidates import usable_candidates  # noqa: E402
+from benchmarks.pair_model.tiers import read_solution  # noqa: E402
+
+from builders import LONG_AGO, dwelling, household, instance, municipality, near, school  # noqa: E402
+from matcher.facts import derive_facts  # noqa: E402
+from matcher.rules import compatible_pairs  # noqa: E402
+from matcher.validation import load_instance  # noqa: E402
 
 Family = Callable[[families.AllocationModel], None]
 

@@ -1,0 +1,64 @@
+"""The time a solve may spend, in one place: when it started, what is left, and each search's share of it.
+
+A solve has one time limit for everything from the facts to the written proposal. The tiers share it: each
+gets an equal part of what is left, so that time a quick tier does not use flows to the next. Part of it is
+kept for what follows the tiers (the explanations). A deterministic solve must not depend on how fast the
+machine happens to be, so there every tier gets the same fixed share of the time limit and CP-SAT counts
+deterministic time instead of seconds.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+
+from ortools.sat.python import cp_model
+
+from matcher.solver.options import SolveOptions
+
+
+@dataclass(frozen=True)
+class Budget:
+    """The time limit of one solve, counted from ``started`` (``time.monotonic()``)."""
+
+    seconds: float
+    deterministic: bool = False
+    reserve: float = 0.0  # seconds kept for what follows the tiers
+    started: float = field(default_factory=time.monotonic)
+
+    @classmethod
+    def of(cls, options: SolveOptions, started: float | None = None, reserve: float = 0.0) -> Budget:
+        return cls(options.time_limit, options.deterministic, reserve,
+                   time.monotonic() if started is None else started)
+
+    @property
+    def deadline(self) -> float:
+        """When the tiers must be done, on the ``time.monotonic()`` clock."""
+        return self.started + self.seconds - self.reserve
+
+    def elapsed(self) -> float:
+        return time.monotonic() - self.started
+
+    def left(self) -> float:
+        """Seconds left for the tiers by the wall clock (never negative)."""
+        return max(0.0, self.deadline - time.monotonic())
+
+    def tier_share(self, index: int, tiers: int) -> float:
+        """Seconds for tier ``index`` of ``tiers``: an equal part of what is left, or, deterministically, an
+        equal part of the whole time limit whatever the earlier tiers took."""
+        if self.deterministic:
+            return self.seconds / tiers
+        return self.left() / (tiers - index)
+
+
+def configure_cp_sat(solver: cp_model.CpSolver, options: SolveOptions, seconds: float) -> None:
+    """Workers, seed and a time limit: in seconds, or in CP-SAT's deterministic time for repeatable answers."""
+    parameters = solver.parameters
+    parameters.num_workers = max(1, options.workers)
+    parameters.random_seed = options.seed
+    parameters.log_search_progress = False
+    if options.deterministic:
+        parameters.interleave_search = True
+        parameters.max_deterministic_time = seconds
+    else:
+        parameters.max_time_in_seconds = seconds
