@@ -234,7 +234,8 @@ def test_after_one_decline_the_week_moves_at_most_one_other_pair_on_average() ->
         plan = next_instance(document, first.model_dump(mode="json"), {pair: Decision(False, "declined")})
         fresh_document = dict(plan.document, policy=dict(plan.document["policy"], objectives=[
             name for name in plan.document["policy"]["objectives"] if name != "kept_previous"]))
-        replan, fresh = solve_proposal(load_instance(plan.document), OPTIONS), solve_proposal(load_instance(fresh_document), OPTIONS)
+        replan = solve_proposal(load_instance(plan.document), OPTIONS)
+        fresh = solve_proposal(load_instance(fresh_document), OPTIONS)
         assert replan.status == fresh.status == "optimal"
         for name in ("overdue_housed", "persons_housed"):
             assert replan.objective(name).value == fresh.objective(name).value
