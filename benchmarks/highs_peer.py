@@ -2,7 +2,7 @@
 
 Every figure in the benchmark table is a ratio to a peer run on the same machine at the same moment. HiGHS
 is the peer a user would pick instead of matcher, on the model anyone would write first: the pair model of
-``matcher.solver.model``, with one binary per candidate pair and per school option, one more for each
+``benchmarks.pair_model.model``, with one binary per candidate pair and per school option, one more for each
 shared dwelling that counts towards a group cap, and the same constraint families row for row (one
 dwelling per household, dwelling capacity, one school per needed kind, school seats, group caps,
 municipality caps, locks). Its LP relaxation on the first tier is the bound matcher's first tier is
@@ -259,7 +259,7 @@ def columns_of(candidates: Candidates, columns: Columns, solution: Solution, sho
 
 
 def build(facts: Facts, candidates: Candidates, with_shortfall: bool) -> tuple[highspy.Highs, Columns]:
-    """Every hard rule of ``matcher.solver.model``; the objectives are set per tier."""
+    """Every hard rule of ``benchmarks.pair_model.model``; the objectives are set per tier."""
     highs = highspy.Highs()
     highs.setOptionValue("output_flag", False)
     highs.setOptionValue("mip_rel_gap", 0.0)
@@ -456,7 +456,7 @@ def _shortfall(facts: Facts, candidates: Candidates, columns: Columns, rows: _Ro
 
 
 def objective_costs(facts: Facts, candidates: Candidates, columns: Columns, objective: str) -> np.ndarray:
-    """One objective as a cost per column, term for term as ``matcher.solver.model`` states it."""
+    """One objective as a cost per column, term for term as ``benchmarks.pair_model.model`` states it."""
     cost = np.zeros(columns.total)
     h = candidates.household
     if objective == "overdue_housed":

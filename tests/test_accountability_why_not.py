@@ -14,6 +14,7 @@ import pytest
 from builders import LONG_AGO, dwelling, household, instance, municipality, near, school
 from conftest import EXAMPLES
 from matcher.accountability.baseline import Baseline, QuestionInvalid, load_baseline
+from matcher.accountability.forcing import Forced, ObjectiveChange
 from matcher.accountability.obstacles import pair_obstacles
 from matcher.accountability.why_not import why_not
 from matcher.cli import why_not as why_not_cli
@@ -76,7 +77,7 @@ def test_rule_2_too_many_bedrooms_for_the_need() -> None:
 def test_rule_2_shared_dwelling_only_for_willing_singles() -> None:
     doc = instance([household("h1", ages=[30, 28])], [dwelling("d1", shared_places=3)])
     assert names(doc) == [("rule 2", "shared")]
-    assert "the household has 2 persons and the household is not willing to share" in text(doc)
+    assert "the household has 2 persons and is not willing to share" in text(doc)
 
 
 def test_rule_3_rent_above_the_maximum() -> None:
@@ -263,3 +264,20 @@ def test_cli_bad_input_exits_2_without_traceback(tmp_path: Path, capsys: pytest.
               "assignments": [{"household": 3}]}
     assert run_cli(paths[0], write(tmp_path, "bad.json", broken), "--household", "h1", "--dwelling", "d1") == 2
     assert "proposal: assignments[0]" in capsys.readouterr().err
+
+
+def test_the_cost_is_proven_when_every_tier_up_to_the_deciding_one_is_even_if_later_ones_are_not() -> None:
+    def forced(statuses: list[str], changes: list[ObjectiveChange]) -> Forced:
+        names = [change.name for change in changes]
+        tiers = [{"name": name, "status": status} for name, status in zip(names, statuses, strict=True)]
+        proposal = Proposal(instance="i", status="optimal" if set(statuses) == {"optimal"} else "feasible",
+                            stats={"tiers": tiers})
+        return Forced("h", "d", None, proposal, {}, changes, [], [], [], resolved=True)
+
+    first_worse = [ObjectiveChange("overdue_housed", 5, 4), ObjectiveChange("quality", 10, 10)]
+    assert forced(["optimal", "feasible"], first_worse).cost_proven
+    last_worse = [ObjectiveChange("overdue_housed", 5, 5), ObjectiveChange("quality", 10, 8)]
+    assert not forced(["optimal", "feasible"], last_worse).cost_proven
+    assert forced(["optimal", "optimal"], last_worse).cost_proven
+    nothing = [ObjectiveChange("overdue_housed", 5, 5), ObjectiveChange("quality", 10, 10)]
+    assert not forced(["optimal", "feasible"], nothing).cost_proven

@@ -9,6 +9,7 @@ import os
 import subprocess
 import sys
 from collections import Counter
+from collections.abc import Callable
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -293,6 +294,7 @@ def test_resizing_households_keeps_the_period_and_targets() -> None:
     ({"preset": "tiny", "seed": -1}, "seed"),
     ({"preset": "tiny", "seed": 1, "households": 0}, "households"),
     ({"preset": "tiny", "seed": 1, "dwellings": 2_000_000}, "dwellings"),
+    ({"preset": "tiny", "seed": 1, "variety": "chaotic"}, "variety"),
 ])
 def test_bad_arguments_are_named(arguments: dict[str, Any], named: str) -> None:
     with pytest.raises(ValueError, match=named):
@@ -347,3 +349,66 @@ def test_cli_rejects_bad_sizes_with_a_message(capsys: pytest.CaptureFixture[str]
 def test_cli_reports_an_unwritable_output(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["generate", "--preset", "tiny", "--seed", "1", "-o", str(tmp_path / "missing" / "x.json")]) == 1
     assert "cannot write" in capsys.readouterr().err
+
+
+# --- variety -------------------------------------------------------------------------------------------
+
+
+@cache
+def wide(preset: str = "u16-backlog", seed: int = 1) -> tuple[dict[str, Any], Instance, Facts]:
+    document = generate(preset, seed, variety="wide")
+    instance = load_instance(document)
+    return document, instance, derive_facts(instance)
+
+
+def test_wide_lists_are_deterministic_and_named_by_their_recipe() -> None:
+    document = wide()[0]
+    assert instance_json(document) == instance_json(generate("u16-backlog", 1, variety="wide"))
+    assert document["id"] == "u16-backlog-wide-s1"
+    assert document["generator"]["variety"] == "wide"
+    assert "variety" not in generate("tiny", 1)["generator"]  # standard documents stay as they were
+
+
+def test_wide_lists_keep_the_region_sizes_and_period_of_the_standard_ones() -> None:
+    standard, varied = generate("u16-backlog", 2), generate("u16-backlog", 2, variety="wide")
+    assert standard["period"] == varied["period"]
+    assert len(standard["households"]) == len(varied["households"])
+    assert [m["target"] for m in standard["municipalities"]] == [m["target"] for m in varied["municipalities"]]
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_wide_lists_are_more_varied_on_every_knob(seed: int) -> None:
+    _, plain, plain_facts = generated("u16-backlog", seed)
+    _, broad, broad_facts = wide(seed=seed)
+
+    def more(measure: Callable[[Instance], int], factor: float = 1.0) -> bool:
+        return measure(broad) > factor * measure(plain)
+
+    assert more(lambda i: len({h.max_rent for h in i.households}), factor=3)
+    assert more(lambda i: len({d.rent for d in i.dwellings}))
+    assert more(lambda i: len({h.waiting_since for h in i.households}))
+    assert more(lambda i: sum(bool(h.ties) for h in i.households))
+    assert more(lambda i: sum(h.expected_members > 0 for h in i.households))
+    assert more(lambda i: len({(d.bedrooms, d.max_occupants) for d in i.dwellings}))
+    assert more(lambda i: sum(bool(d.groups) for d in i.dwellings))
+    assert broad_facts.households.waiting_days.max() > 40 * 7 >= plain_facts.households.waiting_days.max()
+
+
+@pytest.mark.parametrize("seed", [1, 2])
+def test_wide_lists_are_valid_and_every_capacity_binds(seed: int) -> None:
+    _, instance, facts = wide(seed=seed)
+    assert_every_capacity_binds(facts)
+    assert instance.locks and instance.forbidden
+    for lock in instance.locks:
+        assert broken_rules(facts, facts.household_index[lock.household], facts.dwelling_index[lock.dwelling]) == []
+
+
+def test_young_singles_get_the_lower_rent_limit_in_wide_lists() -> None:
+    _, instance, _ = wide()
+    young = [h for h in instance.households if h.size == 1 and h.expected_members == 0 and h.members[0].age < 23]
+    assert young and any(h.max_rent is not None and h.max_rent < RENT_LIMIT_SMALL for h in young)
+
+
+def test_cli_writes_a_wide_list(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["generate", "--preset", "u16-week", "--seed", "2", "--variety", "wide"]) == 0
+    assert json.loads(capsys.readouterr().out) == generate("u16-week", 2, variety="wide")

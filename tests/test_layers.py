@@ -12,7 +12,8 @@ import pytest
 
 PACKAGE = Path(__file__).resolve().parents[1] / "src" / "matcher"
 
-CORE = ("format", "exceptions", "validation", "facts", "rules", "solution", "proposal_reader", "household_types")
+CORE = ("format", "exceptions", "validation", "facts", "rules", "usable", "solution", "proposal_reader",
+        "household_types")
 ABOVE_THE_CORE = ("solver", "explain", "checker", "accountability", "workflow", "storage", "api", "cli",
                   "generator", "summary")
 

@@ -23,7 +23,7 @@ from matcher.solver.classes import dwelling_classes, household_classes
 from matcher.solver.greedy import greedy_by_class
 from matcher.solver.locks import check_locks
 from matcher.solver.network import build_network
-from matcher.solver.solve import EXPLANATION_MAX_SHARE, explanation_reserve, solve_document
+from matcher.solver.solve import EXPLANATION_MAX_SHARE, HAND_BACK_SHARE, explanation_reserve, solve_document
 from matcher.solver.tiers import optimise_lexicographically
 from matcher.validation import load_instance
 
@@ -154,9 +154,11 @@ def test_progress_and_interim_proposals_are_reported() -> None:
 
 
 def test_the_explanations_keep_a_share_of_the_time_limit_that_grows_with_the_pairs_and_is_capped() -> None:
-    assert explanation_reserve(100_000, 60) < 0.1  # a region's backlog: nothing worth mentioning
-    assert explanation_reserve(63_000_000, 120) == pytest.approx(22, abs=1)  # the national backlog
-    assert explanation_reserve(10**9, 120) == EXPLANATION_MAX_SHARE * 120
+    hand_back = HAND_BACK_SHARE * 60
+    assert hand_back < explanation_reserve(100_000, 60) < hand_back + 0.1  # a region's backlog: the hand-back
+    assert explanation_reserve(63_000_000, 120) == pytest.approx(22 + HAND_BACK_SHARE * 120, abs=1)  # national
+    assert explanation_reserve(10**9, 120) == pytest.approx((EXPLANATION_MAX_SHARE + HAND_BACK_SHARE) * 120)
+    assert explanation_reserve(100_000, 60, households=600) == pytest.approx(0.3 + hand_back)  # the floor
 
 
 def test_tiers_leave_the_reserved_seconds_unused() -> None:

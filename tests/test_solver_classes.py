@@ -11,6 +11,7 @@ import itertools
 from typing import Any
 
 import numpy as np
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -18,6 +19,7 @@ from builders import LONG_AGO, PERIOD, RECENTLY, UTRECHT, dwelling, household, i
 from matcher.checker import check_proposal
 from matcher.facts import Facts, derive_facts
 from matcher.format import OBJECTIVE_NAMES, SCHOOL_KINDS
+from matcher.generator import generate
 from matcher.rules import compatible_pairs
 from matcher.solver import SolveOptions, solve_proposal
 from matcher.solver.class_model import build_class_model, values_of
@@ -60,6 +62,30 @@ def test_look_alike_dwellings_share_a_class_and_school_reach_splits_it_into_cell
     assert sorted(m.tolist() for m in classes.members) == [[0, 1, 2], [3]]
     assert sorted(c.tolist() for c in classes.cells) == [[0, 1], [2], [3]]  # d2 reaches no school
     assert len(dwelling_classes(facts_of(data | {"households": [household("h0")]})).members) == 1  # no rent limit
+
+
+def test_rent_limits_that_reach_the_same_rents_of_the_dwellings_a_household_fits_share_a_class() -> None:
+    """713 and 718 are the same limit when no dwelling a single fits costs 714-718; a family's limit (731)
+    does not split the single's dwellings at 720 and 735."""
+    data = instance([household("h0", max_rent=713), household("h1", max_rent=718), household("h2", max_rent=760),
+                     household("h3", ages=[30, 31, 5, 7], max_rent=731)],
+                    [dwelling("d0", rent=700), dwelling("d1", rent=750), dwelling("d2", rent=720),
+                     dwelling("d3", rent=735), dwelling("d4", rent=725, bedrooms=3, max_occupants=4)])
+    facts = facts_of(data)
+    assert sorted(m.tolist() for m in household_classes(facts).members) == [[0, 1], [2], [3]]
+    assert sorted(m.tolist() for m in dwelling_classes(facts).members) == [[0], [1, 2, 3], [4]]  # only h2 affords 1-3
+
+
+@pytest.mark.parametrize(("variety", "seed"), [("standard", 1), ("wide", 1), ("wide", 2)])
+def test_classes_merge_only_households_and_dwellings_the_rules_cannot_tell_apart(variety: str, seed: int) -> None:
+    facts = facts_of(generate("u16-backlog", seed, variety=variety))
+    pairs = compatible_pairs(facts)
+    compatible = np.zeros((len(facts.households), len(facts.dwellings)), dtype=np.bool_)
+    compatible[pairs.household, pairs.dwelling] = True
+    for members in household_classes(facts).members:
+        assert (compatible[members] == compatible[members[0]]).all()
+    for members in dwelling_classes(facts).members:
+        assert (compatible[:, members] == compatible[:, [members[0]]]).all()
 
 
 def test_tied_households_go_directly_to_their_tie_municipality_and_through_pools_elsewhere() -> None:

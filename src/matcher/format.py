@@ -101,13 +101,19 @@ def _defaulted_fields(model: type[BaseModel]) -> set[str]:
     return {name for name, field in model.model_fields.items() if not field.is_required() and field.default is not None}
 
 
+def _or_null(schema: dict[str, Any]) -> None:
+    """Widen a field's JSON Schema (in place) to accept ``null`` as well; its title and default stay on top."""
+    accepted = dict(schema)
+    notes: dict[str, Any] = {key: accepted.pop(key) for key in ("title", "description", "default") if key in accepted}
+    schema.clear()
+    schema.update({"anyOf": [accepted, {"type": "null"}], **notes})
+
+
 def _null_allowed_where_defaulted(schema: dict[str, Any], model: type[BaseModel]) -> None:
     """The JSON Schema says what the reader accepts: ``null`` too, wherever it takes the default."""
     properties = schema.get("properties", {})
     for name in _defaulted_fields(model) & properties.keys():
-        accepted = properties[name]
-        notes = {key: accepted.pop(key) for key in ("title", "description", "default") if key in accepted}
-        properties[name] = {"anyOf": [accepted, {"type": "null"}], **notes}
+        _or_null(properties[name])
 
 
 class Record(BaseModel):
@@ -337,7 +343,7 @@ class ObjectiveValue(OpenRecord):
 class Assignment(OpenRecord):
     household: str
     dwelling: str
-    schools: dict[SchoolKind, str | None] = Field(default_factory=dict)
+    schools: dict[SchoolKind, str | None] = Field(default_factory=dict, json_schema_extra=_or_null)
 
     @field_validator("schools", mode="before")
     @classmethod

@@ -80,22 +80,28 @@ def _fits_size(facts: Facts, rows: Rows) -> BoolArray:
 
 def _size_broken(facts: Facts, household: int, dwelling: int) -> list[BrokenRule]:
     h, d = facts.households, facts.dwellings
-    record = facts.instance.households[household]
     if d.shared[dwelling]:
         if h.sharer[household]:
             return []
-        why = []
-        if h.size[household] != 1:
-            why.append(f"the household has {h.size[household]} persons")
-        if record.expected_members:
-            why.append(f"{record.expected_members} family member(s) are expected")
-        if not record.shareable:
-            why.append("the household is not willing to share")
-        return [BrokenRule(2, "shared", "the dwelling is let per room to single sharers only; " + " and ".join(why))]
+        return [BrokenRule(2, "shared", f"the dwelling is let per room to single sharers only; "
+                                        f"{why_not_a_sharer(facts, household)}")]
     if h.final_size[household] > d.max_occupants[dwelling]:
         return [BrokenRule(2, "max_occupants", f"the household will be {_persons(facts, household)}; the dwelling "
                                                f"takes at most {d.max_occupants[dwelling]}")]
     return []
+
+
+def why_not_a_sharer(facts: Facts, household: int) -> str:
+    """``the household has 2 persons and is not willing to share``: what keeps it out of a shared dwelling."""
+    record = facts.instance.households[household]
+    why = []
+    if record.size != 1:
+        why.append(f"has {record.size} persons")
+    if record.expected_members:
+        why.append(f"expects {record.expected_members} family member" + ("s" if record.expected_members != 1 else ""))
+    if not record.shareable:
+        why.append("is not willing to share")
+    return "the household " + (", ".join(why[:-1]) + " and " if len(why) > 1 else "") + why[-1]
 
 
 def _fits_bedrooms(facts: Facts, rows: Rows) -> BoolArray:

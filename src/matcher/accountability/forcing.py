@@ -93,6 +93,20 @@ class Forced:
         return self.proposal.status == "optimal"
 
     @property
+    def cost_proven(self) -> bool:
+        """Whether what forcing costs is proven: every tier up to the deciding objective is proven optimal
+        (later tiers can then only change who moves, not the cost). With no objective changing, all of
+        them must be."""
+        deciding = self.deciding
+        if deciding is None:
+            return self.proven
+        tiers = (self.proposal.model_extra or {}).get("stats", {}).get("tiers", [])
+        names = [tier["name"] for tier in tiers]
+        if deciding.name not in names:
+            return False
+        return all(tier["status"] == "optimal" for tier in tiers[:names.index(deciding.name) + 1])
+
+    @property
     def deciding(self) -> ObjectiveChange | None:
         """The most important objective that changes: it alone decides which proposal ranks higher."""
         return next((change for change in self.changes if change.worse_by != 0), None)

@@ -85,7 +85,10 @@ def _cost(baseline: Baseline, forced: Forced) -> list[str]:
     else:
         lines = [f"Forcing it would improve {deciding.name} ({deciding.text()}): the proposal asked about was not "
                  "proven optimal."]
-    if not forced.proven:
+    if not forced.proven and forced.cost_proven:
+        lines.append("Every objective up to the one that decides is proven optimal, so this cost is proven; the "
+                     "later objectives were not proven within the time limit, so who would move is what was found.")
+    elif not forced.proven:
         lines.append("The forced proposal is not proven optimal within the time limit: these figures are what was "
                      "found; with more time the cost could be lower.")
     lines.append("Objectives with the pair forced: " + "; ".join(change.text() for change in forced.changes))

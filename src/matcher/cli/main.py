@@ -31,6 +31,9 @@ COMMANDS = [
     "reproduce",
     "audit",
     "schema",
+    "simulate",
+    "sweep",
+    "replay-report",
 ]
 
 

@@ -15,6 +15,11 @@ reason that holds, found by walking four stages in order and stopping at the fir
 
 Everything is computed with numpy over the pair arrays; Python loops run only over the households left
 out and the few distinct facts each reason names, so a national backlog stays within seconds.
+
+The modules follow that order: ``placed`` (what the solution uses up), ``contributions`` (a placement's
+part of every objective), ``left_out`` (the stages walked for each household left out, collecting
+``reasons``), ``no_compatible`` (stage 2, the funnel over ``matcher.rules.RULE_STEPS``), ``unusable``
+(stage 3), ``competition`` (stage 4) and ``wording``.
 """
 
 from __future__ import annotations

@@ -7,7 +7,7 @@ import numpy as np
 from matcher.explain.reasons import Reasons
 from matcher.explain.wording import all_of, all_or_it, euros, first_names, plural
 from matcher.facts import BoolArray, Facts, IntArray
-from matcher.rules import PAIR_BLOCK_CELLS, RULE_STEPS
+from matcher.rules import PAIR_BLOCK_CELLS, RULE_STEPS, why_not_a_sharer
 
 
 def explain_no_compatible(facts: Facts, households: IntArray, reasons: Reasons) -> None:
@@ -55,24 +55,12 @@ def _no_size_fit(facts: Facts, household: int, candidates: BoolArray) -> str:
         persons += f" ({h.size[household]} persons + {record.expected_members} expected)"
     if not own.any():
         return (f"no compatible dwelling: all {available} dwellings available this period are shared places for "
-                f"single sharers only, and {_why_not_sharer(facts, household)}")
+                f"single sharers only, and {why_not_a_sharer(facts, household)}")
     text = (f"no compatible dwelling: no dwelling with max_occupants >= {persons} in the region "
             f"({available} available this period; the largest takes {int(d.max_occupants[own].max())}")
     if shared.any():
-        text += f"; {int(shared.sum())} are shared places, and {_why_not_sharer(facts, household)}"
+        text += f"; {int(shared.sum())} are shared places, and {why_not_a_sharer(facts, household)}"
     return text + ")"
-
-
-def _why_not_sharer(facts: Facts, household: int) -> str:
-    record = facts.instance.households[household]
-    why = []
-    if record.size != 1:
-        why.append(f"has {record.size} persons")
-    if record.expected_members:
-        why.append(f"expects {plural(record.expected_members, 'family member')}")
-    if not record.shareable:
-        why.append("is not willing to share")
-    return "the household " + (", ".join(why[:-1]) + " and " if len(why) > 1 else "") + why[-1]
 
 
 def _too_many_bedrooms(facts: Facts, household: int, candidates: BoolArray) -> str:

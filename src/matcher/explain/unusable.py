@@ -11,6 +11,7 @@ from matcher.explain.reasons import Reasons
 from matcher.explain.wording import all_of, first_names, household_starts, plural
 from matcher.facts import BoolArray, Facts, IntArray, SchoolReach, haversine_km
 from matcher.format import SCHOOL_KINDS
+from matcher.usable import fits_municipality_cap, in_full_group, lock_maps, respects_locks
 
 USABILITY_STEPS = ("municipality_cap", "group_cap", *(f"school_{kind}" for kind in SCHOOL_KINDS), "lock")
 
@@ -44,43 +45,17 @@ def explain_unusable(facts: Facts, household: IntArray, dwelling: IntArray,
 def _usability_step(facts: Facts, step: str, household: IntArray, dwelling: IntArray,
                     remaining: BoolArray) -> BoolArray:
     if step == "municipality_cap":
-        return facts.households.size[household] <= facts.municipalities.cap[facts.dwellings.municipality[dwelling]]
+        return fits_municipality_cap(facts, facts.households.size[household], dwelling)
     if step == "group_cap":
-        return ~_in_full_group(facts, facts.groups.cap <= 0)[dwelling]
+        return ~in_full_group(facts)[dwelling]
     if step == "lock":
-        return _respects_locks(facts, household, dwelling)
+        return respects_locks(facts, household, dwelling)
     kind = step.removeprefix("school_")
     column = SCHOOL_KINDS.index(kind)
     ok = np.ones(len(household), dtype=np.bool_)
     check = np.flatnonzero(remaining & (facts.households.kids[household, column] > 0))
     ok[check] = first_school(facts, kind, household[check], dwelling[check], facts.schools.seats) != NO_SCHOOL
     return ok
-
-
-def _in_full_group(facts: Facts, full_group: BoolArray) -> BoolArray:
-    """Per dwelling: it belongs to at least one of these groups."""
-    inside = np.zeros(len(facts.dwellings), dtype=np.bool_)
-    for g in np.flatnonzero(full_group).tolist():
-        inside[facts.groups.dwellings[g]] = True
-    return inside
-
-
-def _lock_maps(facts: Facts) -> tuple[IntArray, IntArray]:
-    """Per household its locked dwelling, per non-shared dwelling its locked household (-1 where none)."""
-    dwelling_of = np.full(len(facts.households), -1, dtype=np.int64)
-    household_of = np.full(len(facts.dwellings), -1, dtype=np.int64)
-    for lock in facts.instance.locks:
-        h, d = facts.household_index[lock.household], facts.dwelling_index[lock.dwelling]
-        dwelling_of[h] = d
-        if not facts.dwellings.shared[d]:
-            household_of[d] = h
-    return dwelling_of, household_of
-
-
-def _respects_locks(facts: Facts, household: IntArray, dwelling: IntArray) -> BoolArray:
-    dwelling_of, household_of = _lock_maps(facts)
-    return (((dwelling_of[household] < 0) | (dwelling_of[household] == dwelling))
-            & ((household_of[dwelling] < 0) | (household_of[dwelling] == household)))
 
 
 def first_school(facts: Facts, kind: str, household: IntArray, dwelling: IntArray, seats: IntArray,
@@ -174,7 +149,7 @@ def _nearest_school_with_seats(facts: Facts, kind: str, kids: int, candidates: I
 
 
 def _locked_to_others(facts: Facts, household: int, candidates: IntArray) -> str:
-    _, household_of = _lock_maps(facts)
+    _, household_of = lock_maps(facts)
     promised = [f"{facts.dwellings.ids[d]} to {facts.households.ids[household_of[d]]}"
                 for d in candidates.tolist() if household_of[d] >= 0]
     return (f"no usable dwelling: {all_of(len(candidates), 'remaining dwelling')} promised to other "

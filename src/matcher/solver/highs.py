@@ -216,7 +216,8 @@ class HighsMirror:
         matrix = self.matrix()
         starts, rows, values = matrix.columns(kept)
         lp = highspy.HighsLp()
-        lp.num_col_, lp.num_row_ = len(kept), len(matrix.row_lower)
+        rows_given = len(matrix.row_lower)
+        lp.num_col_, lp.num_row_ = len(kept), rows_given
         lp.col_cost_ = self._cost(objective, maximise)[kept]
         lp.col_lower_, lp.col_upper_ = lower[kept].astype(np.float64), upper[kept].astype(np.float64)
         lp.row_lower_, lp.row_upper_ = matrix.row_lower, matrix.row_upper
@@ -246,7 +247,7 @@ class HighsMirror:
         if info.primal_solution_status == 2:  # feasible
             full = np.zeros(len(self.lower), dtype=np.int64)
             full[kept] = np.rint(np.asarray(highs.getSolution().col_value)).astype(np.int64)
-            found = full if self.linear.satisfied_by(full) else None
+            found = full if self.linear.satisfied_by(full, rows_given) else None
         status = highs.getModelStatus()
         dual = info.mip_dual_bound
         bound = None if not math.isfinite(dual) else (-(dual - objective.constant) if maximise
@@ -254,7 +255,8 @@ class HighsMirror:
         return MipOutcome(values=found, proven=status == highspy.HighsModelStatus.kOptimal and found is not None,
                           infeasible=status == highspy.HighsModelStatus.kInfeasible, bound=bound)
 
-    def another_vertex(self, objective: Terms, relaxation: Relaxation, among: np.ndarray, seed: int) -> np.ndarray:
+    def another_vertex(self, objective: Terms, relaxation: Relaxation, among: np.ndarray, seed: int,
+                       time_limit: float) -> np.ndarray:
         """The support of another optimal LP solution: random costs on ``among``, objective held at the bound.
 
         The first tiers' LP optima are massively degenerate; an integral solution at the bound often uses
@@ -273,6 +275,7 @@ class HighsMirror:
         self.highs.addRow(low, high, len(nonzero), nonzero, row[nonzero])
         self.highs.changeColsCost(len(cost), np.arange(len(cost), dtype=np.int32), cost)
         self.highs.setOptionValue("simplex_strategy", PRIMAL_SIMPLEX)
+        _limit(self.highs, time_limit, self.deterministic)
         self.highs.run()
         found = np.zeros(len(self.lower), dtype=np.bool_)
         if self.highs.getModelStatus() == highspy.HighsModelStatus.kOptimal:

@@ -93,14 +93,17 @@ class LinearModel:
     def rows(self) -> int:
         return len(self.row_lower)
 
-    def satisfied_by(self, values: IntArray) -> bool:
-        """Every recorded row and variable bound holds for these integer values (checked exactly)."""
+    def satisfied_by(self, values: IntArray, rows: int | None = None) -> bool:
+        """Every recorded row (the first ``rows``, when given: a search that ran on a thread checks the rows it
+        was given, while later tiers may be adding more) and variable bound holds for these integer values
+        (checked exactly)."""
         if len(values) != len(self.lower):
             return False
         if (values < np.array(self.lower)).any() or (values > np.array(self.upper)).any():
             return False
-        for index, coeff, low, high in zip(self.row_index, self.row_coeff, self.row_lower, self.row_upper,
-                                           strict=True):
+        last = self.rows if rows is None else rows
+        for index, coeff, low, high in zip(self.row_index[:last], self.row_coeff[:last], self.row_lower[:last],
+                                           self.row_upper[:last], strict=True):
             total = int((coeff * values[index]).sum())
             if total < low or total > high:
                 return False

@@ -35,6 +35,7 @@ from matcher.facts import Facts, IntArray
 from matcher.format import SCHOOL_KINDS
 from matcher.rules import PAIR_BLOCK_CELLS, compatible_block
 from matcher.solver.classes import DwellingClasses, HouseholdClasses
+from matcher.usable import fits_municipality_cap, in_full_group
 
 NO_CELL = -1
 DIRECT = -1  # the pool of a placement arc that comes straight from a household class
@@ -235,15 +236,11 @@ def _pool_targets(dwellings: DwellingClasses, pool_type: IntArray) -> tuple[IntA
 
 
 def _fits_municipality_cap(facts: Facts, dwellings: DwellingClasses, arcs: _Arcs) -> np.ndarray:
-    municipality = facts.dwellings.municipality[dwellings.representative[arcs.dwelling_class]]
-    return arcs.size <= facts.municipalities.cap[municipality]
+    return fits_municipality_cap(facts, arcs.size, dwellings.representative[arcs.dwelling_class])
 
 
 def _group_has_room(facts: Facts, dwellings: DwellingClasses, arcs: _Arcs) -> np.ndarray:
-    full = np.zeros(len(facts.dwellings), dtype=np.bool_)
-    for g in np.flatnonzero(facts.groups.cap <= 0).tolist():
-        full[facts.groups.dwellings[g]] = True
-    return ~full[dwellings.representative[arcs.dwelling_class]]
+    return ~in_full_group(facts)[dwellings.representative[arcs.dwelling_class]]
 
 
 def _respects_locks(facts: Facts, households: HouseholdClasses, dwellings: DwellingClasses,

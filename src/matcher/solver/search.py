@@ -48,6 +48,9 @@ RESTRICTED_ROUNDS = 8  # restricted models tried per tier, each with the arcs of
 RESTRICTED_STALL_ROUNDS = 2  # rounds without improvement after which more vertices are not worth it
 LARGE_MODEL_VARIABLES = 150_000  # above this (a national backlog), only the LP and the restricted search run
 LARGE_RESTRICTED_SHARE = 0.9  # of what the LP leaves, for the restricted search of a large model
+SHORTEST_STEP_S = 0.25  # a HiGHS MIP or a CP-SAT search given less than this ends in its set-up (presolve of
+# the wide u16 backlog's whole model: 0.4-1.9 s, not interruptible), so it is not started
+ABANDON_GRACE_S = 0.05  # after a tier's deadline, how long a stopped branch-and-cut gets to return its answer
 
 
 @dataclass(frozen=True)
@@ -123,6 +126,15 @@ class _Budget:
         used = self.allowed if self.deterministic else time.monotonic() - self.began
         return max(0.0, self.seconds - used)
 
+    @property
+    def deadline(self) -> float:
+        """When the tier must hand back its answer by the wall clock (deterministic solves: a distant one; their
+        steps are bounded by work counts instead)."""
+        return math.inf if self.deterministic else self.began + self.seconds
+
+    def worth_a_step(self) -> bool:
+        return self.deterministic or self.left() >= SHORTEST_STEP_S
+
     def allow(self, seconds: float) -> float:
         self.allowed += seconds
         return seconds
@@ -135,11 +147,6 @@ def search_tier(allocation: ClassModel, mirror: HighsMirror, name: str, maximise
     """Optimise one objective (earlier ones are already held by rows of the model); ``report(value, bound)``
     hears of every step's progress."""
     terms = allocation.terms[name]
-    expression = allocation.objectives[name]
-    if maximise:
-        allocation.model.maximize(expression)
-    else:
-        allocation.model.minimize(expression)
     began = time.monotonic()
     tier = _Tier(allocation, name, maximise, current, objective_values(allocation.facts, current)[name])
     phases: dict[str, float | str] = {}
@@ -172,7 +179,7 @@ def search_tier(allocation: ClassModel, mirror: HighsMirror, name: str, maximise
                                                                    RESTRICTED_PER_LP * float(phases["lp_seconds"]))
         seconds = clock.allow(LARGE_RESTRICTED_SHARE * clock.left() if large
                               else min(RESTRICTED_SHARE * clock.left(), typical))
-        rounds = _Rounds(tier, mirror, relaxation, start, seconds, should_stop)
+        rounds = _Rounds(tier, mirror, relaxation, start, min(seconds, clock.deadline - time.monotonic()), should_stop)
         rounds.run(1)  # often enough; otherwise its solution warm-starts the branch-and-cut below
         if tier.proven:
             lap("restricted", step)
@@ -192,25 +199,23 @@ def search_tier(allocation: ClassModel, mirror: HighsMirror, name: str, maximise
         return lambda seconds: mirror.solve_mip(terms, maximise, first, seconds,
                                                 lambda: should_stop() or settled.is_set(), box)
 
-    background = None if large else _Background(branch_and_cut, lambda: clock.allow(MIP_SHARE * clock.left()),
-                                                concurrent=workers > 1)
+    background = None if large or not clock.worth_a_step() else _Background(
+        branch_and_cut, lambda: clock.allow(MIP_SHARE * clock.left()), concurrent=workers > 1)
     value_at_launch = tier.value
     if rounds is not None:
         rounds.run(RESTRICTED_ROUNDS - 1)
         step = lap("restricted", step)
         if tier.proven:
-            settled.set()
-            if background is not None and background.concurrent:
-                background.result()  # stopped by ``settled``
+            settled.set()  # the branch-and-cut stops at its next check; nothing waits for it
             return done("lp+restricted")
     if background is None or should_stop():
         return done("")  # branch-and-cut on the whole of a national model does not finish in any useful time
     runs = [background]
-    if background.concurrent and tier.value != value_at_launch:
+    if background.concurrent and tier.value != value_at_launch and clock.worth_a_step():
         # the rounds found better: a second run from their solution has a much tighter box (u16-backlog's
         # quality tier: 9 s against 17 s for the run started before them); the first to decide wins
         runs.append(_Background(branch_and_cut, lambda: clock.left(), concurrent=True))
-    outcomes = _first_decisive(runs, settled)
+    outcomes = _first_decisive(runs, settled, clock.deadline)
     step = lap("mip", step)
     for mip in outcomes:
         if mip.values is not None:
@@ -221,13 +226,19 @@ def search_tier(allocation: ClassModel, mirror: HighsMirror, name: str, maximise
     for mip in outcomes:
         if mip.bound is not None:
             tier.tighter(math.floor(mip.bound + BOUND_EPSILON) if maximise else math.ceil(mip.bound - BOUND_EPSILON))
-    if tier.proven or should_stop() or clock.left() <= 0:
+    if tier.proven or should_stop() or not clock.worth_a_step():
         return done("mip")
-    return _full_search(tier, tier.improving_box(relaxation), clock.left(), configure, run, phases, step)
+    return _full_search(tier, tier.improving_box(relaxation), clock.left, configure, run, phases, step)
 
 
-def _first_decisive(runs: list[_Background], settled: threading.Event) -> list[MipOutcome]:
-    """Every run's outcome; the first that decides the tier stops the others."""
+def _first_decisive(runs: list[_Background], settled: threading.Event, deadline: float) -> list[MipOutcome]:
+    """The outcome of every run that answers by the deadline; the first that decides the tier stops the others.
+
+    HiGHS checks its time limit and its interrupt only between steps, and its presolve is one step (1.9 s on
+    the wide u16 backlog's whole model, whatever the limit). A run still busy at the deadline is told to stop
+    and left behind: its thread ends at HiGHS's next check, and its answer is not waited for, so that the time
+    limit holds.
+    """
     pending, outcomes = list(runs), []
     while pending:
         for run_ in [r for r in pending if r.finished]:
@@ -236,6 +247,11 @@ def _first_decisive(runs: list[_Background], settled: threading.Event) -> list[M
             outcomes.append(outcome)
             if outcome.infeasible or (outcome.proven and outcome.values is not None):
                 settled.set()
+        if pending and time.monotonic() >= deadline:
+            settled.set()
+            pending[0].wait(ABANDON_GRACE_S)
+            outcomes.extend(run_.result() for run_ in pending if run_.finished)
+            return outcomes
         if pending:
             pending[0].wait(POLL_SECONDS)
     return outcomes
@@ -252,7 +268,9 @@ class _Background:
         self._thread: threading.Thread | None = None
         if concurrent:
             solve, allowed = prepare(), seconds()
-            self._thread = threading.Thread(target=self._run, args=(solve, allowed), daemon=True)
+            # not a daemon: a run left behind at a tier's deadline still finishes (at HiGHS's next check)
+            # before the interpreter exits; a daemon thread inside HiGHS at exit aborts the process
+            self._thread = threading.Thread(target=self._run, args=(solve, allowed), daemon=False)
             self._thread.start()
 
     def _run(self, solve: Callable[[float], MipOutcome] | None = None, seconds: float | None = None) -> None:
@@ -280,28 +298,35 @@ class _Background:
         return self._outcome
 
 
-def _full_search(tier: _Tier, box: tuple[np.ndarray, np.ndarray] | None, seconds: float, configure: Configure,
-                 run: Run, phases: dict[str, float | str], since: float) -> TierOutcome:
-    """CP-SAT on the whole model, within the box every better solution keeps."""
+def _full_search(tier: _Tier, box: tuple[np.ndarray, np.ndarray] | None, seconds_left: Callable[[], float],
+                 configure: Configure, run: Run, phases: dict[str, float | str], since: float) -> TierOutcome:
+    """CP-SAT on the whole model, within the box every better solution keeps, for what is left of the tier
+    once the model is copied and hinted (a second on the wide u16 backlog under load)."""
     allocation = tier.allocation
     if box is None:
         tier.tighter(tier.value)
         return tier.outcome(phases | {"proven_by": "lp"})
     model = allocation.model.clone()
+    expression = allocation.objectives[tier.name]
+    # set here, on the copy, and only when CP-SAT runs: over the 42,000 arcs of the wide u16 backlog this
+    # takes 0.3-0.9 s, which every tier paid before whether CP-SAT ran or not
+    if tier.maximise:
+        model.maximize(expression)
+    else:
+        model.minimize(expression)
     lower, upper = box
     for index in np.flatnonzero((lower > np.array(allocation.linear.lower)) |
                                 (upper < np.array(allocation.linear.upper))).tolist():
         domain = model.proto.variables[index].domain
         domain[0], domain[len(domain) - 1] = int(lower[index]), int(upper[index])
     if tier.bound is not None:
-        expression = allocation.objectives[tier.name]
         model.add(expression <= tier.bound if tier.maximise else expression >= tier.bound)
     start = values_of(allocation, tier.solution)
     if start is not None and (start >= lower).all() and (start <= upper).all():
         for variable, number in zip(allocation.linear.variables, start.tolist(), strict=True):
             model.add_hint(variable, number)
     solver = cp_model.CpSolver()
-    configure(solver, seconds)
+    configure(solver, seconds_left())
     status = run(solver, model)
     tier.branches += int(solver.num_branches)
     if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
@@ -342,10 +367,14 @@ class _Rounds:
         terms = allocation.terms[tier.name]
         for _ in range(rounds):
             left = self.deadline - time.monotonic()
-            if left <= 0 or self.should_stop() or tier.proven or self.stalled >= RESTRICTED_STALL_ROUNDS:
+            if left < SHORTEST_STEP_S or self.should_stop() or tier.proven or self.stalled >= RESTRICTED_STALL_ROUNDS:
                 return
             if self.done:
-                self.kept |= self.mirror.another_vertex(terms, self.relaxation, self.counted, seed=self.done)
+                self.kept |= self.mirror.another_vertex(terms, self.relaxation, self.counted, seed=self.done,
+                                                        time_limit=left)
+                left = self.deadline - time.monotonic()
+                if left < SHORTEST_STEP_S:
+                    return
             before = tier.value
             mip = self.mirror.solve_mip(terms, tier.maximise, self.start, left, self.should_stop, columns=self.kept)
             self.done += 1

@@ -43,7 +43,11 @@ from matcher.solver.tiers import TierResult, optimise_lexicographically
 from matcher.validation import load_instance
 
 EXPLANATION_SECONDS_PER_PAIR = 0.35e-6  # measured on the 2-core machine: 22 s for nl-backlog's 63 M pairs
+EXPLANATION_SECONDS_PER_HOUSEHOLD = 0.5e-3  # the floor on a region's backlog: 0.15 s for 600 households on a
+# quiet machine, 0.4-0.55 s on the shared one under load (issue 17); the pairs dominate from some 1,500 up
 EXPLANATION_MAX_SHARE = 0.25  # of the time limit, at most, kept for the explanations
+HAND_BACK_SHARE = 0.01  # of the time limit, kept for a tier's last step to return and the proposal to be built
+# (a stopped HiGHS run is left behind, but reading its answer and the disaggregation still take a moment)
 LEAST_CHANGE_SHARE = 0.2  # of the time limit, kept for the least change when there is an earlier proposal
 TIER_PHASE_PREFIX = "tier:"
 
@@ -129,7 +133,7 @@ def solve(instance: Instance, options: SolveOptions | None = None, control: Solv
             if control.wants_proposals:
                 control.proposal(build_proposal(facts, pairs, found, done, stats, with_explanations=False))
 
-        explaining = explanation_reserve(len(pairs), options.time_limit)
+        explaining = explanation_reserve(len(pairs), options.time_limit, len(facts.households))
         changing = LEAST_CHANGE_SHARE * options.time_limit if keep is not None else 0.0
         budget = Budget.of(options, clock.started, explaining + changing)
         solution, tiers = optimise_lexicographically(allocation, objectives, solution, options, control, budget,
@@ -169,10 +173,12 @@ def class_model_stats(allocation: ClassModel) -> dict[str, Any]:
                         "pruned": network.removed}}
 
 
-def explanation_reserve(pairs: int, time_limit: float) -> float:
+def explanation_reserve(pairs: int, time_limit: float, households: int = 0) -> float:
     """Seconds of the time limit kept for the explanations, so that the proposal is written within it: they
-    read every compatible pair (22 s for the 63 M pairs of nl-backlog, under 0.1 s for a region's backlog)."""
-    return min(EXPLANATION_MAX_SHARE * time_limit, EXPLANATION_SECONDS_PER_PAIR * pairs)
+    read every compatible pair (22 s for the 63 M pairs of nl-backlog, under 0.1 s for a region's backlog),
+    plus a small share for handing back."""
+    explaining = max(EXPLANATION_SECONDS_PER_PAIR * pairs, EXPLANATION_SECONDS_PER_HOUSEHOLD * households)
+    return min(EXPLANATION_MAX_SHARE * time_limit, explaining) + HAND_BACK_SHARE * time_limit
 
 
 def bounds_without_search(allocation: ClassModel, objectives: list[str], solution: Solution) -> list[TierResult]:
