@@ -44,3 +44,10 @@ class ProposalInvalid(MatcherError):
     def __init__(self, problems: Sequence[Problem]) -> None:
         self.problems = list(problems)
         super().__init__(f"{len(problems)} problem(s): " + "; ".join(str(p) for p in problems[:5]))
+
+
+class ScenarioInvalid(InstanceInvalid):
+    """The submitted scenario (``matcher.scenario/1``) breaks the format; ``problems`` lists every problem found.
+
+    A subclass of ``InstanceInvalid`` because a scenario is an instance spread over weeks: whoever handles a
+    bad instance (the CLI, the service) handles a bad scenario the same way."""

@@ -22,6 +22,8 @@ from typing import Any
 from pydantic import BaseModel
 
 from matcher.format import INSTANCE_FORMAT, PROPOSAL_FORMAT, Instance, Proposal
+from matcher.simulation.result import SIMULATION_FORMAT, SimulationResult
+from matcher.simulation.scenario import SCENARIO_FORMAT, Scenario
 
 DIALECT = "https://json-schema.org/draft/2020-12/schema"  # the dialect pydantic generates
 SUFFIX = ".schema.json"
@@ -38,6 +40,8 @@ class Document:
 DOCUMENTS: dict[str, Document] = {
     "instance": Document(Instance, INSTANCE_FORMAT),
     "proposal": Document(Proposal, PROPOSAL_FORMAT),
+    "scenario": Document(Scenario, SCENARIO_FORMAT),
+    "simulation": Document(SimulationResult, SIMULATION_FORMAT),
 }
 
 

@@ -32,6 +32,9 @@ COMMANDS = [
     "audit",
     "replan",
     "schema",
+    "simulate",
+    "sweep",
+    "replay-report",
 ]
 
 

@@ -14,8 +14,12 @@ DEFAULT_TIME_LIMIT_S = 60.0
 Method = Literal["cpsat", "greedy"]
 
 
+WORKERS_VARIABLE = "MATCHER_WORKERS"  # a sweep's replay holds one CPU of its Ray node and sets this to 1
+
+
 def default_workers() -> int:
-    return max(1, os.cpu_count() or 1)
+    """Every core, unless ``MATCHER_WORKERS`` says how many the solver may use."""
+    return max(1, int(os.environ.get(WORKERS_VARIABLE) or 0) or os.cpu_count() or 1)
 
 
 @dataclass(frozen=True)
