@@ -117,7 +117,8 @@ def run_pipeline(spec: dict[str, Any], log: EventLog) -> None:
     result = solve(instance, options, SolveControl(on_phase=phase_ended))
     if result.proposal.status == "invalid":
         raise ValueError(f"generated instance {instance.id} is invalid: {result.proposal.errors}")
-    log.emit("info", objectives=objective_values(derive_facts(instance), result.solution))
+    values = objective_values(derive_facts(instance), result.solution)
+    log.emit("info", objectives={name: values[name] for name in instance.policy.objectives})
     with log.phase("write") as extra:
         extra["bytes"] = len(result.proposal.to_json().encode())
 
@@ -150,7 +151,8 @@ def run_pair_model(spec: dict[str, Any], log: EventLog) -> None:
         log.start(tier_phases[0])
     solution, tiers = optimise_pair_model(allocation, objectives, start, options, Budget.of(options, started),
                                           on_tier=tier_done)
-    log.emit("info", objectives=objective_values(facts, solution))
+    values = objective_values(facts, solution)
+    log.emit("info", objectives={name: values[name] for name in objectives})
     _stop_after(spec, tier_phases[-1] if tier_phases else "build")
     with log.phase("explain") as extra:
         proposal = build_proposal(facts, pairs, solution, tiers, {"benchmark": spec["run"]})

@@ -160,3 +160,36 @@ def test_progress_counts_target_housed_proposed_accepted_and_shortfall(make_serv
                      "shortfall_after_proposal": max(0, 22 - 14 - proposed), "instance_id": instance_id,
                      "solve_id": solve_id}
     assert service.get("/v1/municipalities/GM9999/progress").status_code == 404
+
+
+def test_a_replan_keeps_the_undecided_pairs_and_says_why_any_moved(service: Service) -> None:
+    solve_id = service.solved()
+    first = proposal_of(service, solve_id)
+    declined = sorted(first["assignments"], key=lambda a: a["household"])[0]
+    decide(service, solve_id, [{"household": declined["household"], "dwelling": declined["dwelling"],
+                                "decision": "decline", "reason": "stairs"}])
+    response = service.post(f"/v1/solves/{solve_id}/replan", json={"options": {"time_limit": 10, "workers": 1}})
+    assert response.status_code == 202, response.text
+    replan = response.json()
+    undecided = pairs(first) - {(declined["household"], declined["dwelling"])}
+    assert {(p["household"], p["dwelling"]) for p in replan["previous"]} == undecided
+    assert replan["objectives"] == ["overdue_housed", "persons_housed", "kept_previous", "max_shortfall_permille",
+                                    "quality"]
+    document = service.get(f"/v1/instances/{replan['instance']['id']}").json()["document"]
+    assert document["previous"] == replan["previous"]
+
+    second = proposal_of(service, service.wait(replan["solve"]["id"])["id"])
+    assert check_proposal(load_instance(document), Proposal.model_validate(second)).ok
+    kept = next(o for o in second["objectives"] if o["name"] == "kept_previous")
+    moved = {(m["household"], m["dwelling"]) for m in second["moved"]}
+    assert moved == undecided - pairs(second) and kept["value"] == len(undecided) - len(moved)
+    assert all(m["reason"] for m in second["moved"])
+
+
+def test_a_replan_may_name_its_own_objective_order(service: Service) -> None:
+    solve_id = service.solved()
+    response = service.post(f"/v1/solves/{solve_id}/replan", json={"objectives": ["kept_previous", "quality"]})
+    assert response.status_code == 202, response.text
+    assert response.json()["objectives"] == ["kept_previous", "quality"]
+    bad = service.post(f"/v1/solves/{solve_id}/replan", json={"objectives": ["kept_everything"]})
+    assert bad.status_code == 422

@@ -15,7 +15,7 @@ def test_a_second_server_neither_reruns_nor_disturbs_a_job_the_first_runs(backen
         with running_service(url, tmp_path / "a", solve_function="api_fakes:slow", **LEASE) as a:
             a.keys = {"coordinator": a.key(), "GM0321": a.key("GM0321")}
             solve_id = a.start_solve(a.add_instance())
-            a.wait(solve_id, until=lambda job: job["status"] == "running")
+            a.wait(solve_id, until=lambda job: job["proposal_status"] is not None)  # running, with a best so far
             with running_service(url, tmp_path / "b", **LEASE) as b:  # B starts while A's job runs
                 b.keys = a.keys
                 assert b.get(f"/v1/solves/{solve_id}").json()["status"] == "running"

@@ -16,7 +16,7 @@ import pytest
 from conftest import EXAMPLES
 from matcher.explain import Explanations, explain
 from matcher.facts import Facts, derive_facts
-from matcher.format import OBJECTIVE_NAMES
+from matcher.format import DEFAULT_OBJECTIVES
 from matcher.rules import compatible_pairs
 from matcher.solution import Placement
 from matcher.validation import load_instance
@@ -67,7 +67,7 @@ def run(facts: Facts, placements: list[tuple[str, str] | tuple[str, str, dict[st
     solution = [Placement(facts.household_index[p[0]], facts.dwelling_index[p[1]],
                           {kind: facts.school_index[s] for kind, s in (p[2] if len(p) > 2 else {}).items()})
                 for p in placements]
-    order = list(OBJECTIVE_NAMES) if objectives is None else objectives
+    order = list(DEFAULT_OBJECTIVES) if objectives is None else objectives
     return explain(facts, compatible_pairs(facts), solution, order)
 
 

@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 
 from conftest import EXAMPLES
-from matcher.format import OBJECTIVE_NAMES, Instance, Proposal
+from matcher.format import DEFAULT_OBJECTIVES, Instance, Proposal
 from matcher.validation import load_instance
 
 if not EXAMPLES.is_dir():
@@ -119,7 +119,7 @@ def test_omitted_fields_take_the_documented_defaults() -> None:
     assert policy.max_over_target_share == pytest.approx(0.10)
     assert policy.default_max_share == pytest.approx(0.5)
     assert policy.overdue_weeks == 14
-    assert tuple(policy.objectives) == OBJECTIVE_NAMES
+    assert tuple(policy.objectives) == DEFAULT_OBJECTIVES
     weights = policy.quality_weights
     assert (weights.tie.work, weights.tie.education, weights.tie.family, weights.tie.care) == (30, 20, 20, 20)
     assert (weights.unused_bedroom, weights.school_km) == (10, 1)
@@ -180,7 +180,7 @@ def test_null_inside_policy_takes_the_default_of_that_key() -> None:
     policy = load_instance(document).policy
     assert policy.max_extra_bedrooms == 1
     assert policy.max_school_km.secondary == 20.0
-    assert tuple(policy.objectives) == OBJECTIVE_NAMES
+    assert tuple(policy.objectives) == DEFAULT_OBJECTIVES
     assert policy.quality_weights.tie.work == 30
     assert (policy.quality_weights.unused_bedroom, policy.quality_weights.school_km) == (10, 3)
     assert policy.primary_ages == (4, 11)

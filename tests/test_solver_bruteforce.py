@@ -56,9 +56,14 @@ def tiny_instances(draw: st.DrawFn) -> dict[str, Any]:
         lambda k: list(names[:k]))))
     policy = {"objectives": objectives, "max_school_km": {"primary": draw(st.sampled_from([1.0, 3.0])),
                                                           "secondary": 4.0}}
+    # a proposal under review: any households, any dwellings (a dwelling may be named twice), some declined
+    previous = [{"household": h["id"], "dwelling": draw(st.sampled_from(dwellings))["id"]}
+                for h in households if draw(st.booleans())]
+    forbidden = [{"household": pair["household"], "dwelling": pair["dwelling"]}
+                 for pair in previous if draw(st.integers(0, 4)) == 0]
     return {"format": "matcher.instance/1", "id": "tiny", "period": PERIOD, "policy": policy,
             "municipalities": towns, "dwellings": dwellings, "households": households, "groups": groups,
-            "schools": schools}
+            "schools": schools, "previous": previous, "forbidden": forbidden}
 
 
 def brute_force_optimum(facts: Facts) -> tuple[int, ...]:
@@ -132,7 +137,8 @@ def _values(facts: Facts, plan: tuple[Any, ...]) -> dict[str, int]:
     instance = facts.instance
     weights = instance.policy.quality_weights
     placed = {m.id: 0 for m in instance.municipalities}
-    overdue = persons = quality = 0
+    previous = {(pair.household, pair.dwelling) for pair in instance.previous}
+    overdue = persons = quality = kept = 0
     for h, choice in enumerate(plan):
         if choice is None:
             continue
@@ -140,6 +146,7 @@ def _values(facts: Facts, plan: tuple[Any, ...]) -> dict[str, int]:
         record, home = instance.households[h], instance.dwellings[d]
         overdue += int(facts.households.overdue[h])
         persons += record.size
+        kept += (record.id, home.id) in previous
         placed[home.municipality] += record.size
         ties = [weights.tie.for_kind(t.kind) for t in record.ties if t.municipality == home.municipality]
         quality += max(ties, default=0)
@@ -148,7 +155,7 @@ def _values(facts: Facts, plan: tuple[Any, ...]) -> dict[str, int]:
         quality -= weights.school_km * sum(int(ceil_km(_km(facts, d, s))) for s in schools.values())
     shortfalls = [1000 * max(0, m.target - m.housed - placed[m.id]) // m.target
                   for m in instance.municipalities if m.target > 0]
-    return {"overdue_housed": overdue, "persons_housed": persons, "quality": quality,
+    return {"overdue_housed": overdue, "persons_housed": persons, "kept_previous": kept, "quality": quality,
             "max_shortfall_permille": max(shortfalls, default=0)}
 
 

@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 from builders import LONG_AGO, PERIOD, RECENTLY, UTRECHT, dwelling, household, instance, municipality, near, school
 from matcher.checker import check_proposal
 from matcher.facts import Facts, derive_facts
-from matcher.format import OBJECTIVE_NAMES, SCHOOL_KINDS
+from matcher.format import DEFAULT_OBJECTIVES, OBJECTIVE_NAMES, SCHOOL_KINDS
 from matcher.generator import generate
 from matcher.rules import compatible_pairs
 from matcher.solver import SolveOptions, solve_proposal
@@ -132,7 +132,7 @@ def test_the_class_greedy_serves_the_longest_waiting_first_and_keeps_every_rule(
 def _proposal_of(data: dict[str, Any], solution: Any) -> dict[str, Any]:
     facts = facts_of(data)
     values = objective_values(facts, solution)
-    tiers = [TierResult(name, "feasible", values[name], values[name], 0.0, 0.0) for name in OBJECTIVE_NAMES]
+    tiers = [TierResult(name, "feasible", values[name], values[name], 0.0, 0.0) for name in DEFAULT_OBJECTIVES]
     return build_proposal(facts, compatible_pairs(facts), solution, tiers, {}).model_dump(mode="json",
                                                                                          exclude_none=True)
 

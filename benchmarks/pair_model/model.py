@@ -170,6 +170,7 @@ def add_objectives(allocation: AllocationModel) -> None:
     allocation.objectives = {
         "overdue_housed": overdue_housed(allocation),
         "persons_housed": persons_housed(allocation),
+        "kept_previous": kept_previous(allocation),
         "max_shortfall_permille": max_shortfall_permille(allocation),
         "quality": quality(allocation),
     }
@@ -183,6 +184,19 @@ def overdue_housed(allocation: AllocationModel) -> cp_model.LinearExprT:
 def persons_housed(allocation: AllocationModel) -> cp_model.LinearExprT:
     size = allocation.facts.households.size[allocation.candidates.household]
     return cp_model.LinearExpr.weighted_sum(allocation.assign, size.tolist())
+
+
+def previous_candidates(facts: Facts, candidates: Candidates) -> np.ndarray:
+    """Which candidate pairs are the households' previous pairs (a re-plan's proposal under review)."""
+    previous = np.full(len(facts.households), -1, dtype=np.int64)
+    for household, dwelling in facts.previous.items():
+        previous[household] = dwelling
+    return previous[candidates.household] == candidates.dwelling
+
+
+def kept_previous(allocation: AllocationModel) -> cp_model.LinearExprT:
+    kept = previous_candidates(allocation.facts, allocation.candidates)
+    return sum(allocation.assign[c] for c in np.flatnonzero(kept).tolist())
 
 
 def max_shortfall_permille(allocation: AllocationModel) -> cp_model.IntVar:

@@ -8,7 +8,7 @@ computed in exactly one place, exactly as ``docs/format.md`` defines them.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 from numpy.typing import NDArray
@@ -147,6 +147,7 @@ class Facts:
     municipality_index: dict[str, int]
     group_index: dict[str, int]
     forbidden: frozenset[tuple[int, int]]  # declined (household, dwelling) pairs by index
+    previous: dict[int, int] = field(default_factory=dict)  # household -> its dwelling in the proposal under review
 
 
 def derive_facts(instance: Instance) -> Facts:
@@ -169,7 +170,14 @@ def derive_facts(instance: Instance) -> Facts:
         municipality_index=municipality_index,
         group_index=group_index,
         forbidden=_forbidden_pairs(instance),
+        previous=_previous_pairs(instance),
     )
+
+
+def _previous_pairs(instance: Instance) -> dict[int, int]:
+    household_index = {h.id: i for i, h in enumerate(instance.households)}
+    dwelling_index = {d.id: i for i, d in enumerate(instance.dwellings)}
+    return {household_index[p.household]: dwelling_index[p.dwelling] for p in instance.previous}
 
 
 def _forbidden_pairs(instance: Instance) -> frozenset[tuple[int, int]]:

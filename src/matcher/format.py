@@ -28,9 +28,15 @@ from pydantic_core import PydanticCustomError
 INSTANCE_FORMAT: Final = "matcher.instance/1"
 PROPOSAL_FORMAT: Final = "matcher.proposal/1"
 
-ObjectiveName = Literal["overdue_housed", "persons_housed", "max_shortfall_permille", "quality"]
-OBJECTIVE_NAMES: tuple[str, ...] = ("overdue_housed", "persons_housed", "max_shortfall_permille", "quality")
-MAXIMISED_OBJECTIVES = frozenset({"overdue_housed", "persons_housed", "quality"})
+ObjectiveName = Literal["overdue_housed", "persons_housed", "kept_previous", "max_shortfall_permille", "quality"]
+OBJECTIVE_NAMES: tuple[str, ...] = ("overdue_housed", "persons_housed", "kept_previous", "max_shortfall_permille",
+                                    "quality")
+MAXIMISED_OBJECTIVES = frozenset({"overdue_housed", "persons_housed", "kept_previous", "quality"})
+DEFAULT_OBJECTIVES: tuple[str, ...] = ("overdue_housed", "persons_housed", "max_shortfall_permille", "quality")
+# A re-plan after decisions keeps what municipalities are still looking at unless an overdue household or a
+# person more housed needs it (the contract's "Additions of 2026-12").
+REPLAN_OBJECTIVES: tuple[str, ...] = ("overdue_housed", "persons_housed", "kept_previous", "max_shortfall_permille",
+                                      "quality")
 PERMILLE = 1000  # max_shortfall_permille, and every progress figure, counts thousandths of a target
 PERCENT = 100  # shares of the policy (max_over_target_share, a group's max share) as people read them
 
@@ -300,6 +306,13 @@ class Forbidden(Record):
     reason: str | None = None
 
 
+class Previous(Record):
+    """A pair of a proposal still under review: neither accepted nor declined. A re-plan keeps it if it can."""
+
+    household: str = Id
+    dwelling: str = Id
+
+
 class Instance(Record):
     """A weekly allocation problem. Construct it through ``matcher.validation`` to get every check."""
 
@@ -314,6 +327,7 @@ class Instance(Record):
     schools: list[School] = Field(default_factory=list)
     locks: list[Lock] = Field(default_factory=list)
     forbidden: list[Forbidden] = Field(default_factory=list)
+    previous: list[Previous] = Field(default_factory=list)
 
     def dwelling_available_from(self, dwelling: Dwelling) -> dt.date:
         return dwelling.available_from or self.period.start

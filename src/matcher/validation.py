@@ -20,7 +20,7 @@ from pydantic import ValidationError
 from matcher.exceptions import InstanceInvalid, Problem
 from matcher.format import INSTANCE_FORMAT, SCHOOL_KINDS, Instance
 
-COLLECTIONS = ("municipalities", "dwellings", "households", "groups", "schools", "locks", "forbidden")
+COLLECTIONS = ("municipalities", "dwellings", "households", "groups", "schools", "locks", "forbidden", "previous")
 IDENTIFIED_COLLECTIONS = ("municipalities", "dwellings", "households", "groups", "schools")  # ids unique within each
 
 
@@ -105,7 +105,7 @@ def _record_id(data: dict[str, Any], location: list[Any]) -> str | None:
 
 
 def pair_label(pair: dict[str, Any]) -> str | None:
-    """How a lock or forbidden pair, which has no id of its own, is named in messages: ``h-1 -> d-7``."""
+    """How a lock, forbidden or previous pair, which has no id of its own, is named in messages: ``h-1 -> d-7``."""
     household, dwelling = pair.get("household"), pair.get("dwelling")
     if not isinstance(household, str) and not isinstance(dwelling, str):
         return None
@@ -169,7 +169,9 @@ def document_reference_problems(document: dict[str, Any]) -> Iterator[Problem]:
     yield from _tie_references(document, directory)
     yield from _pair_references(document, directory, "locks")
     yield from _pair_references(document, directory, "forbidden")
+    yield from _pair_references(document, directory, "previous")
     yield from _lock_consistency(document, directory)
+    yield from _previous_once_per_household(document)
 
 
 def _records(document: dict[str, Any], collection: str) -> Iterator[tuple[int, dict[str, Any]]]:
@@ -275,6 +277,21 @@ def _lock_consistency(document: dict[str, Any], directory: _Directory) -> Iterat
         elif household is not None:
             locked_before[household] = i
         yield from _lock_school_references(i, lock, label, directory)
+
+
+def _previous_once_per_household(document: dict[str, Any]) -> Iterator[Problem]:
+    """A proposal under review gives a household one dwelling, so ``previous`` names a household at most once."""
+    first_seen: dict[str, int] = {}
+    for i, pair in _records(document, "previous"):
+        household = _text(pair.get("household"))
+        if household is None:
+            continue
+        if household in first_seen:
+            yield Problem(f"previous[{i}].household", pair_label(pair),
+                          f'household "{household}" already has a previous pair in previous[{first_seen[household]}]',
+                          "previous_duplicate")
+        else:
+            first_seen[household] = i
 
 
 def _lock_school_references(i: int, lock: dict[str, Any], label: str | None,

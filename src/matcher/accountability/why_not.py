@@ -115,6 +115,8 @@ def _worse_in_words(change: ObjectiveChange) -> str:
         return f"{n} overdue household{'s' if n != 1 else ''} fewer would be housed"
     if change.name == "persons_housed":
         return f"{n} person{'s' if n != 1 else ''} fewer would be housed"
+    if change.name == "kept_previous":
+        return f"{n} pair{'s' if n != 1 else ''} fewer of the version under review would stay as proposed"
     if change.name == "max_shortfall_permille":
         return (f"the worst municipal shortfall on the taakstelling would rise from {change.before} to "
                 f"{change.after} per mille")

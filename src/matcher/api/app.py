@@ -11,6 +11,7 @@ from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from typing import Any
 
+import anyio
 from fastapi import FastAPI
 from fastapi.concurrency import run_in_threadpool
 from fastapi.openapi.utils import get_openapi
@@ -32,6 +33,9 @@ DESCRIPTION = (
     "X-API-Key header (`matcher keys create`); a municipality key sees only its own municipality's data."
 )
 INSTANCE_SCHEMA_PREFIX = "Instance"
+# Uploads validated at once. Each holds the GIL for seconds (a backlog instance); more of them at a time only
+# slows every other request, while the ones waiting for a slot wait on the event loop and hold no thread.
+UPLOAD_SLOTS = 1
 
 
 def create_app(settings: ServiceSettings | None = None) -> FastAPI:
@@ -39,6 +43,7 @@ def create_app(settings: ServiceSettings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        app.state.upload_slots = anyio.CapacityLimiter(UPLOAD_SLOTS)
         database = await run_in_threadpool(Database.open, settings.resolved_database_url())
         runner = SolveRunner(database, settings)
         if settings.concurrent_solves > 0:

@@ -8,7 +8,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
-from matcher.format import MAX_ID_LENGTH, Identifier, Proposal
+from matcher.format import MAX_ID_LENGTH, Identifier, ObjectiveName, Proposal
 from matcher.solver.options import DEFAULT_TIME_LIMIT_S
 
 MAX_TIME_LIMIT_S = 24 * 3600.0
@@ -203,6 +203,9 @@ class DecisionListOut(Response):
 
 class ReplanIn(Request):
     options: SolveOptionsIn | None = Field(default=None, description="default: the options of the solve re-planned")
+    objectives: list[ObjectiveName] | None = Field(
+        default=None, description="the next version's objective order; default: the instance's order with "
+                                  "kept_previous right after persons_housed")
 
 
 class ReplanOut(Response):
@@ -211,6 +214,11 @@ class ReplanOut(Response):
     locks_added: list[dict[str, Any]]
     forbidden_added: list[dict[str, Any]]
     locks_removed: list[dict[str, Any]] = Field(description="earlier locks of pairs that were declined since")
+    previous: list[dict[str, Any]] = Field(
+        default_factory=list, description="pairs still under review: the re-plan keeps each unless an objective "
+                                          "ranked before kept_previous needs it; the new proposal's `moved` list "
+                                          "says why each pair that moved had to")
+    objectives: list[str] = Field(default_factory=list, description="the next version's objective order")
 
 
 # --- municipalities and health -----------------------------------------------------------------------------

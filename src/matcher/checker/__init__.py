@@ -2,7 +2,7 @@
 
 A coordinator edits a proposal by hand (swaps two households, drops one) and must know whether it still
 holds; a solver change must not be able to certify its own mistakes. So this module evaluates every hard
-rule and all four objectives itself, with plain loops over the records, exactly as
+rule and every objective itself, with plain loops over the records, exactly as
 ``docs/format.md`` words them. It shares only the format models, the derived quantities of
 ``matcher.facts`` (need, kids, caps) and the compatibility rules of ``matcher.rules`` (the one definition
 of compatibility) with the rest of matcher, and never imports the solver.

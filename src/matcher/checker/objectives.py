@@ -47,14 +47,23 @@ def placed_persons(facts: Facts, placements: Iterable[Placement]) -> dict[str, i
 
 
 def recompute_objectives(facts: Facts, placements: Iterable[Placement]) -> dict[str, int]:
-    """All four objectives of a list of placements, exactly as the format defines them."""
+    """Every objective of a list of placements, exactly as the format defines them."""
     placements = list(placements)
     return {
         "overdue_housed": sum(1 for p in placements if _overdue(facts, p.household)),
         "persons_housed": sum(facts.instance.households[p.household].size for p in placements),
+        "kept_previous": _kept_previous(facts, placements),
         "max_shortfall_permille": _max_shortfall_permille(facts, placed_persons(facts, placements)),
         "quality": sum(placement_quality(facts, p) for p in placements),
     }
+
+
+def _kept_previous(facts: Facts, placements: list[Placement]) -> int:
+    """Assignments that appear in the instance's ``previous`` pairs, read from the instance's own ids."""
+    instance = facts.instance
+    previous = {(pair.household, pair.dwelling) for pair in instance.previous}
+    return sum(1 for p in placements
+               if (instance.households[p.household].id, instance.dwellings[p.dwelling].id) in previous)
 
 
 def _overdue(facts: Facts, household: int) -> bool:

@@ -55,7 +55,7 @@ class CheckReport:
     instance: str
     status: str
     violations: list[Violation]
-    objectives: dict[str, int]  # all four objectives, recomputed
+    objectives: dict[str, int]  # every objective, recomputed
     policy_objectives: list[str]  # the instance's objective order
     reported: list[ObjectiveValue]
     placed: dict[str, int]  # persons placed per municipality, recomputed

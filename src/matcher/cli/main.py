@@ -30,6 +30,7 @@ COMMANDS = [
     "fairness",
     "reproduce",
     "audit",
+    "replan",
     "schema",
     "simulate",
     "sweep",

@@ -153,6 +153,9 @@ def _exchange_gain(facts: Facts, name: str, household: IntArray, dwelling: IntAr
         return h.overdue[household].astype(np.int64) - h.overdue[occupant]
     if name == "persons_housed":
         return h.size[household] - h.size[occupant]
+    if name == "kept_previous":
+        previous = previous_dwellings(facts)
+        return (previous[household] == dwelling).astype(np.int64) - (previous[occupant] == dwelling)
     if name == "max_shortfall_permille":
         return _shortfall_gain(facts, facts.dwellings.municipality[dwelling], h.size[household] - h.size[occupant],
                                placed)
@@ -164,6 +167,14 @@ def _nearest_schools(facts: Facts, household: IntArray, dwelling: IntArray) -> I
     """The schools the household would most likely get there: the nearest in range with enough seats."""
     return np.stack([first_school(facts, kind, household, dwelling, facts.schools.seats)
                      for kind in SCHOOL_KINDS], axis=1)
+
+
+def previous_dwellings(facts: Facts) -> IntArray:
+    """Each household's dwelling in the proposal under review (a re-plan's ``previous``), -1 for none."""
+    previous = np.full(len(facts.households), -1, dtype=np.int64)
+    for household, dwelling in facts.previous.items():
+        previous[household] = dwelling
+    return previous
 
 
 def _shortfall_gain(facts: Facts, municipality: IntArray, extra_persons: IntArray, placed: Placed) -> IntArray:
@@ -187,6 +198,7 @@ def _shortfall_gain(facts: Facts, municipality: IntArray, extra_persons: IntArra
 _TIER_WHO = {
     "overdue_housed": "overdue households",
     "persons_housed": "larger households",
+    "kept_previous": "households that the version under review already proposed for them",
     "max_shortfall_permille": "households whose persons keep the worst municipal shortfall lower",
     "quality": "households that fit them better on ties, bedrooms and school distance",
 }

@@ -269,6 +269,7 @@ def add_objectives(allocation: ClassModel) -> None:
     allocation.terms = {
         "overdue_housed": _per_household(allocation, allocation.facts.households.overdue),
         "persons_housed": _per_household(allocation, allocation.facts.households.size),
+        "kept_previous": Terms.of(allocation.flow_index(np.flatnonzero(allocation.network.keeps))),
         "max_shortfall_permille": _max_shortfall_permille(allocation),
         "quality": _quality(allocation),
     }
@@ -423,6 +424,10 @@ def trivial_bound(allocation: ClassModel, name: str, value: int) -> int:
         return max(value, int((count * (reached & facts.households.overdue[representative])).sum()))
     if name == "persons_housed":
         return max(value, int((count * reached * facts.households.size[representative]).sum()))
+    if name == "kept_previous":
+        keeping = np.zeros(len(network.households), dtype=np.bool_)
+        keeping[network.placement_class[network.keeps]] = True
+        return max(value, int((count * keeping).sum()))
     if name == "max_shortfall_permille":
         return min(value, 0)
     quality = allocation.terms["quality"]

@@ -7,8 +7,13 @@ dwellings of the class still free, filling a shared dwelling before opening the 
 never uses more dwellings than the model counted); schools follow the school counts, a lock's named
 school first. Every choice is made in a fixed order, so the same counts give the same proposal.
 
+Households on a keep arc (a re-plan's ``previous`` pairs) take their own previous dwelling back before
+anybody else is given a dwelling: the model counted them as kept, and the capacities it kept per cell and
+per class leave room for everybody else in what remains.
+
 ``counts`` is the inverse: the counts that represent a solution (for warm starts), using the direct arc
-wherever one exists, so that tie bonuses are counted exactly.
+wherever one exists, so that tie bonuses are counted exactly, and the keep arc exactly for the households
+placed in their previous dwelling.
 """
 
 from __future__ import annotations
@@ -69,9 +74,13 @@ def _dwellings_for(facts: Facts, network: Network, households_on: list[list[int]
     capacity = facts.dwellings.households_capacity
     free = capacity.copy()
     dwelling_of: dict[int, int] = {}
+    for a in np.flatnonzero(network.keeps).tolist():
+        for h in households_on[a]:
+            dwelling_of[h] = facts.previous[h]
+            free[facts.previous[h]] -= 1
     order = np.lexsort((np.arange(network.placements), network.cell < 0))  # arcs with a cell first
     for a in order.tolist():
-        if not households_on[a]:
+        if not households_on[a] or network.keeps[a]:
             continue
         rows = (network.dwellings.cells[int(network.cell[a])] if network.cell[a] != NO_CELL
                 else network.dwellings.members[int(network.dwelling_class[a])])
@@ -119,7 +128,8 @@ def counts(facts: Facts, network: Network, solution: Solution) -> Counts | None:
     h_class, d_class, cell_of = network.households.of, network.dwellings.of, network.dwellings.cell_of
     direct = {(int(c), int(k), int(r)): a for a, (c, k, r) in enumerate(zip(
         network.placement_class.tolist(), network.dwelling_class.tolist(), network.cell.tolist(), strict=True))
-        if network.placement_pool[a] == DIRECT}
+        if network.placement_pool[a] == DIRECT and not network.keeps[a]}
+    keep_arc = {int(network.placement_class[a]): int(a) for a in np.flatnonzero(network.keeps).tolist()}
     pooled = {(int(p), int(k), int(r)): a for a, (p, k, r) in enumerate(zip(
         network.placement_pool.tolist(), network.dwelling_class.tolist(), network.cell.tolist(), strict=True))
         if p != DIRECT}
@@ -141,7 +151,10 @@ def counts(facts: Facts, network: Network, solution: Solution) -> Counts | None:
         r = int(cell_of[d]) if (kids[h] > 0).any() else NO_CELL
         if c < 0 or k < 0:
             return None
-        if (c, k, r) in direct:
+        if facts.previous.get(h) == d and c in keep_arc:
+            r = int(network.cell[keep_arc[c]])
+            flow[keep_arc[c]] += 1
+        elif (c, k, r) in direct:
             flow[direct[(c, k, r)]] += 1
         else:
             p = pool_of.get((int(network.dwellings.type_of_class[k]), int(facts.households.size[h]),

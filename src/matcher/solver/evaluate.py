@@ -1,4 +1,4 @@
-"""The solver's own arithmetic of the four objectives for a solution (the checker has an independent copy)."""
+"""The solver's own arithmetic of the objectives for a solution (the checker has an independent copy)."""
 
 from __future__ import annotations
 
@@ -39,6 +39,7 @@ def objective_values(facts: Facts, solution: Solution) -> dict[str, int]:
     return {
         "overdue_housed": int(facts.households.overdue[households].sum()),
         "persons_housed": int(facts.households.size[households].sum()),
+        "kept_previous": sum(1 for p in solution if facts.previous.get(p.household) == p.dwelling),
         "max_shortfall_permille": shortfall_permille(facts, persons_placed(facts, solution)),
         "quality": int(pair_quality(facts, households, dwellings).sum()) - int(school_penalty),
     }

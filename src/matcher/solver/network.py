@@ -19,6 +19,11 @@ model solution never overstates quality, and every real solution has a represent
 direct arc) with the exact value, so the optimum is exact. Where a tie weight is negative the class goes
 directly everywhere, so that nothing is ever overstated.
 
+In a re-plan, a household class whose members have a ``previous`` pair (all in one cell, see
+``matcher.solver.classes``) also gets a **keep** arc: a direct arc to that cell, on which each household
+takes its own previous dwelling back. ``kept_previous`` counts the flow on keep arcs only. A household that
+moves to another dwelling of the same cell travels along the ordinary arcs, so the count is exact both ways.
+
 Every pruning the pair candidates get (``matcher.solver.candidates``) applies here per arc: municipality caps
 smaller than the household, dwellings in a group already at its cap, children without a school in range
 with seats for all of them, and locks. The network is built from classes only, so a national backlog with
@@ -73,6 +78,7 @@ class Network:
     size: IntArray  # persons per household on the arc
     kids: IntArray  # children per kind per household on the arc, shape (arcs, kinds)
     schools: dict[str, SchoolChoices]
+    keeps: np.ndarray  # per placement arc: households on it take their own previous dwelling back
     removed: dict[str, int] = field(default_factory=dict)
 
     @property
@@ -110,7 +116,7 @@ def build_network(facts: Facts, households: HouseholdClasses, dwellings: Dwellin
         _Arcs(pool=np.full(len(direct_c), DIRECT), household_class=direct_c, dwelling_class=direct_k,
               size=h.size[representative[direct_c]], kids=h.kids[representative[direct_c]]),
     )
-    arcs = arcs.into_cells(dwellings)
+    arcs = arcs.into_cells(dwellings).followed_by(_keep_arcs(facts, households, dwellings, compatible))
     removed: dict[str, int] = {"placements_before_pruning": len(arcs.pool)}
     keep = _fits_municipality_cap(facts, dwellings, arcs) & _group_has_room(facts, dwellings, arcs)
     removed["municipality_or_group_cap"] = int((~keep).sum())
@@ -140,11 +146,27 @@ def build_network(facts: Facts, households: HouseholdClasses, dwellings: Dwellin
     arcs = arcs.with_pools(pool)
     schools = _school_choices(facts, dwellings, arcs)
     assert arcs.cell is not None  # into_cells gave every arc its cell
+    assert arcs.keeps is not None  # set by into_cells
     return Network(households=households, dwellings=dwellings, entry_class=entry_class, entry_pool=entry_pool,
                    pool_type=pool_keys[:, 0], pool_size=pool_keys[:, 1], pool_kids=pool_keys[:, 2:],
                    placement_pool=arcs.pool, placement_class=arcs.household_class,
                    dwelling_class=arcs.dwelling_class, cell=arcs.cell, size=arcs.size, kids=arcs.kids,
-                   schools=schools, removed=removed)
+                   schools=schools, keeps=arcs.keeps, removed=removed)
+
+
+def _keep_arcs(facts: Facts, households: HouseholdClasses, dwellings: DwellingClasses,
+               compatible: np.ndarray) -> _Arcs:
+    """A direct arc from each class with previous pairs to the cell of their previous dwellings, if they fit it."""
+    c = np.flatnonzero(households.previous_cell >= 0) if len(households.previous_cell) else np.zeros(0, np.int64)
+    cell = households.previous_cell[c]
+    k = dwellings.class_of_cell[cell]
+    fits = compatible[c, k]
+    c, cell, k = c[fits], cell[fits], k[fits]
+    representative = households.representative[c]
+    h = facts.households
+    return _Arcs(pool=np.full(len(c), DIRECT, dtype=np.int64), household_class=c, dwelling_class=k,
+                 size=h.size[representative].astype(np.int64), kids=h.kids[representative].astype(np.int64),
+                 cell=cell, keeps=np.ones(len(c), dtype=np.bool_))
 
 
 @dataclass(frozen=True)
@@ -157,6 +179,7 @@ class _Arcs:
     size: IntArray
     kids: IntArray
     cell: IntArray | None = None
+    keeps: np.ndarray | None = None  # set together with cell
 
     @staticmethod
     def concatenate(*parts: _Arcs) -> _Arcs:
@@ -176,15 +199,26 @@ class _Arcs:
         cell = np.full(len(index), NO_CELL, dtype=np.int64)
         cell[np.repeat(with_children, repeat)] = np.array(flat, dtype=np.int64)
         return _Arcs(self.pool[index], self.household_class[index], self.dwelling_class[index], self.size[index],
-                     self.kids[index], cell)
+                     self.kids[index], cell, np.zeros(len(index), dtype=np.bool_))
+
+    def followed_by(self, other: _Arcs) -> _Arcs:
+        """Both lists of arcs that already have their cells, this one first."""
+        assert self.cell is not None and self.keeps is not None and other.cell is not None and other.keeps is not None
+        kids = np.concatenate([self.kids, other.kids.reshape(-1, self.kids.shape[1])]).astype(np.int64)
+        pool, household_class, dwelling_class, size = (
+            np.concatenate([getattr(self, name), getattr(other, name)]).astype(np.int64)
+            for name in ("pool", "household_class", "dwelling_class", "size"))
+        return _Arcs(pool, household_class, dwelling_class, size, kids,
+                     cell=np.concatenate([self.cell, other.cell]).astype(np.int64),
+                     keeps=np.concatenate([self.keeps, other.keeps]).astype(np.bool_))
 
     def subset(self, keep: np.ndarray) -> _Arcs:
-        assert self.cell is not None
+        assert self.cell is not None and self.keeps is not None
         return _Arcs(self.pool[keep], self.household_class[keep], self.dwelling_class[keep], self.size[keep],
-                     self.kids[keep], self.cell[keep])
+                     self.kids[keep], self.cell[keep], self.keeps[keep])
 
     def with_pools(self, pool: IntArray) -> _Arcs:
-        return _Arcs(pool, self.household_class, self.dwelling_class, self.size, self.kids, self.cell)
+        return _Arcs(pool, self.household_class, self.dwelling_class, self.size, self.kids, self.cell, self.keeps)
 
 
 def _compatible_classes(facts: Facts, households: HouseholdClasses, dwellings: DwellingClasses) -> np.ndarray:

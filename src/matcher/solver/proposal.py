@@ -7,6 +7,7 @@ from typing import Any
 from matcher.explain import explain
 from matcher.facts import Facts
 from matcher.format import Assignment, MunicipalityProgress, ObjectiveValue, Proposal, Unassigned
+from matcher.replan.moves import moved_pairs
 from matcher.rules import Pairs
 from matcher.solution import Solution
 from matcher.solver.evaluate import objective_values, persons_placed
@@ -26,6 +27,9 @@ def build_proposal(facts: Facts, pairs: Pairs, solution: Solution, tiers: list[T
     values = objective_values(facts, solution)
     explanations = explain(facts, pairs, solution, list(objectives)) if with_explanations else None
     proven = all(tier.status == "optimal" for tier in tiers) and len(tiers) == len(objectives)
+    extra: dict[str, Any] = {}
+    if facts.previous and with_explanations:  # a re-plan: say why each pair still under review moved
+        extra["moved"] = [move.as_dict() for move in moved_pairs(facts, pairs, solution)]
     return Proposal(
         instance=facts.instance.id,
         status="optimal" if proven else "feasible",
@@ -35,6 +39,7 @@ def build_proposal(facts: Facts, pairs: Pairs, solution: Solution, tiers: list[T
         unassigned=explanations.unassigned if explanations else _unexplained(facts, solution),
         municipalities=_progress(facts, solution),
         stats=stats,
+        **extra,
     )
 
 

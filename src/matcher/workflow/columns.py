@@ -355,3 +355,11 @@ def find_sheet(name: str) -> Sheet | None:
 def find_column(sheet: Sheet, header: str) -> Column | None:
     wanted = normalise(header)
     return next((column for column in sheet.columns if wanted in column.names()), None)
+
+
+# --- the decision columns of an exported proposal ---------------------------------------------------------
+# Municipalities fill these in on the assignments sheet; ``matcher replan`` reads them back. Either
+# language's words are accepted when reading, whatever language the workbook was written in.
+
+DECISION_HEADERS: dict[str, tuple[str, str]] = {"nl": ("besluit", "reden"), "en": ("decision", "reason")}
+DECISION_VALUES: dict[str, tuple[str, str]] = {"nl": ("geaccepteerd", "afgewezen"), "en": ("accepted", "declined")}

@@ -17,10 +17,11 @@ from typing import Any
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
 from matcher.format import SCHOOL_KINDS
-from matcher.workflow.columns import FLAG_VALUES, SCHOOL_KIND_NAMES, Label, Language
+from matcher.workflow.columns import DECISION_HEADERS, DECISION_VALUES, FLAG_VALUES, SCHOOL_KIND_NAMES, Label, Language
 from matcher.workflow.outcome import Outcome
 
 HEADER_FONT = Font(bold=True)
@@ -41,6 +42,7 @@ class ExportColumn:
     number_format: str = "General"
     width: int = 12
     wrap: bool = False
+    choices: tuple[str, ...] = ()  # a drop-down of these values in every row
 
 
 @dataclass
@@ -102,6 +104,9 @@ def _assignments(outcome: Outcome, language: Language) -> ExportTable:
         ExportColumn("slaapkamers" if nl else "bedrooms", WHOLE, 9),
         ExportColumn("huur" if nl else "rent", MONEY, 10),
         ExportColumn("gedeeld" if nl else "shared", width=9),
+        # filled in by the municipalities; ``matcher replan`` reads them back (matcher.replan.decisions)
+        ExportColumn(DECISION_HEADERS[language][0], width=14, choices=DECISION_VALUES[language]),
+        ExportColumn(DECISION_HEADERS[language][1], width=30, wrap=True),
     ]
     for kind in SCHOOL_KINDS:
         columns += [ExportColumn(f"school {school[kind]}", TEXT), ExportColumn(f"km {school[kind]}", KM, 8)]
@@ -110,7 +115,7 @@ def _assignments(outcome: Outcome, language: Language) -> ExportTable:
     for a in outcome.assignments:
         row: list[Any] = [a.household, a.size, a.final_size, _yes_no(a.overdue, language), a.waiting_since,
                           a.dwelling, a.municipality, a.municipality_name, a.bedrooms, a.rent,
-                          _yes_no(a.shared, language)]
+                          _yes_no(a.shared, language), None, None]
         for kind in SCHOOL_KINDS:
             row += [a.schools.get(kind), a.school_km.get(kind)]
         row += [_cell(a.explanations.get(key)) for key in outcome.explanation_keys]
@@ -185,6 +190,7 @@ def _write_sheet(worksheet: Worksheet, table: ExportTable) -> None:
             cell.number_format = column.number_format if not isinstance(cell.value, str) else "General"
             if column.wrap:
                 cell.alignment = Alignment(wrap_text=True, vertical="top")
+    _add_drop_downs(worksheet, table)
     if table.total_row and table.rows:
         for cell in worksheet[worksheet.max_row]:
             cell.font = TOTAL_FONT
@@ -197,6 +203,18 @@ def _write_sheet(worksheet: Worksheet, table: ExportTable) -> None:
     worksheet.page_setup.fitToHeight = 0
     worksheet.sheet_properties.pageSetUpPr.fitToPage = True
     worksheet.print_options.gridLines = True
+
+
+def _add_drop_downs(worksheet: Worksheet, table: ExportTable) -> None:
+    """A list to choose from in every data row of a column with choices (a blank stays allowed: undecided)."""
+    for index, column in enumerate(table.columns, start=1):
+        if column.choices and table.rows:
+            validation = DataValidation(type="list", formula1='"' + ",".join(column.choices) + '"', allow_blank=True,
+                                        showErrorMessage=True, errorTitle=column.header,
+                                        error=f"choose one of: {', '.join(column.choices)}")
+            worksheet.add_data_validation(validation)
+            letter = get_column_letter(index)
+            validation.add(f"{letter}2:{letter}{len(table.rows) + 1}")
 
 
 def write_export_csv(outcome: Outcome, directory: Path, language: Language = "nl") -> list[Path]:

@@ -119,7 +119,8 @@ def replan(request: Request, solve_id: str, actor: Coordinator,
         proposal = decided_proposal(session, solve)
         parent = found_instance(session, solve.instance_id)
         standing = repo.standing_decisions(repo.decisions_on(session, solve.id))
-        plan = replanned_document(json.loads(parent.document), json.loads(proposal.document), standing)
+        plan = replanned_document(json.loads(parent.document), json.loads(proposal.document), standing,
+                                  list(body.objectives) if body and body.objectives is not None else None)
         load_instance(plan.document)  # raises InstanceInvalid (422) should the decisions contradict each other
         instance = repo.add_instance(session, plan.document, actor, parent=parent, replanned_from_solve=solve.id)
         options = resolved_options(body.options) if body and body.options else json.loads(solve.options)
@@ -128,4 +129,5 @@ def replan(request: Request, solve_id: str, actor: Coordinator,
     with request.app.state.database.session() as session:
         return ReplanOut(solve=solve_out(session, new_solve), instance=instance_out(instance),
                          locks_added=plan.locks_added, forbidden_added=plan.forbidden_added,
-                         locks_removed=plan.locks_removed)
+                         locks_removed=plan.locks_removed, previous=plan.previous,
+                         objectives=plan.document["policy"]["objectives"])

@@ -7,8 +7,8 @@ import math
 from collections.abc import Iterator
 from typing import Annotated, Any
 
+import anyio
 from fastapi import APIRouter, Query, Request
-from fastapi.concurrency import run_in_threadpool
 from sqlalchemy.orm import Session
 
 from matcher.api.access import could_exist, not_found
@@ -87,7 +87,8 @@ def validated_document(body: bytes) -> dict[str, Any]:
 async def create_instance(request: Request, actor: Coordinator) -> InstanceOut:
     """Store a new instance (version 1). Invalid input: 422 listing every problem with its path and record."""
     body = await request.body()  # read on the event loop; validating and storing it takes a worker thread
-    return await run_in_threadpool(store_instance, request.app.state.database, body, actor)
+    return await anyio.to_thread.run_sync(store_instance, request.app.state.database, body, actor,
+                                          limiter=request.app.state.upload_slots)
 
 
 def store_instance(database: Database, body: bytes, actor: repo.Actor) -> InstanceOut:
