@@ -17,6 +17,7 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Annotated, Any
 
+import anyio
 from fastapi import APIRouter, File, Form, HTTPException, Request, UploadFile
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, RedirectResponse, Response, StreamingResponse
@@ -70,7 +71,9 @@ async def upload(request: Request, lists: Annotated[list[UploadFile], File()],
         return _not_found(request, actor)
     files = [(Path(upload.filename or "upload").name, await upload.read()) for upload in lists]
     try:
-        instance_id = await run_in_threadpool(_store, request, files, actor)
+        # one upload validated at a time, sharing the API's slots (a backlog holds the GIL for seconds)
+        instance_id = await anyio.to_thread.run_sync(_store, request, files, actor,
+                                                     limiter=request.app.state.upload_slots)
     except InstanceInvalid as invalid:
         t = translator(session.language(request))
         problems = [_where(problem) for problem in invalid.problems]
