@@ -110,9 +110,10 @@ MESSAGES: dict[str, dict[str, str]] = {
     "open_report": {DUTCH: "Het voorstel als rapport", ENGLISH: "The proposal as a report"},
     "replan": {DUTCH: "Opnieuw plannen", ENGLISH: "Re-plan"},
     "replan_hint": {DUTCH: "Een nieuw voorstel met de besluiten van de gemeenten: geaccepteerde koppelingen "
-                           "blijven staan, afgewezen koppelingen komen niet terug.",
+                           "blijven staan, afgewezen koppelingen komen niet terug, en koppelingen waarover nog "
+                           "niet is besloten blijven zo veel mogelijk behouden.",
                     ENGLISH: "A new proposal with the municipalities' decisions: accepted pairs stay, declined "
-                             "pairs do not come back."},
+                             "pairs do not come back, and pairs not yet decided on are kept as far as possible."},
     "audit_title": {DUTCH: "Logboek", ENGLISH: "Audit trail"},
     "audit_intro": {DUTCH: "Alles wat is gedaan, oudste eerst: wie (sleutel en rol), wat en wanneer.",
                     ENGLISH: "Every act, oldest first: who (key and role), what and when."},
@@ -130,12 +131,13 @@ MESSAGES: dict[str, dict[str, str]] = {
     "max_shortfall_permille": {DUTCH: "grootste achterstand op een taakstelling (promille)",
                                ENGLISH: "largest shortfall on a taakstelling (per mille)"},
     "quality": {DUTCH: "kwaliteit van de koppelingen", ENGLISH: "quality of the pairs"},
+    "kept_previous": {DUTCH: "eerder voorgestelde koppelingen behouden", ENGLISH: "earlier proposed pairs kept"},
     "new_week": {DUTCH: "Een nieuwe week inlezen", ENGLISH: "Submit a new week"},
 }
 
 
 SOLVE_STATUSES = ("queued", "running", "completed", "failed", "cancelled")
-OBJECTIVES = ("overdue_housed", "persons_housed", "max_shortfall_permille", "quality")
+OBJECTIVES = ("overdue_housed", "persons_housed", "kept_previous", "max_shortfall_permille", "quality")
 
 
 def translator(language: str) -> Callable[..., str]:
