@@ -80,4 +80,7 @@ def _document(args: argparse.Namespace) -> dict[str, Any]:
     if args.households is not None or args.dwellings is not None:
         raise ValueError(f"--households and --dwellings resize an instance preset; the scenario preset "
                          f"{args.preset} has its own weekly arrivals and offers")
+    if args.variety != "standard":
+        raise ValueError(f"--variety {args.variety} applies to instance presets; the scenario preset "
+                         f"{args.preset} is generated with the standard variety")
     return generate_scenario(args.preset, args.seed)

@@ -34,7 +34,6 @@ from matcher.validation import _pydantic_problems, document_reference_problems, 
 
 SCENARIO_FORMAT = "matcher.scenario/1"
 DEFAULT_OFFER_WEEKS = 4
-MONDAY = 0  # datetime.date.weekday() of a Monday
 NOT_IN_A_SCENARIO = {  # instance fields a scenario has no use for, and why
     "period": "the weeks make the periods",
     "locks": "what is accepted is housed at once",
@@ -135,10 +134,9 @@ def load_scenario(source: str | bytes | Path | dict[str, Any]) -> Scenario:
 
 
 def _scenario_problems(data: dict[str, Any], scenario: Scenario | None) -> list[Problem]:
-    """What only a scenario can get wrong: instance-only fields, and a start that is not a Monday."""
+    """What only a scenario can get wrong: instance-only fields. A start on another day than a Monday is
+    accepted: the replay rules count weeks from ``start`` whatever its weekday, so refusing it would only
+    turn away a document that every implementation replays the same way."""
     problems = [Problem(field, None, f"has no place in a scenario: {why}", "scenario_field")
                 for field, why in NOT_IN_A_SCENARIO.items() if data.get(field) not in (None, [])]
-    if scenario is not None and scenario.start.weekday() != MONDAY:
-        problems.append(Problem("start", None, f"must be a Monday, got {scenario.start.isoformat()} "
-                                               f"(a {scenario.start.strftime('%A')})", "scenario_start"))
     return problems

@@ -31,11 +31,12 @@
     const rows = data.policies.map(function (p) {
       const row = [p.policy].concat(names.map(function (n) { return p.figures[n]; }));
       row.push(p.ratios ? percent(p.ratios.persons_housed) : "–");
-      row.push(p.hindsight ? p.hindsight.persons_housed.bound + " / " + p.hindsight.overdue_weeks.bound : "–");
+      row.push(p.hindsight ? p.hindsight.persons_housed.bound + ", " + p.hindsight.overdue_weeks.bound : "–");
       return row;
     });
     document.getElementById("figures-table").appendChild(
-      table(["policy"].concat(names, ["persons / hindsight bound", "hindsight bounds (persons / overdue weeks)"]), rows));
+      table(["policy"].concat(names.map(function (n) { return n.replace(/_/g, " "); }),
+                              ["persons / hindsight bound", "hindsight bounds: persons, overdue weeks"]), rows));
   }
 
   function regionProgress(policy) {
