@@ -117,10 +117,16 @@ def run_pipeline(spec: dict[str, Any], log: EventLog) -> None:
     result = solve(instance, options, SolveControl(on_phase=phase_ended))
     if result.proposal.status == "invalid":
         raise ValueError(f"generated instance {instance.id} is invalid: {result.proposal.errors}")
-    values = objective_values(derive_facts(instance), result.solution)
-    log.emit("info", objectives={name: values[name] for name in instance.policy.objectives})
+    log.emit("info", objectives=policy_values(derive_facts(instance), result.solution))
     with log.phase("write") as extra:
         extra["bytes"] = len(result.proposal.to_json().encode())
+
+
+def policy_values(facts: Facts, solution: Solution) -> dict[str, int]:
+    """The objectives of the instance's policy, in its order: every run reports the same names, whatever else
+    ``objective_values`` can count (``kept_previous`` on an instance without previous pairs, say)."""
+    values = objective_values(facts, solution)
+    return {name: values[name] for name in facts.instance.policy.objectives}
 
 
 def run_pair_model(spec: dict[str, Any], log: EventLog) -> None:
@@ -131,7 +137,7 @@ def run_pair_model(spec: dict[str, Any], log: EventLog) -> None:
     candidates = _candidates(spec, log, facts, pairs)
     with log.phase("greedy") as extra:
         start = greedy_solution(facts, candidates, locked)
-        extra["objectives"] = objective_values(facts, start)
+        extra["objectives"] = policy_values(facts, start)
     _stop_after(spec, "greedy")
     with log.phase("build") as extra:
         allocation = build_model(facts, candidates)
@@ -151,8 +157,7 @@ def run_pair_model(spec: dict[str, Any], log: EventLog) -> None:
         log.start(tier_phases[0])
     solution, tiers = optimise_pair_model(allocation, objectives, start, options, Budget.of(options, started),
                                           on_tier=tier_done)
-    values = objective_values(facts, solution)
-    log.emit("info", objectives={name: values[name] for name in objectives})
+    log.emit("info", objectives=policy_values(facts, solution))
     _stop_after(spec, tier_phases[-1] if tier_phases else "build")
     with log.phase("explain") as extra:
         proposal = build_proposal(facts, pairs, solution, tiers, {"benchmark": spec["run"]})
@@ -192,7 +197,7 @@ def run_highs(spec: dict[str, Any], log: EventLog) -> None:
     for name in objectives:
         with log.phase(f"{HIGHS_TIER_PREFIX}{name}") as extra:
             outcome = mip.solve(name, spec["time_limit"])
-            extra |= outcome.figures() | {"objectives": objective_values(facts, mip.solution())}
+            extra |= outcome.figures() | {"objectives": policy_values(facts, mip.solution())}
         if not outcome.proven:
             log.emit("info", highs_stopped={"tier": name, "status": outcome.status})
             return

@@ -1,4 +1,4 @@
-"""JSON Schemas of matcher's documents, generated from the pydantic models of ``matcher.format``.
+"""JSON Schemas of matcher's documents, generated from the pydantic models that read them.
 
 The schemas let people who do not run Python check a document before they send it: an editor (VS Code,
 IntelliJ) completes and underlines fields, and municipal IT can validate with any JSON Schema library.

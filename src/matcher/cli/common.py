@@ -4,11 +4,15 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from matcher.exceptions import InstanceInvalid, ProposalInvalid
+from matcher.exceptions import InstanceInvalid, ProposalInvalid, ScenarioInvalid
 from matcher.format import Instance, Proposal
 from matcher.proposal_reader import load_proposal
 from matcher.validation import load_instance
+
+if TYPE_CHECKING:
+    from matcher.simulation.scenario import Scenario
 
 EXIT_OK = 0
 EXIT_FAILED = 1  # the command ran, and its answer is "no" (invalid input, a broken proposal)
@@ -34,6 +38,17 @@ def load_proposal_or_report(path: str) -> Proposal | None:
     try:
         return load_proposal(read_source(path))
     except ProposalInvalid as error:
+        print_problems(path, error)
+        return None
+
+
+def load_scenario_or_report(path: str) -> Scenario | None:
+    """Read and validate a scenario; on failure print every problem to stderr and return None."""
+    from matcher.simulation.scenario import load_scenario  # the simulation package loads the solver: only when asked
+
+    try:
+        return load_scenario(read_source(path))
+    except ScenarioInvalid as error:
         print_problems(path, error)
         return None
 

@@ -11,9 +11,8 @@ import json
 import sys
 from pathlib import Path
 
-from matcher.cli.common import EXIT_FAILED, EXIT_OK, print_problems, read_source, write_text
-from matcher.exceptions import ScenarioInvalid
-from matcher.simulation import SimulationResult, load_scenario
+from matcher.cli.common import EXIT_FAILED, EXIT_OK, load_scenario_or_report, write_text
+from matcher.simulation import SimulationResult
 from matcher.simulation.report import ReportMismatch, render_replay_report
 
 
@@ -32,10 +31,8 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
 
 
 def run(args: argparse.Namespace) -> int:
-    try:
-        scenario = load_scenario(read_source(args.scenario))
-    except ScenarioInvalid as error:
-        print_problems(args.scenario, error)
+    scenario = load_scenario_or_report(args.scenario)
+    if scenario is None:
         return EXIT_FAILED
     results = []
     for path in args.results:

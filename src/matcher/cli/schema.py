@@ -1,4 +1,4 @@
-"""``matcher schema {instance,proposal}``: print the JSON Schema of a document format.
+"""``matcher schema NAME``: print the JSON Schema of a document format (instance, proposal, scenario, simulation).
 
 ``matcher schema --all-to DIR`` writes every schema into DIR instead; ``make schemas`` uses it to rewrite
 the committed files under ``schemas/``. The schemas come from ``matcher.schemas``.

@@ -12,9 +12,8 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
-from matcher.cli.common import EXIT_FAILED, EXIT_OK, print_problems, read_source, write_text
-from matcher.exceptions import ScenarioInvalid
-from matcher.simulation import POLICY_NAMES, WeekOutcome, load_scenario, simulate
+from matcher.cli.common import EXIT_FAILED, EXIT_OK, load_scenario_or_report, write_text
+from matcher.simulation import POLICY_NAMES, WeekOutcome, simulate
 
 
 def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -43,10 +42,8 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
 
 
 def run(args: argparse.Namespace) -> int:
-    try:
-        scenario = load_scenario(read_source(args.scenario))
-    except ScenarioInvalid as error:
-        print_problems(args.scenario, error)
+    scenario = load_scenario_or_report(args.scenario)
+    if scenario is None:
         return EXIT_FAILED
     result = simulate(scenario, args.policy, time_limit_per_week=args.time_limit_per_week, seed=args.seed,
                       trace_dir=args.trace, on_week=_progress(scenario.weeks) if sys.stderr.isatty() else None)
