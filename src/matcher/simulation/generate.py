@@ -88,17 +88,24 @@ def _week_day(rng: np.random.Generator, week: int) -> dt.date:
     return HALF_YEAR_START + dt.timedelta(days=7 * week + int(rng.integers(0, 7)))
 
 
+def _arrival_day(rng: np.random.Generator, i: int, at_start: int, weeks: np.ndarray) -> dt.date:
+    """When record ``i`` becomes available: the first ``at_start`` records are already there when the
+    half-year starts (some days before it), the others arrive in their week, in file order."""
+    if i < at_start:
+        return HALF_YEAR_START - dt.timedelta(days=int(rng.integers(0, EARLY_OFFER_DAYS)))
+    return _week_day(rng, int(weeks[i - at_start]))
+
+
 def _spread_households(rng: np.random.Generator, records: list[dict[str, Any]], backlog: int,
                        arrivals: np.ndarray) -> list[dict[str, Any]]:
     """The first ``backlog`` households wait at the start; the others arrive week by week, in file order."""
     weeks = np.repeat(np.arange(len(arrivals)), arrivals)
     spread = []
     for i, record in enumerate(records):
+        available = _arrival_day(rng, i, backlog, weeks)
         if i < backlog:
-            available = HALF_YEAR_START - dt.timedelta(days=int(rng.integers(0, EARLY_OFFER_DAYS)))
             waiting = HALF_YEAR_START - dt.timedelta(days=int(rng.integers(*BACKLOG_WAIT_DAYS)))
         else:
-            available = _week_day(rng, int(weeks[i - backlog]))
             waiting = available - dt.timedelta(days=int(rng.integers(*LINKING_DAYS)))
         spread.append(record | {"waiting_since": min(waiting, available).isoformat(),
                                 "available_from": available.isoformat()})
@@ -110,10 +117,7 @@ def _spread_dwellings(rng: np.random.Generator, records: list[dict[str, Any]], a
     weeks = np.repeat(np.arange(len(offers)), offers)
     spread = []
     for i, record in enumerate(records):
-        if i < at_start:
-            available = HALF_YEAR_START - dt.timedelta(days=int(rng.integers(0, EARLY_OFFER_DAYS)))
-        else:
-            available = _week_day(rng, int(weeks[i - at_start]))
+        available = _arrival_day(rng, i, at_start, weeks)
         offer_weeks = int(rng.choice(OFFER_WEEKS, p=OFFER_WEEK_WEIGHTS))
         spread.append(record | {"available_from": available.isoformat(), "offer_weeks": offer_weeks})
     return spread
