@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import math
 import time
 
 import pytest
 from ortools.sat.python import cp_model
 
 from matcher.solver import Budget, SolveOptions
-from matcher.solver.budget import configure_cp_sat
+from matcher.solver.budget import TierBudget, configure_cp_sat
 
 
 def test_each_tier_gets_an_equal_part_of_what_is_left_after_the_reserve() -> None:
@@ -36,3 +37,18 @@ def test_cp_sat_gets_seconds_or_deterministic_time_with_the_options_seed_and_wor
     repeatable = cp_model.CpSolver()
     configure_cp_sat(repeatable, SolveOptions(deterministic=True), 5.0)
     assert repeatable.parameters.max_deterministic_time == 5.0 and repeatable.parameters.interleave_search
+
+
+def test_a_tier_budget_counts_the_wall_clock_and_refuses_a_step_too_short_to_start() -> None:
+    tier = TierBudget(10.0, shortest_step=0.25, began=time.monotonic() - 9.9)
+    assert tier.left() == pytest.approx(0.1, abs=0.05) and not tier.worth_a_step()
+    assert tier.deadline == pytest.approx(tier.began + 10.0)
+    assert TierBudget(10.0, shortest_step=0.25).worth_a_step()
+
+
+def test_a_deterministic_tier_budget_counts_what_its_steps_were_allowed_not_the_clock() -> None:
+    tier = TierBudget(10.0, deterministic=True, shortest_step=0.25, began=time.monotonic() - 100.0)
+    assert tier.left() == 10.0 and tier.deadline == math.inf
+    assert tier.allow(8.0) == 8.0 and tier.left() == pytest.approx(2.0)
+    tier.allow(5.0)
+    assert tier.left() == 0.0 and tier.worth_a_step()  # bounded by work counts, never by the clock

@@ -4,11 +4,13 @@ A solve has one time limit for everything from the facts to the written proposal
 gets an equal part of what is left, so that time a quick tier does not use flows to the next. Part of it is
 kept for what follows the tiers (the explanations). A deterministic solve must not depend on how fast the
 machine happens to be, so there every tier gets the same fixed share of the time limit and CP-SAT counts
-deterministic time instead of seconds.
+deterministic time instead of seconds. Within a tier, ``TierBudget`` hands its seconds to the steps of the
+portfolio (``matcher.solver.search``).
 """
 
 from __future__ import annotations
 
+import math
 import time
 from dataclasses import dataclass, field
 
@@ -49,6 +51,39 @@ class Budget:
         if self.deterministic:
             return self.seconds / tiers
         return self.left() / (tiers - index)
+
+
+@dataclass
+class TierBudget:
+    """One tier's seconds, spent step by step (the LP, the restricted rounds, branch-and-cut, CP-SAT).
+
+    By the wall clock, what is left is the tier's seconds less the time since it began. A deterministic solve
+    counts instead what the steps so far were allowed (``allow``), so that no step's allowance depends on how
+    fast the machine happened to be; its steps are bounded by work counts, and its deadline is a distant one.
+    """
+
+    seconds: float
+    deterministic: bool = False
+    shortest_step: float = 0.0  # a step given less than this is not worth starting
+    began: float = field(default_factory=time.monotonic)
+    allowed: float = 0.0
+
+    def left(self) -> float:
+        used = self.allowed if self.deterministic else time.monotonic() - self.began
+        return max(0.0, self.seconds - used)
+
+    @property
+    def deadline(self) -> float:
+        """When the tier must hand back its answer, on the ``time.monotonic()`` clock."""
+        return math.inf if self.deterministic else self.began + self.seconds
+
+    def worth_a_step(self) -> bool:
+        return self.deterministic or self.left() >= self.shortest_step
+
+    def allow(self, seconds: float) -> float:
+        """Hand ``seconds`` to a step, and count them (what a deterministic tier has left depends on it)."""
+        self.allowed += seconds
+        return seconds
 
 
 def configure_cp_sat(solver: cp_model.CpSolver, options: SolveOptions, seconds: float) -> None:

@@ -32,6 +32,7 @@ from ortools.sat.python import cp_model
 
 from matcher.facts import IntArray
 from matcher.solution import Solution
+from matcher.solver.budget import TierBudget
 from matcher.solver.class_model import ClassModel, read_values, solution_of, values_of
 from matcher.solver.evaluate import objective_values
 from matcher.solver.highs import HighsMirror, MipOutcome, Relaxation
@@ -113,33 +114,6 @@ class _Tier:
         return TierOutcome(self.solution, self.value, self.bound, self.proven, self.branches, phases)
 
 
-class _Budget:
-    """A tier's seconds: what is left by the wall clock, or, for deterministic solves, by what the steps so
-    far were allowed (so that no step's allowance depends on how fast the machine happened to be)."""
-
-    def __init__(self, seconds: float, deterministic: bool) -> None:
-        self.seconds, self.deterministic = seconds, deterministic
-        self.began = time.monotonic()
-        self.allowed = 0.0
-
-    def left(self) -> float:
-        used = self.allowed if self.deterministic else time.monotonic() - self.began
-        return max(0.0, self.seconds - used)
-
-    @property
-    def deadline(self) -> float:
-        """When the tier must hand back its answer by the wall clock (deterministic solves: a distant one; their
-        steps are bounded by work counts instead)."""
-        return math.inf if self.deterministic else self.began + self.seconds
-
-    def worth_a_step(self) -> bool:
-        return self.deterministic or self.left() >= SHORTEST_STEP_S
-
-    def allow(self, seconds: float) -> float:
-        self.allowed += seconds
-        return seconds
-
-
 def search_tier(allocation: ClassModel, mirror: HighsMirror, name: str, maximise: bool, current: Solution,
                 budget: float, configure: Configure, run: Run, should_stop: Callable[[], bool],
                 deterministic: bool = False, workers: int = 2,
@@ -158,7 +132,7 @@ def search_tier(allocation: ClassModel, mirror: HighsMirror, name: str, maximise
             report(tier.value, tier.bound)
         return now
 
-    clock = _Budget(budget, deterministic)
+    clock = TierBudget(budget, deterministic, SHORTEST_STEP_S)
 
     def done(proven_by: str) -> TierOutcome:
         return tier.outcome(phases | ({"proven_by": proven_by} if tier.proven else {}))
