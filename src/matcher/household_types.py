@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-ADULT_AGE = 18  # a household of two adults is a couple; with a minor it is a family
+ADULT_AGE = 18  # a household of two adults is a couple; with a minor it is a family (the generator draws
+# adults from this age up)
 LARGE_FAMILY = 7  # persons from which a family counts as large, in one fairness group
 
 SINGLE, COUPLE, FAMILY = "single", "couple", "family"

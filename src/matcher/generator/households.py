@@ -26,11 +26,11 @@ from matcher.generator.common import (
     exactly,
 )
 from matcher.generator.variety import STANDARD, YOUNG_AGE, Variety
+from matcher.household_types import ADULT_AGE
 from matcher.regions import Region
 
 SINGLE_SHARE_RANGE = (0.72, 0.82)  # share of households that arrive as one person
 SINGLE_SHARE_BOUNDS = (0.70, 0.85)  # kept even for a handful of households, where rounding matters
-ADULT_AGE = 18
 SINGLE_AGE_SHAPE, SINGLE_AGE_SCALE = 2.0, 6.0  # gamma: most single status holders are in their twenties
 OLDEST_AGE = 75
 SHAREABLE_SHARE = 0.6  # of singles expecting nobody
