@@ -14,6 +14,9 @@ import pytest
 from matcher.cli import main
 from matcher.exceptions import ScenarioInvalid
 from matcher.simulation import generate_scenario, load_scenario, simulate
+from matcher.simulation.state import ReplayState
+from matcher.simulation.week import week_document, week_instance_id
+from matcher.validation import load_instance
 from simulation_reference import figures_agree, replay_trace
 
 
@@ -129,6 +132,22 @@ def test_every_problem_of_a_scenario_is_named_by_path_and_record() -> None:
     assert "weeks: must be >= 1, got 0" in problems
     assert "acceptance.probability: must be <= 1.0, got 1.5" in problems
     assert any(p.startswith("locks: has no place in a scenario") for p in problems)
+
+
+def test_a_scenario_id_leaves_room_for_the_week_in_every_weeks_instance_id() -> None:
+    """An instance id has at most 200 characters and each week's is the scenario's id + "-w07": 196 fit."""
+    longest = load_scenario(tiny(0) | {"id": "s" * 196})
+    assert week_instance_id(longest, longest.weeks - 1) == "s" * 196 + f"-w{longest.weeks - 1:02d}"
+    load_instance(week_document(longest, ReplayState(), 0))  # a valid instance, its id of 200 characters
+    assert broken(lambda document: document.update(id="s" * 197)) == [
+        'id: must have at most 196 characters, got 197: each week\'s instance id is this id followed by the '
+        'week ("-w07"), and an id has at most 200']
+    past_week_99 = broken(lambda document: document.update(id="s" * 196, weeks=101))
+    assert past_week_99 == ["id: must leave room for the week in every week's instance id: with 101 weeks the last "
+                            'is this id followed by "-w100", 201 characters, and an id has at most 200']
+    assert broken(lambda document: document.update(id="e\u0301")) == [
+        'id: must be in Unicode normal form NFC (the same characters, composed: e.g. one "é", not "e" and an '
+        'accent)']
 
 
 def test_a_scenario_that_starts_on_a_tuesday_replays_its_weeks_from_that_day(tmp_path: Path) -> None:

@@ -50,7 +50,7 @@ MAX_ID_LENGTH = 200  # one limit for every id: instance records, proposals and t
 ID_NORMAL_FORM: Final = "NFC"  # two ids that look the same are the same string only in one normal form
 
 
-def _normal_id(text: str) -> str:
+def normal_id(text: str) -> str:
     """An id is in normal form NFC, so that "é" typed two ways cannot be two different ids. (Unpaired
     surrogates, which are no Unicode text at all, pydantic already refuses.)"""
     if not unicodedata.is_normalized(ID_NORMAL_FORM, text):
@@ -60,7 +60,7 @@ def _normal_id(text: str) -> str:
 
 
 Id = Field(min_length=1, max_length=MAX_ID_LENGTH)
-Identifier = Annotated[str, Id, AfterValidator(_normal_id)]
+Identifier = Annotated[str, Id, AfterValidator(normal_id)]
 
 # --- JSON types, taken literally ---------------------------------------------------------------------------
 # pydantic's lax mode would read "5" or true as the age 5 or 1, "yes" as true and 0 as 1970-01-01; a

@@ -12,12 +12,14 @@ from __future__ import annotations
 import datetime as dt
 from functools import cached_property
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import Field, ValidationError
+from pydantic import AfterValidator, Field, ValidationError
+from pydantic_core import PydanticCustomError
 
 from matcher.exceptions import InstanceInvalid, Problem, ScenarioInvalid
 from matcher.format import (
+    MAX_ID_LENGTH,
     Date,
     Dwelling,
     Forbidden,
@@ -29,16 +31,39 @@ from matcher.format import (
     Record,
     School,
     Whole,
+    normal_id,
 )
 from matcher.validation import _pydantic_problems, document_reference_problems, read_json
 
 SCENARIO_FORMAT = "matcher.scenario/1"
+WEEK_ID_MARK = "-w"  # a week's instance id: the scenario's id, this, and the week in at least two digits
+WEEK_ID_DIGITS = 2
+MAX_SCENARIO_ID_LENGTH = MAX_ID_LENGTH - len(WEEK_ID_MARK) - WEEK_ID_DIGITS  # 196: so that "id-w07" is an id
 DEFAULT_OFFER_WEEKS = 4
 NOT_IN_A_SCENARIO = {  # instance fields a scenario has no use for, and why
     "period": "the weeks make the periods",
     "locks": "what is accepted is housed at once",
     "previous": "what is accepted is housed at once",
 }
+
+
+def week_id(scenario_id: str, week: int) -> str:
+    """The id of week ``week``'s instance: scenario id + ``-w`` + two-digit week, e.g. ``u16-h1-w07``."""
+    return f"{scenario_id}{WEEK_ID_MARK}{week:0{WEEK_ID_DIGITS}d}"
+
+
+def _room_for_the_week(text: str) -> str:
+    """A scenario id is an id with room for the week: every week's instance id must be an id itself."""
+    if len(text) > MAX_SCENARIO_ID_LENGTH:
+        raise PydanticCustomError(
+            "scenario_id_length", "must have at most {limit} characters, got {length}: each week's instance id "
+            "is this id followed by the week (\"{suffix}\"), and an id has at most {ids}",
+            {"limit": MAX_SCENARIO_ID_LENGTH, "length": len(text), "suffix": week_id("", 7), "ids": MAX_ID_LENGTH})
+    return text
+
+
+ScenarioId = Annotated[str, Field(min_length=1, json_schema_extra={"maxLength": MAX_SCENARIO_ID_LENGTH}),
+                       AfterValidator(normal_id), AfterValidator(_room_for_the_week)]
 
 
 class ScenarioDwelling(Dwelling):
@@ -69,7 +94,7 @@ class Scenario(Record):
     """A region over ``weeks`` weeks from ``start``; construct it through ``load_scenario`` to get every check."""
 
     format: Literal["matcher.scenario/1"]
-    id: str = Field(min_length=1)
+    id: ScenarioId
     start: Date
     weeks: Whole = Field(ge=1)
     acceptance: Acceptance = Field(default_factory=Acceptance)
@@ -134,9 +159,16 @@ def load_scenario(source: str | bytes | Path | dict[str, Any]) -> Scenario:
 
 
 def _scenario_problems(data: dict[str, Any], scenario: Scenario | None) -> list[Problem]:
-    """What only a scenario can get wrong: instance-only fields. A start on another day than a Monday is
-    accepted: the replay rules count weeks from ``start`` whatever its weekday, so refusing it would only
-    turn away a document that every implementation replays the same way."""
+    """What only a scenario can get wrong: instance-only fields, and an id with no room for a week past 99. A
+    start on another day than a Monday is accepted: the replay rules count weeks from ``start`` whatever its
+    weekday, so refusing it would only turn away a document that every implementation replays the same way."""
     problems = [Problem(field, None, f"has no place in a scenario: {why}", "scenario_field")
                 for field, why in NOT_IN_A_SCENARIO.items() if data.get(field) not in (None, [])]
+    if scenario is not None:
+        last = week_id(scenario.id, scenario.weeks - 1)  # past week 99 the week takes more than two digits
+        if len(last) > MAX_ID_LENGTH:
+            problems.append(Problem("id", None, f"must leave room for the week in every week's instance id: with "
+                                                f"{scenario.weeks} weeks the last is this id followed by "
+                                                f"\"{last[len(scenario.id):]}\", {len(last)} characters, and an "
+                                                f"id has at most {MAX_ID_LENGTH}", "scenario_id_length"))
     return problems

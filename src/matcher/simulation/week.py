@@ -12,16 +12,14 @@ from __future__ import annotations
 from typing import Any
 
 from matcher.format import INSTANCE_FORMAT, Instance
-from matcher.simulation.scenario import Scenario, ScenarioDwelling
+from matcher.simulation.scenario import Scenario, ScenarioDwelling, week_id
 from matcher.simulation.state import ReplayState
 from matcher.validation import load_instance
 
-WEEK_ID_DIGITS = 2
-
 
 def week_instance_id(scenario: Scenario, week: int) -> str:
-    """Scenario id + ``-w`` + two-digit week, e.g. ``u16-h1-w07``."""
-    return f"{scenario.id}-w{week:0{WEEK_ID_DIGITS}d}"
+    """Scenario id + ``-w`` + two-digit week, e.g. ``u16-h1-w07`` (``matcher.simulation.scenario.week_id``)."""
+    return week_id(scenario.id, week)
 
 
 def week_document(scenario: Scenario, state: ReplayState, week: int) -> dict[str, Any]:
