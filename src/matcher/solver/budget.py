@@ -48,9 +48,14 @@ class Budget:
     def tier_share(self, index: int, tiers: int) -> float:
         """Seconds for tier ``index`` of ``tiers``: an equal part of what is left, or, deterministically, an
         equal part of the whole time limit whatever the earlier tiers took."""
+        return self.share(index, tiers)
+
+    def share(self, index: int, parts: int) -> float:
+        """Seconds for part ``index`` of ``parts`` done one after the other (tiers, or the re-solves of one
+        question): an equal part of what is left, or, deterministically, of the whole time limit."""
         if self.deterministic:
-            return self.seconds / tiers
-        return self.left() / (tiers - index)
+            return self.seconds / parts
+        return self.left() / (parts - index)
 
 
 @dataclass

@@ -17,6 +17,7 @@ value found):
 
 from __future__ import annotations
 
+import time
 from collections import defaultdict
 
 import numpy as np
@@ -27,27 +28,65 @@ from matcher.solver import class_model
 from matcher.solver.class_model import ClassModel
 from matcher.solver.classes import DwellingClasses, HouseholdClasses
 from matcher.solver.highs import HighsMirror
-from matcher.solver.linear import Terms
+from matcher.solver.linear import LinearModel, Terms
 from matcher.solver.network import DIRECT
 from matcher.solver.options import SolveControl, SolveOptions
+
+RESTRICTED_SHARE = 0.25  # of the least change's seconds, at most, for the search on the arcs in use (wall clock:
+# it takes what it needs, usually a fraction of a second, and the whole model gets the rest)
+SHORTEST_STEP_S = 0.05  # a HiGHS search given less than this is not started
 
 
 def least_change(allocation: ClassModel, solution: Solution, earlier: Solution, options: SolveOptions,
                  control: SolveControl, seconds: float) -> tuple[Solution, str]:
     """The solution whose counts keep the most of ``earlier``'s; the objectives are held by the model.
 
-    HiGHS's branch-and-cut from ``solution``: on u16-backlog it settles this in a second or two, where
-    CP-SAT under a loaded machine did not get past its presolve in 12 s."""
+    HiGHS's branch-and-cut from ``solution``, first on the arcs either solution uses (a few hundred columns,
+    solved in a fraction of a second, and often all there is to keep), then on the whole model with the time
+    left, which proves it (on u16-backlog a second or two, where CP-SAT under a loaded machine did not get past
+    its presolve in 12 s). Status: "optimal" (proven), "feasible" (the whole model, unproven), "restricted"
+    (only the arcs in use were searched), or why the last objective's solution is kept as it was."""
     before = class_model.values_of(allocation, earlier)
     now = class_model.values_of(allocation, solution)
     if before is None or now is None or seconds <= 0 or control.stopped:
         return solution, "not searched"
     kept, start = _kept(allocation, before, now)
+    best, status = start, "not solved: the last objective's proposal is kept"
     mirror = HighsMirror(allocation.linear, options.deterministic)
-    outcome = mirror.solve_mip(kept, True, start, seconds, lambda: control.stopped)
-    if outcome.values is None or kept.value(outcome.values) < kept.value(start):
-        return solution, "not solved: the last objective's proposal is kept"
-    return class_model.solution_of(allocation, outcome.values), "optimal" if outcome.proven else "feasible"
+    ends = time.monotonic() + seconds
+    # deterministic: fixed shares of the seconds; else the restricted search takes what it needs (its share at
+    # most) and the whole model whatever is left
+    steps = ((_in_use(allocation, before, now), RESTRICTED_SHARE), (None, 1.0 - RESTRICTED_SHARE))
+    for columns, share in steps:
+        left = ends - time.monotonic()
+        if options.deterministic:
+            left = share * seconds
+        elif columns is not None:
+            left = min(share * seconds, left)
+        if left < SHORTEST_STEP_S or control.stopped or kept.value(best) == _most(kept, allocation.linear):
+            break
+        outcome = mirror.solve_mip(kept, True, best, left, lambda: control.stopped, columns=columns)
+        if outcome.values is not None and kept.value(outcome.values) >= kept.value(best):
+            best = outcome.values
+            status = ("optimal" if outcome.proven else "feasible") if columns is None else "restricted"
+    if kept.value(best) == _most(kept, allocation.linear):
+        status = "optimal"  # everything earlier counted is kept: nothing can keep more
+    if best is start:
+        return solution, status
+    return class_model.solution_of(allocation, best), status
+
+
+def _in_use(allocation: ClassModel, before: IntArray, now: IntArray) -> np.ndarray:
+    """The columns of a restricted search: every count either solution uses, and every other variable."""
+    columns = np.ones(len(allocation.linear.lower), dtype=np.bool_)
+    counted = allocation.counted()
+    columns[counted] = (before[counted] > 0) | (now[counted] > 0)
+    return columns
+
+
+def _most(kept: Terms, linear: LinearModel) -> int:
+    """What keeping everything would count: every ``kept`` variable at its upper bound."""
+    return int((kept.coeff * np.array(linear.upper, dtype=np.int64)[kept.index]).sum())
 
 
 def _kept(allocation: ClassModel, before: IntArray, now: IntArray) -> tuple[Terms, IntArray]:

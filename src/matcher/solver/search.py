@@ -117,13 +117,17 @@ class _Tier:
 def search_tier(allocation: ClassModel, mirror: HighsMirror, name: str, maximise: bool, current: Solution,
                 budget: float, configure: Configure, run: Run, should_stop: Callable[[], bool],
                 deterministic: bool = False, workers: int = 2,
-                report: Callable[[int, int | None], None] | None = None) -> TierOutcome:
+                report: Callable[[int, int | None], None] | None = None, known: int | None = None) -> TierOutcome:
     """Optimise one objective (earlier ones are already held by rows of the model); ``report(value, bound)``
-    hears of every step's progress."""
+    hears of every step's progress. ``known``: a bound proven elsewhere; a solution reaching it ends the tier."""
     terms = allocation.terms[name]
     began = time.monotonic()
     tier = _Tier(allocation, name, maximise, current, objective_values(allocation.facts, current)[name])
     phases: dict[str, float | str] = {}
+    if known is not None and (known >= tier.value if maximise else known <= tier.value):
+        tier.tighter(known)
+        if tier.proven:
+            return tier.outcome({"proven_by": "known bound"})
 
     def lap(step: str, since: float) -> float:
         now = time.monotonic()

@@ -16,6 +16,7 @@ from __future__ import annotations
 import json
 import platform
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from importlib.metadata import version
 from pathlib import Path
@@ -39,7 +40,7 @@ from matcher.solver.locks import check_locks
 from matcher.solver.network import Network, build_network
 from matcher.solver.options import Phase, SolveControl, SolveOptions
 from matcher.solver.proposal import build_proposal, invalid_proposal
-from matcher.solver.tiers import TierResult, optimise_lexicographically
+from matcher.solver.tiers import KnownTier, TierResult, optimise_lexicographically
 from matcher.validation import load_instance
 
 EXPLANATION_SECONDS_PER_PAIR = 0.35e-6  # measured on the 2-core machine: 22 s for nl-backlog's 63 M pairs
@@ -88,13 +89,16 @@ class _Clock:
 
 
 def solve(instance: Instance, options: SolveOptions | None = None, control: SolveControl | None = None,
-          start: Solution | None = None, keep: Solution | None = None) -> SolveResult:
+          start: Solution | None = None, keep: Solution | None = None, known: dict[str, KnownTier] | None = None,
+          enough: Callable[[list[TierResult]], bool] | None = None) -> SolveResult:
     """The best proposal the rules allow within the time limit, with proven bounds for every objective.
 
     ``start``: a feasible solution to start from (forcing: the proposal asked about, minus what the forced
     pair displaces), used when it is better than the greedy's. ``keep``: placements to keep wherever the
     class model leaves the choice free (households of one class are interchangeable), so that an answer
-    compared with an earlier proposal moves nobody without need.
+    compared with an earlier proposal moves nobody without need. ``known``: what a wider problem proved per
+    objective (forcing: the proposal asked about), see ``matcher.solver.tiers``. ``enough``: told the tiers
+    so far after each one; True leaves the later tiers unsolved (forcing, once the cost is proven).
     """
     options = options or SolveOptions()
     control = control or SolveControl()
@@ -137,13 +141,12 @@ def solve(instance: Instance, options: SolveOptions | None = None, control: Solv
         changing = LEAST_CHANGE_SHARE * options.time_limit if keep is not None else 0.0
         budget = Budget.of(options, clock.started, explaining + changing)
         solution, tiers = optimise_lexicographically(allocation, objectives, solution, options, control, budget,
-                                                     on_tier=report_tier)
+                                                     on_tier=report_tier, known=known, enough=enough)
         clock.lap("tiers")
         if keep is not None:
-            # its share even when the tiers overran their time (HiGHS cannot always be interrupted): without
-            # it, an answer would list every look-alike move the last tier's search happened to make
-            seconds = changing if options.deterministic else max(changing, Budget.of(options, clock.started,
-                                                                                     explaining).left())
+            # what the tiers left of the time limit, less the explanations' reserve: the deadline holds even
+            # when a tier overran (its search is restricted to the arcs in use first, a fraction of a second)
+            seconds = changing if options.deterministic else Budget.of(options, clock.started, explaining).left()
             solution, stats["least_change"] = least_change(allocation, solution, start or keep, options, control,
                                                            seconds)
             clock.lap("least_change", status=stats["least_change"])

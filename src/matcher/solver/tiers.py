@@ -4,6 +4,11 @@ Tier i optimises objective i of the class model with every earlier objective hel
 value found for it (equal to its optimum when that was proven), starting from the previous tier's solution.
 The time limit is shared through one ``Budget``: each tier gets an equal part of what is left, so time a
 quick tier does not use flows to the next.
+
+A re-solve of a narrower problem (forcing a pair into a proposal) may bring what a wider one proved: its
+``KnownTier`` values and bounds. The narrower problem can only do worse, so while every earlier tier is at
+least as good as the wider problem's value, the wider problem's bound bounds this tier too, and a tier that
+reaches it is proven at once. ``enough`` may end the tiers early (the later ones keep the solution found).
 """
 
 from __future__ import annotations
@@ -20,10 +25,18 @@ from matcher.solution import Solution
 from matcher.solver import class_model
 from matcher.solver.budget import Budget, configure_cp_sat
 from matcher.solver.class_model import ClassModel
-from matcher.solver.evaluate import objective_values
+from matcher.solver.evaluate import is_better, objective_values
 from matcher.solver.highs import HighsMirror
 from matcher.solver.options import Progress, SolveControl, SolveOptions
 from matcher.solver.search import search_tier
+
+
+@dataclass(frozen=True)
+class KnownTier:
+    """A tier of a wider problem: the value its solution held and the bound proven for it."""
+
+    value: int
+    bound: int
 
 
 @dataclass(frozen=True)
@@ -49,7 +62,9 @@ class TierResult:
 
 def optimise_lexicographically(allocation: ClassModel, objectives: list[str], start: Solution,
                                options: SolveOptions, control: SolveControl, budget: Budget,
-                               on_tier: Callable[[Solution, list[TierResult]], None] | None = None
+                               on_tier: Callable[[Solution, list[TierResult]], None] | None = None,
+                               known: dict[str, KnownTier] | None = None,
+                               enough: Callable[[list[TierResult]], bool] | None = None,
                                ) -> tuple[Solution, list[TierResult]]:
     """Run one search per objective; returns the final solution and every tier's outcome."""
     current = start
@@ -57,17 +72,36 @@ def optimise_lexicographically(allocation: ClassModel, objectives: list[str], st
     mirror = _mirror(allocation, start, options)
     for i, name in enumerate(objectives):
         seconds = budget.tier_share(i, len(objectives))
-        if control.stopped or seconds <= 0.0:
-            result = _unsolved_tier(allocation, name, current, seconds)
+        bound = known_bound(known or {}, objectives, results, i)
+        if control.stopped or seconds <= 0.0 or (enough is not None and results and enough(results)):
+            result = _unsolved_tier(allocation, name, current, seconds, bound)
         else:
             current, result = _search_tier(allocation, mirror, objectives, i, current, seconds, options, control,
-                                           budget)
+                                           budget, bound)
         results.append(result)
         class_model.hold(allocation, name, result.value, name in MAXIMISED_OBJECTIVES,
                          exact=result.status == "optimal")
         if on_tier is not None:
             on_tier(current, results)
     return current, results
+
+
+def known_bound(known: dict[str, KnownTier], objectives: list[str], done: list[TierResult], i: int) -> int | None:
+    """The wider problem's bound on tier ``i``, if it holds here: every earlier tier at least as good as there."""
+    name = objectives[i]
+    if name not in known:
+        return None
+    for tier in done:
+        wider = known.get(tier.name)
+        if wider is None or is_better(tier.name, wider.value, tier.value):
+            return None
+    return known[name].bound
+
+
+def _tightest(name: str, bound: int, other: int | None) -> int:
+    if other is None:
+        return bound
+    return min(bound, other) if name in MAXIMISED_OBJECTIVES else max(bound, other)
 
 
 def _mirror(allocation: ClassModel, start: Solution, options: SolveOptions) -> HighsMirror:
@@ -82,8 +116,9 @@ def _mirror(allocation: ClassModel, start: Solution, options: SolveOptions) -> H
 
 def _search_tier(allocation: ClassModel, mirror: HighsMirror, objectives: list[str], i: int, current: Solution,
                  seconds: float, options: SolveOptions, control: SolveControl,
-                 budget: Budget) -> tuple[Solution, TierResult]:
-    """The portfolio of ``matcher.solver.search``, watched by the caller's control."""
+                 budget: Budget, known: int | None = None) -> tuple[Solution, TierResult]:
+    """The portfolio of ``matcher.solver.search``, watched by the caller's control; ``known``: a bound proven
+    elsewhere (a wider problem's), which ends the search as soon as a solution reaches it."""
     name = objectives[i]
 
     def run(solver: cp_model.CpSolver, model: cp_model.CpModel) -> cp_model.CpSolverStatus:
@@ -99,9 +134,9 @@ def _search_tier(allocation: ClassModel, mirror: HighsMirror, objectives: list[s
                           lambda solver, limit: configure_cp_sat(solver, options, limit), run,
                           lambda: control.stopped, options.deterministic, options.workers,
                           lambda value, bound: control.progress(Progress(name, i, len(objectives), value, bound,
-                                                                         budget.elapsed())))
+                                                                         budget.elapsed())), known)
     spent = time.monotonic() - began
-    trivial = class_model.trivial_bound(allocation, name, outcome.value)
+    trivial = _tightest(name, class_model.trivial_bound(allocation, name, outcome.value), known)
     if outcome.bound is None:
         bound = trivial
     elif name in MAXIMISED_OBJECTIVES:
@@ -113,10 +148,14 @@ def _search_tier(allocation: ClassModel, mirror: HighsMirror, objectives: list[s
                                         outcome.phases)
 
 
-def _unsolved_tier(allocation: ClassModel, name: str, current: Solution, seconds: float) -> TierResult:
+def _unsolved_tier(allocation: ClassModel, name: str, current: Solution, seconds: float,
+                   known: int | None = None) -> TierResult:
     value = objective_values(allocation.facts, current)[name]
-    return TierResult(name, "not_solved", value, class_model.trivial_bound(allocation, name, value), 0.0,
-                      max(0.0, seconds))
+    if known is not None and is_better(name, value, known):
+        known = None  # refuted by the solution in hand: not a bound after all
+    bound = _tightest(name, class_model.trivial_bound(allocation, name, value), known)
+    proven = known is not None and bound == value  # unsearched, yet proven by the wider problem's bound
+    return TierResult(name, "optimal" if proven else "not_solved", value, bound, 0.0, max(0.0, seconds))
 
 
 class _ProgressCallback(cp_model.CpSolverSolutionCallback):
