@@ -15,6 +15,13 @@ proposal fair and readable:
 
 Adding a lock changes no compatibility rule and no derived quantity, so the baseline's facts serve to
 check the lock and to build the warm start.
+
+A question has one time limit, from reading the documents to the answer (``question_budget``): the re-solves
+share it (``resolve_options``), each solve keeps to its part, the least-change step included. Forcing can only
+make a proposal worse, so the bounds the proposal asked about carries (``known_tiers``) bound the re-solve's
+tiers as long as its earlier tiers are as good, and a tier that reaches the proposal's proven value is proven
+at once, without search. A caller with many pairs to force (recommend) may stop each re-solve once its cost
+is proven (``cost_settled``): the later tiers then only decide who moves.
 """
 
 from __future__ import annotations
@@ -29,13 +36,17 @@ from matcher.facts import Facts
 from matcher.format import MAXIMISED_OBJECTIVES, Lock, Proposal
 from matcher.solution import Placement, Solution
 from matcher.solver import SolveOptions, solve
+from matcher.solver.budget import Budget
 from matcher.solver.capacity import Capacity
 from matcher.solver.evaluate import objective_values
 from matcher.solver.locks import check_locks, lock_label
 from matcher.solver.options import DEFAULT_TIME_LIMIT_S
+from matcher.solver.tiers import KnownTier, TierResult
 
-RESOLVE_TIME_LIMIT_S = DEFAULT_TIME_LIMIT_S  # per forced pair, as for ``matcher solve``: a re-solve is a solve
+RESOLVE_TIME_LIMIT_S = DEFAULT_TIME_LIMIT_S  # per question, as for ``matcher solve``: from reading to answer
 # (a region's week is proven within a second and stops there; a region's backlog needs the quality tier's time)
+ANSWER_SHARE = 0.03  # of a question's time limit, kept for comparing and writing the answer after the re-solves
+SHORTEST_RESOLVE_S = 0.1  # a re-solve is never given less (its answer is then the warm start, unproven)
 THIS_PAIR = "this pair"
 
 
@@ -107,6 +118,25 @@ class Forced:
         return all(tier["status"] == "optimal" for tier in tiers[:names.index(deciding.name) + 1])
 
     @property
+    def proven_worse_by(self) -> int:
+        """How much worse the deciding objective is at least, proven even when the exact cost is not: every
+        earlier tier proven optimal (so unchanged), and the deciding tier's proven bound short of the original
+        value. 0 when nothing is proven to get worse."""
+        deciding = self.deciding
+        if deciding is None or deciding.worse_by <= 0:
+            return 0
+        tiers = (self.proposal.model_extra or {}).get("stats", {}).get("tiers", [])
+        names = [tier["name"] for tier in tiers]
+        if deciding.name not in names:
+            return 0
+        at = names.index(deciding.name)
+        if not all(tier["status"] == "optimal" for tier in tiers[:at]):
+            return 0
+        bound = int(tiers[at]["bound"])
+        least = deciding.before - bound if deciding.name in MAXIMISED_OBJECTIVES else bound - deciding.before
+        return max(0, least)
+
+    @property
     def deciding(self) -> ObjectiveChange | None:
         """The most important objective that changes: it alone decides which proposal ranks higher."""
         return next((change for change in self.changes if change.worse_by != 0), None)
@@ -114,6 +144,10 @@ class Forced:
     @property
     def unchanged(self) -> bool:
         return not (self.lost or self.moved or self.gained) and self.previous == self.dwelling
+
+    def proof(self) -> dict[str, Any]:
+        """What is proven about the cost, for the command line's JSON (the service's bodies are fixed apart)."""
+        return {"cost_proven": self.cost_proven, "proven_worse_by": self.proven_worse_by}
 
     def as_dict(self) -> dict[str, Any]:
         deciding = self.deciding
@@ -139,9 +173,12 @@ class Blocked:
                 "obstacles": [obstacle.as_dict() for obstacle in self.obstacles]}
 
 
-def force_pair(baseline: Baseline, household: int, dwelling: int,
-               options: SolveOptions | None = None) -> Forced | Blocked:
-    """Force the pair into the baseline's proposal: why it cannot be, or the best proposal containing it."""
+def force_pair(baseline: Baseline, household: int, dwelling: int, options: SolveOptions | None = None,
+               until_cost_proven: bool = False) -> Forced | Blocked:
+    """Force the pair into the baseline's proposal: why it cannot be, or the best proposal containing it.
+
+    ``options.time_limit`` is this re-solve's own (``resolve_options`` cuts it from a question's). With
+    ``until_cost_proven`` the tiers after the one whose cost is proven are left unsolved."""
     options = options or SolveOptions(time_limit=RESOLVE_TIME_LIMIT_S)
     facts = baseline.facts
     h_id, d_id = facts.households.ids[household], facts.dwellings.ids[dwelling]
@@ -158,9 +195,45 @@ def force_pair(baseline: Baseline, household: int, dwelling: int,
         return Blocked(h_id, d_id, [Obstacle("lock", "locks_together", error.replace(label, THIS_PAIR))
                                     for error in locks.errors])
     start = warm_start(forced, locks.placements, baseline.solution)
-    result = solve(forced.instance, options, start=start, keep=baseline.solution)
+    result = solve(forced.instance, options, start=start, keep=baseline.solution, known=known_tiers(baseline),
+                   enough=(lambda tiers: cost_settled(baseline, tiers)) if until_cost_proven else None)
     result.stats["forced"] = {"household": h_id, "dwelling": d_id}
     return _compare(baseline, household, dwelling, result.solution, result.proposal, resolved=True)
+
+
+def question_budget(options: SolveOptions, started: float | None = None) -> Budget:
+    """A question's time limit, counted from ``started`` (when the command began reading), less what the
+    answer needs once the re-solves are done."""
+    return Budget.of(dataclasses.replace(options, time_limit=(1.0 - ANSWER_SHARE) * options.time_limit), started)
+
+
+def resolve_options(options: SolveOptions, budget: Budget, index: int = 0, resolves: int = 1) -> SolveOptions:
+    """Re-solve ``index`` of ``resolves`` gets an equal part of what is left of the question's budget for it
+    and the ones after it (a deterministic question: of the whole, so that its answers do not depend on the
+    machine's speed)."""
+    return dataclasses.replace(options, time_limit=max(SHORTEST_RESOLVE_S, budget.share(index, resolves)))
+
+
+def known_tiers(baseline: Baseline) -> dict[str, KnownTier]:
+    """The proposal's own value and proven bound per objective, where its value is the one recomputed from
+    its assignments. Forcing a pair only narrows the problem, so these bound the forced re-solve's tiers
+    (taken as the proposal states them, as its status ``optimal`` is)."""
+    known: dict[str, KnownTier] = {}
+    for objective in baseline.proposal.objectives:
+        if baseline.values.get(objective.name) == objective.value:
+            known[objective.name] = KnownTier(objective.value, objective.bound)
+    return known
+
+
+def cost_settled(baseline: Baseline, tiers: list[TierResult]) -> bool:
+    """Whether what forcing costs is proven by these tiers: the first that differs from the proposal is proven
+    optimal, and so is every one before it (later tiers cannot change the cost, only who moves)."""
+    for tier in tiers:
+        if tier.status != "optimal":
+            return False
+        if tier.value != baseline.values.get(tier.name):
+            return True
+    return False
 
 
 def _with_lock(baseline: Baseline, household_id: str, dwelling_id: str) -> Facts:

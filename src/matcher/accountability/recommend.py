@@ -5,20 +5,45 @@
 proposals reach, in the policy's lexicographic order, then by how little else has to change (fewer lost
 places, then fewer moves). Pairs that no proposal can contain are not ranked; they are counted by the
 rule that rules them out, so the case worker also learns why the list is short.
+
+The pairs share the question's one time limit, in two passes. First every possible pair is re-solved until
+its cost is proven (the first tiers, proven by the LP in a second or two on a region's backlog), most
+promising first (by what the proposal minus what the pair displaces already reaches), so that when the time
+runs out the pairs left unanswered are the least likely to rank. Then the time left goes to whole re-solves
+of the pairs that could still be among the best (their proven bounds are not beaten by ``top`` others).
 """
 
 from __future__ import annotations
 
+import dataclasses
 from collections import Counter
 from collections.abc import Collection
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from matcher.accountability.baseline import Baseline, QuestionInvalid
-from matcher.accountability.forcing import Blocked, Forced, force_pair, rank_key
+from matcher.accountability.forcing import (
+    RESOLVE_TIME_LIMIT_S,
+    Blocked,
+    Forced,
+    force_pair,
+    question_budget,
+    rank_key,
+    resolve_options,
+    warm_start,
+)
+from matcher.accountability.obstacles import pair_obstacles
+from matcher.format import MAXIMISED_OBJECTIVES
+from matcher.solution import Placement
 from matcher.solver import SolveOptions
+from matcher.solver.budget import Budget
+from matcher.solver.evaluate import objective_values
 
 DEFAULT_TOP = 5
+COST_PASS_SHARE = 0.5  # of a recommend's budget, at most, for the first pass (each pair until its cost is proven)
+UNBOUNDED = 10**18  # a rank position that no bound limits
+SHORTEST_RECOMMEND_S = 2.0  # a re-solve given less is not started: its set-up alone (facts to model) takes about a
+# second on a region's backlog, so the pair is reported as not answered instead
 
 Subject = Literal["household", "dwelling"]
 
@@ -31,8 +56,9 @@ class Recommendation:
     id: str
     current: list[str]  # the subject's partner(s) in the proposal: its dwelling, or the dwelling's households
     options: list[Forced]  # at most ``top``, best first
-    considered: int  # pairs that could be in some proposal, all re-solved and ranked
+    considered: int  # pairs that could be in some proposal, re-solved and ranked
     blocked: list[Blocked] = field(default_factory=list)  # pairs no proposal can contain
+    unanswered: list[str] = field(default_factory=list)  # partners of possible pairs not re-solved in time
 
     def blocked_by_rule(self) -> list[tuple[str, int]]:
         """How many pairs each rule rules out (a pair broken by two rules counts for both), most first."""
@@ -42,33 +68,129 @@ class Recommendation:
     def as_dict(self) -> dict[str, Any]:
         return {
             "subject": self.subject, "id": self.id, "current": self.current, "considered": self.considered,
-            "options": [{"rank": rank, **option.as_dict()} for rank, option in enumerate(self.options, start=1)],
-            "blocked": [pair.as_dict() for pair in self.blocked],
+            "options": [{"rank": rank, **option.as_dict(), **option.proof()}
+                        for rank, option in enumerate(self.options, start=1)],
+            "blocked": [pair.as_dict() for pair in self.blocked], "unanswered": self.unanswered,
             "blocked_by_rule": [{"rule": rule, "pairs": count} for rule, count in self.blocked_by_rule()],
         }
 
 
 def recommend_dwellings(baseline: Baseline, household_id: str, top: int = DEFAULT_TOP,
-                        options: SolveOptions | None = None, among: Collection[str] | None = None) -> Recommendation:
-    """The ``top`` best dwellings for a household, given the rest of the proposal (only ``among``, if given)."""
+                        options: SolveOptions | None = None, among: Collection[str] | None = None,
+                        budget: Budget | None = None) -> Recommendation:
+    """The ``top`` best dwellings for a household, given the rest of the proposal (only ``among``, if given),
+    within ``options.time_limit`` counted from ``budget``'s start (or from now)."""
     _check_top(top)
     household = baseline.household(household_id)
     dwellings = _restricted(baseline.facts.dwellings.ids, among)
-    outcomes = [force_pair(baseline, household, d, options) for d in dwellings]
+    outcomes = _force_all(baseline, [(household, d) for d in dwellings], options, budget, top)
     current = baseline.placement_of(household)
     return _ranked(baseline, "household", household_id,
                    [baseline.facts.dwellings.ids[current.dwelling]] if current else [], outcomes, top)
 
 
 def recommend_households(baseline: Baseline, dwelling_id: str, top: int = DEFAULT_TOP,
-                         options: SolveOptions | None = None, among: Collection[str] | None = None) -> Recommendation:
+                         options: SolveOptions | None = None, among: Collection[str] | None = None,
+                         budget: Budget | None = None) -> Recommendation:
     """The ``top`` best households for a dwelling, given the rest of the proposal (only ``among``, if given)."""
     _check_top(top)
     dwelling = baseline.dwelling(dwelling_id)
     households = _restricted(baseline.facts.households.ids, among)
-    outcomes = [force_pair(baseline, h, dwelling, options) for h in households]
+    outcomes = _force_all(baseline, [(h, dwelling) for h in households], options, budget, top)
     current = [baseline.facts.households.ids[h] for h in baseline.occupants_of(dwelling)]
     return _ranked(baseline, "dwelling", dwelling_id, current, outcomes, top)
+
+
+Outcome = Forced | Blocked | tuple[str, str]  # a pair's answer; a bare (household, dwelling): not re-solved
+
+
+def _force_all(baseline: Baseline, pairs: list[tuple[int, int]], options: SolveOptions | None,
+               budget: Budget | None, top: int) -> list[Outcome]:
+    """Every pair forced, over one budget, in two passes.
+
+    1. The blocked pairs at once; then the possible ones, most promising first, each re-solved until its cost
+       is proven, within the first ``COST_PASS_SHARE`` of the budget (until too little is left to start one).
+    2. With what is left, a whole re-solve of every pair that could still rank among the ``top``: the order
+       of pairs with the same cost is decided by the later objectives and who moves.
+    """
+    options = options or SolveOptions(time_limit=RESOLVE_TIME_LIMIT_S)
+    budget = budget or question_budget(options)
+    facts = baseline.facts
+    outcomes: dict[tuple[int, int], Outcome] = {}
+    possible = []
+    for h, d in pairs:
+        obstacles = pair_obstacles(facts, h, d)
+        if obstacles:
+            outcomes[h, d] = Blocked(facts.households.ids[h], facts.dwellings.ids[d], obstacles)
+        elif _proven_already(baseline, h, d):
+            outcomes[h, d] = force_pair(baseline, h, d, options)  # nothing to re-solve
+        else:
+            possible.append((h, d))
+    first = dataclasses.replace(budget, seconds=COST_PASS_SHARE * budget.seconds)
+    queue = sorted(possible, key=lambda pair: _promise(baseline, *pair))
+    outcomes |= _in_turn(baseline, queue, options, first, until_cost_proven=True)
+    # by the clock, the second pass has whatever the first left; deterministically, the rest of the budget
+    second = dataclasses.replace(budget, seconds=budget.seconds - first.seconds) if options.deterministic else budget
+    outcomes |= _in_turn(baseline, _could_rank(baseline, outcomes, top), options, second, until_cost_proven=False)
+    return [outcomes[pair] for pair in pairs]
+
+
+def _in_turn(baseline: Baseline, queue: list[tuple[int, int]], options: SolveOptions, budget: Budget,
+             until_cost_proven: bool) -> dict[tuple[int, int], Outcome]:
+    """The pairs re-solved one after another. Deterministic: each a fixed part of the budget; else an equal part
+    of what is left among the pairs still to come, as many as can each get the shortest re-solve worth starting
+    (the last in the queue wait, and are answered as not re-solved)."""
+    ids_h, ids_d = baseline.facts.households.ids, baseline.facts.dwellings.ids
+    outcomes: dict[tuple[int, int], Outcome] = {}
+    for index, (h, d) in enumerate(queue):
+        parts = len(queue) if options.deterministic else min(len(queue) - index,
+                                                              int(budget.left() / SHORTEST_RECOMMEND_S))
+        if parts < 1:
+            return outcomes | {pair: (ids_h[pair[0]], ids_d[pair[1]]) for pair in queue[index:]}
+        outcomes[h, d] = force_pair(baseline, h, d, resolve_options(options, budget, 0, parts), until_cost_proven)
+    return outcomes
+
+
+def _could_rank(baseline: Baseline, outcomes: dict[tuple[int, int], Outcome], top: int) -> list[tuple[int, int]]:
+    """The pairs of the first pass that are not proven in full and could still be among the ``top``: their
+    best possible values are not beaten by ``top`` values already found."""
+    objectives = baseline.objectives
+    forced = {pair: outcome for pair, outcome in outcomes.items() if isinstance(outcome, Forced)}
+    found = sorted(rank_key(outcome, objectives)[:len(objectives)] for outcome in forced.values())
+    line = found[top - 1] if len(found) >= top else None
+    could = [pair for pair, outcome in forced.items() if outcome.resolved and not outcome.proven
+             and (line is None or _best_possible(outcome, objectives) <= line)]
+    return sorted(could, key=lambda pair: rank_key(forced[pair], objectives))
+
+
+def _best_possible(forced: Forced, objectives: list[str]) -> tuple[int, ...]:
+    """The forced proposal's rank key at best: each objective's proven bound, up to the first tier not proven
+    optimal; past it anything is possible (a later tier's bound holds only with the earlier ones as found)."""
+    tiers = {tier["name"]: tier for tier in (forced.proposal.model_extra or {}).get("stats", {}).get("tiers", [])}
+    best: list[int] = []
+    for name in objectives:
+        tier = tiers.get(name)
+        if tier is None:
+            return (*best, *[-UNBOUNDED] * (len(objectives) - len(best)))
+        best.append(-int(tier["bound"]) if name in MAXIMISED_OBJECTIVES else int(tier["bound"]))
+        if tier["status"] != "optimal":
+            return (*best, *[-UNBOUNDED] * (len(objectives) - len(best)))
+    return tuple(best)
+
+
+def _proven_already(baseline: Baseline, household: int, dwelling: int) -> bool:
+    """The pair is in the proposal, and the proposal is proven optimal: forcing it changes nothing."""
+    current = baseline.placement_of(household)
+    return current is not None and current.dwelling == dwelling and baseline.proposal.status == "optimal"
+
+
+def _promise(baseline: Baseline, household: int, dwelling: int) -> tuple[int, ...]:
+    """How good forcing the pair looks before any search, smallest first: the policy's objectives reached by
+    the proposal with the pair in it and whatever it displaces taken out (schools aside: an order, no claim)."""
+    facts = baseline.facts
+    start = warm_start(facts, [Placement(household, dwelling)], baseline.solution)
+    values = objective_values(facts, start)
+    return tuple(-values[name] if name in MAXIMISED_OBJECTIVES else values[name] for name in baseline.objectives)
 
 
 def _restricted(ids: list[str], among: Collection[str] | None) -> list[int]:
@@ -82,9 +204,11 @@ def _check_top(top: int) -> None:
 
 
 def _ranked(baseline: Baseline, subject: Subject, subject_id: str, current: list[str],
-            outcomes: list[Forced | Blocked], top: int) -> Recommendation:
+            outcomes: list[Outcome], top: int) -> Recommendation:
     forced = [outcome for outcome in outcomes if isinstance(outcome, Forced)]
     order = sorted(range(len(forced)), key=lambda i: (*rank_key(forced[i], baseline.objectives), i))
+    partner = 1 if subject == "household" else 0
     return Recommendation(subject=subject, id=subject_id, current=current,
                           options=[forced[i] for i in order[:top]], considered=len(forced),
-                          blocked=[outcome for outcome in outcomes if isinstance(outcome, Blocked)])
+                          blocked=[outcome for outcome in outcomes if isinstance(outcome, Blocked)],
+                          unanswered=[outcome[partner] for outcome in outcomes if isinstance(outcome, tuple)])

@@ -13,10 +13,19 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from matcher.accountability.baseline import Baseline
-from matcher.accountability.forcing import Blocked, Forced, ObjectiveChange, force_pair
+from matcher.accountability.forcing import (
+    RESOLVE_TIME_LIMIT_S,
+    Blocked,
+    Forced,
+    ObjectiveChange,
+    force_pair,
+    question_budget,
+    resolve_options,
+)
 from matcher.accountability.obstacles import Obstacle
 from matcher.accountability.wording import describe_dwelling, describe_household
 from matcher.solver import SolveOptions
+from matcher.solver.budget import Budget
 
 Verdict = Literal["in_proposal", "impossible", "possible"]
 LOCKED_WORDS = "locked (already accepted)"  # how an explanation summary marks a locked placement
@@ -38,13 +47,18 @@ class WhyNot:
         return {"household": self.household, "dwelling": self.dwelling, "verdict": self.verdict,
                 "current": self.current, "occupants": self.occupants,
                 "obstacles": [obstacle.as_dict() for obstacle in self.obstacles],
-                "forced": self.forced.as_dict() if self.forced else None,
+                "forced": self.forced.as_dict() | self.forced.proof() if self.forced else None,
                 "forced_proposal": self.forced.proposal.model_dump(mode="json", exclude_none=True)
                 if self.forced else None,
                 "answer": self.lines}
 
 
-def why_not(baseline: Baseline, household_id: str, dwelling_id: str, options: SolveOptions | None = None) -> WhyNot:
+def why_not(baseline: Baseline, household_id: str, dwelling_id: str, options: SolveOptions | None = None,
+            budget: Budget | None = None) -> WhyNot:
+    """The answer within ``options.time_limit``, counted from ``budget``'s start (the command's, so that
+    reading the documents counts too) or from now."""
+    options = options or SolveOptions(time_limit=RESOLVE_TIME_LIMIT_S)
+    budget = budget or question_budget(options)
     household, dwelling = baseline.household(household_id), baseline.dwelling(dwelling_id)
     facts = baseline.facts
     placement = baseline.placement_of(household)
@@ -54,7 +68,7 @@ def why_not(baseline: Baseline, household_id: str, dwelling_id: str, options: So
     if current == dwelling_id:
         return WhyNot(household_id, dwelling_id, "in_proposal", current, occupants,
                       lines=[f"{who} gets {where} in this proposal."])
-    outcome = force_pair(baseline, household, dwelling, options)
+    outcome = force_pair(baseline, household, dwelling, resolve_options(options, budget))
     situation = _situation(current, occupants)
     if isinstance(outcome, Blocked):
         count = len(outcome.obstacles)
@@ -88,6 +102,10 @@ def _cost(baseline: Baseline, forced: Forced) -> list[str]:
     if not forced.proven and forced.cost_proven:
         lines.append("Every objective up to the one that decides is proven optimal, so this cost is proven; the "
                      "later objectives were not proven within the time limit, so who would move is what was found.")
+    elif not forced.proven and forced.proven_worse_by > 0:
+        lines.append(f"That {deciding.name if deciding else 'it'} gets worse is proven, by at least "
+                     f"{forced.proven_worse_by}; the exact amount was not proven within the time limit, so these "
+                     "figures are what was found.")
     elif not forced.proven:
         lines.append("The forced proposal is not proven optimal within the time limit: these figures are what was "
                      "found; with more time the cost could be lower.")

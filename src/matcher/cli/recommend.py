@@ -10,9 +10,10 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+import time
 
 from matcher.accountability.baseline import Baseline, QuestionInvalid, read_baseline
-from matcher.accountability.forcing import RESOLVE_TIME_LIMIT_S, Forced
+from matcher.accountability.forcing import RESOLVE_TIME_LIMIT_S, Forced, question_budget
 from matcher.accountability.recommend import DEFAULT_TOP, Recommendation, recommend_dwellings, recommend_households
 from matcher.accountability.wording import describe_dwelling, describe_household
 from matcher.cli.common import EXIT_OK, EXIT_USAGE, read_source, write_text
@@ -44,7 +45,8 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
 def add_resolve_arguments(parser: argparse.ArgumentParser) -> None:
     """Options of the re-solves that force a pair: shared by recommend and why-not."""
     parser.add_argument("--time-limit", type=float, default=RESOLVE_TIME_LIMIT_S,
-                        help=f"seconds per re-solve (default {RESOLVE_TIME_LIMIT_S:g})")
+                        help=f"seconds for the whole question, from reading the documents to the answer; the "
+                             f"re-solves share them (default {RESOLVE_TIME_LIMIT_S:g})")
     parser.add_argument("--workers", type=int, default=default_workers(), help="CP-SAT search workers")
     parser.add_argument("--seed", type=int, default=0, help="random seed of the search")
     parser.add_argument("--deterministic", action="store_true",
@@ -78,15 +80,17 @@ def report(command: str, error: QuestionInvalid) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    started = time.monotonic()
     options = resolve_options(args, "recommend")
     baseline = baseline_or_report(args, "recommend")
     if options is None or baseline is None:
         return EXIT_USAGE
+    budget = question_budget(options, started)
     try:
         if args.household is not None:
-            recommendation = recommend_dwellings(baseline, args.household, args.top, options)
+            recommendation = recommend_dwellings(baseline, args.household, args.top, options, budget=budget)
         else:
-            recommendation = recommend_households(baseline, args.dwelling, args.top, options)
+            recommendation = recommend_households(baseline, args.dwelling, args.top, options, budget=budget)
     except QuestionInvalid as error:
         report("recommend", error)
         return EXIT_USAGE
@@ -116,6 +120,11 @@ def render(baseline: Baseline, recommendation: Recommendation) -> str:
         more = f", and {len(counts) - BLOCKED_RULES_SHOWN} more rules" if len(counts) > BLOCKED_RULES_SHOWN else ""
         lines.append(f"{len(recommendation.blocked)} pair(s) are impossible, by rule: {shown}{more} "
                      f"(matcher why-not names them pair by pair)")
+    if recommendation.unanswered:
+        lines.append(f"{len(recommendation.unanswered)} possible pair(s) were not re-solved within the time limit "
+                     f"(the least promising first; a longer --time-limit answers them): "
+                     + ", ".join(recommendation.unanswered[:BLOCKED_RULES_SHOWN])
+                     + (" and more" if len(recommendation.unanswered) > BLOCKED_RULES_SHOWN else ""))
     return "\n".join(lines)
 
 
@@ -127,7 +136,7 @@ def _option_lines(baseline: Baseline, recommendation: Recommendation, rank: int,
         partner = describe_household(facts, facts.household_index[option.household])
     current = option.dwelling in recommendation.current if recommendation.subject == "household" \
         else option.household in recommendation.current
-    proven = "" if option.proven else "  [not proven optimal]"
+    proven = "" if option.proven else "  [cost proven]" if option.cost_proven else "  [not proven optimal]"
     lines = [f"{rank:>3}. {partner}{'  [in this proposal]' if current else ''}{proven}",
              "     " + "; ".join(change.text() for change in option.changes)]
     changes = [f"{h} loses its place" for h in option.lost]

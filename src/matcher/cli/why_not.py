@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import argparse
 import json
+import time
 
 from matcher.accountability.baseline import QuestionInvalid
+from matcher.accountability.forcing import question_budget
 from matcher.accountability.why_not import why_not
 from matcher.cli.common import EXIT_OK, EXIT_USAGE, write_text
 from matcher.cli.recommend import add_resolve_arguments, baseline_or_report, report, resolve_options
@@ -32,12 +34,13 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    started = time.monotonic()
     options = resolve_options(args, "why-not")
     baseline = baseline_or_report(args, "why-not")
     if options is None or baseline is None:
         return EXIT_USAGE
     try:
-        answer = why_not(baseline, args.household, args.dwelling, options)
+        answer = why_not(baseline, args.household, args.dwelling, options, question_budget(options, started))
     except QuestionInvalid as error:
         report("why-not", error)
         return EXIT_USAGE
