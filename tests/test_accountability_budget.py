@@ -63,7 +63,8 @@ def test_only_objectives_whose_value_the_assignments_confirm_lend_their_bound() 
     base = solved(instance([household("h1")], [dwelling("d1")]))
     claimed = base.proposal.model_copy(deep=True)
     claimed.objectives[1].value += 1  # persons_housed: the document claims one person more than it places
-    known = known_tiers(load_baseline(base.instance, Proposal.model_validate(claimed.model_dump())))
+    claiming = load_baseline(base.instance, Proposal.model_validate(claimed.model_dump()))
+    known = known_tiers(claiming.proposal, claiming.values)
     assert "persons_housed" not in known and known["overdue_housed"] == KnownTier(0, 0)
 
 
@@ -77,6 +78,9 @@ def test_recommend_stops_a_re_solve_once_its_cost_is_proven() -> None:
     assert "not_solved" in [tier["status"] for tier in tiers(forced)][1:]  # the later tiers were not searched
     full = force_pair(base, base.facts.household_index["h2"], 0, FAST)
     assert isinstance(full, Forced) and full.proven and full.deciding == forced.deciding
+    again = force_pair(base, base.facts.household_index["h2"], 0, FAST, earlier=forced)  # recommend's second pass
+    assert isinstance(again, Forced) and again.proven and again.values == full.values
+    assert tiers(again)[0]["phases"].get("proven_by") == "known bound"  # the first pass proved it already
 
 
 def test_pairs_left_when_the_question_has_no_time_left_are_named_not_re_solved() -> None:

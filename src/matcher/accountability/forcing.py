@@ -27,7 +27,7 @@ is proven (``cost_settled``): the later tiers then only decide who moves.
 from __future__ import annotations
 
 import dataclasses
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from matcher.accountability.baseline import Baseline
@@ -98,6 +98,7 @@ class Forced:
     moved: list[Move]  # other households placed before and elsewhere now
     gained: list[str]  # households left out before and placed now (the forced household excepted)
     resolved: bool  # False when the pair already was in a proven-optimal proposal: nothing to re-solve
+    solution: Solution = field(default_factory=list, repr=False)  # the placements behind ``proposal``
 
     @property
     def proven(self) -> bool:
@@ -174,11 +175,12 @@ class Blocked:
 
 
 def force_pair(baseline: Baseline, household: int, dwelling: int, options: SolveOptions | None = None,
-               until_cost_proven: bool = False) -> Forced | Blocked:
+               until_cost_proven: bool = False, earlier: Forced | None = None) -> Forced | Blocked:
     """Force the pair into the baseline's proposal: why it cannot be, or the best proposal containing it.
 
     ``options.time_limit`` is this re-solve's own (``resolve_options`` cuts it from a question's). With
-    ``until_cost_proven`` the tiers after the one whose cost is proven are left unsolved."""
+    ``until_cost_proven`` the tiers after the one whose cost is proven are left unsolved. ``earlier``: an
+    earlier answer for the same pair, whose proposal is the start (a second pass goes on from the first)."""
     options = options or SolveOptions(time_limit=RESOLVE_TIME_LIMIT_S)
     facts = baseline.facts
     h_id, d_id = facts.households.ids[household], facts.dwellings.ids[dwelling]
@@ -194,8 +196,10 @@ def force_pair(baseline: Baseline, household: int, dwelling: int, options: Solve
         label = lock_label(forced, len(forced.instance.locks) - 1)
         return Blocked(h_id, d_id, [Obstacle("lock", "locks_together", error.replace(label, THIS_PAIR))
                                     for error in locks.errors])
-    start = warm_start(forced, locks.placements, baseline.solution)
-    result = solve(forced.instance, options, start=start, keep=baseline.solution, known=known_tiers(baseline),
+    start = warm_start(forced, locks.placements, earlier.solution if earlier else baseline.solution)
+    proven = earlier or baseline  # what bounds this re-solve: an earlier one of the pair, or the proposal
+    known = known_tiers(proven.proposal, proven.values)
+    result = solve(forced.instance, options, start=start, keep=baseline.solution, known=known,
                    enough=(lambda tiers: cost_settled(baseline, tiers)) if until_cost_proven else None)
     result.stats["forced"] = {"household": h_id, "dwelling": d_id}
     return _compare(baseline, household, dwelling, result.solution, result.proposal, resolved=True)
@@ -214,13 +218,14 @@ def resolve_options(options: SolveOptions, budget: Budget, index: int = 0, resol
     return dataclasses.replace(options, time_limit=max(SHORTEST_RESOLVE_S, budget.share(index, resolves)))
 
 
-def known_tiers(baseline: Baseline) -> dict[str, KnownTier]:
-    """The proposal's own value and proven bound per objective, where its value is the one recomputed from
-    its assignments. Forcing a pair only narrows the problem, so these bound the forced re-solve's tiers
-    (taken as the proposal states them, as its status ``optimal`` is)."""
+def known_tiers(proposal: Proposal, values: dict[str, int]) -> dict[str, KnownTier]:
+    """A proposal's value and proven bound per objective, where its value is the one recomputed from its
+    assignments (``values``). Forcing a pair only narrows the problem, so the proposal asked about bounds the
+    forced re-solve's tiers (taken as it states them, as its status ``optimal`` is); an earlier re-solve of the
+    same pair bounds a later one."""
     known: dict[str, KnownTier] = {}
-    for objective in baseline.proposal.objectives:
-        if baseline.values.get(objective.name) == objective.value:
+    for objective in proposal.objectives:
+        if values.get(objective.name) == objective.value:
             known[objective.name] = KnownTier(objective.value, objective.bound)
     return known
 
@@ -284,6 +289,7 @@ def _compare(baseline: Baseline, household: int, dwelling: int, solution: Soluti
                if h in after and after[h] != before[h]],
         gained=[ids_h[h] for h in sorted(after) if h not in before and h != household],
         resolved=resolved,
+        solution=solution,
     )
 
 

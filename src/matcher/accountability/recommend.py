@@ -131,23 +131,29 @@ def _force_all(baseline: Baseline, pairs: list[tuple[int, int]], options: SolveO
     outcomes |= _in_turn(baseline, queue, options, first, until_cost_proven=True)
     # by the clock, the second pass has whatever the first left; deterministically, the rest of the budget
     second = dataclasses.replace(budget, seconds=budget.seconds - first.seconds) if options.deterministic else budget
-    outcomes |= _in_turn(baseline, _could_rank(baseline, outcomes, top), options, second, until_cost_proven=False)
+    outcomes |= _in_turn(baseline, _could_rank(baseline, outcomes, top), options, second, until_cost_proven=False,
+                         earlier=outcomes)
     return [outcomes[pair] for pair in pairs]
 
 
 def _in_turn(baseline: Baseline, queue: list[tuple[int, int]], options: SolveOptions, budget: Budget,
-             until_cost_proven: bool) -> dict[tuple[int, int], Outcome]:
-    """The pairs re-solved one after another. Deterministic: each a fixed part of the budget; else an equal part
-    of what is left among the pairs still to come, as many as can each get the shortest re-solve worth starting
-    (the last in the queue wait, and are answered as not re-solved)."""
+             until_cost_proven: bool, earlier: dict[tuple[int, int], Outcome] | None = None
+             ) -> dict[tuple[int, int], Outcome]:
+    """The pairs re-solved one after another, each from its ``earlier`` answer if there is one. Deterministic:
+    each a fixed part of the budget; else an equal part of what is left among the pairs still to come, as many
+    as can each get the shortest re-solve worth starting (the last in the queue wait: they keep their earlier
+    answer, or are answered as not re-solved)."""
     ids_h, ids_d = baseline.facts.households.ids, baseline.facts.dwellings.ids
     outcomes: dict[tuple[int, int], Outcome] = {}
     for index, (h, d) in enumerate(queue):
         parts = len(queue) if options.deterministic else min(len(queue) - index,
                                                               int(budget.left() / SHORTEST_RECOMMEND_S))
         if parts < 1:
-            return outcomes | {pair: (ids_h[pair[0]], ids_d[pair[1]]) for pair in queue[index:]}
-        outcomes[h, d] = force_pair(baseline, h, d, resolve_options(options, budget, 0, parts), until_cost_proven)
+            return outcomes | {pair: (earlier or {}).get(pair, (ids_h[pair[0]], ids_d[pair[1]]))
+                               for pair in queue[index:]}
+        before = (earlier or {}).get((h, d))
+        outcomes[h, d] = force_pair(baseline, h, d, resolve_options(options, budget, 0, parts), until_cost_proven,
+                                    before if isinstance(before, Forced) else None)
     return outcomes
 
 
