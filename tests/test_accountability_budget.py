@@ -1,6 +1,6 @@
 """One question, one time limit: the re-solves share it, the proposal's proven bounds prove forced tiers at
-once, and recommend stops a re-solve once its cost is proven. Nothing here is timed: budgets that have run
-out are made by starting them in the past."""
+once, and recommend's first pass stops a re-solve at the tier that decides its cost. Nothing here is timed:
+budgets that have run out are made by starting them in the past."""
 
 from __future__ import annotations
 
@@ -68,10 +68,10 @@ def test_only_objectives_whose_value_the_assignments_confirm_lend_their_bound() 
     assert "persons_housed" not in known and known["overdue_housed"] == KnownTier(0, 0)
 
 
-def test_recommend_stops_a_re_solve_once_its_cost_is_proven() -> None:
+def test_recommends_first_pass_stops_a_re_solve_at_the_tier_that_decides_its_cost() -> None:
     doc = instance([household("h1", waiting_since=LONG_AGO), household("h2")], [dwelling("d1")])
     base = solved(doc)
-    forced = force_pair(base, base.facts.household_index["h2"], 0, FAST, until_cost_proven=True)
+    forced = force_pair(base, base.facts.household_index["h2"], 0, FAST, until_deciding=True)
     assert isinstance(forced, Forced) and forced.cost_proven and forced.deciding is not None
     assert forced.deciding.name == "overdue_housed" and forced.deciding.worse_by == 1
     assert [tier["status"] for tier in tiers(forced)][0] == "optimal"

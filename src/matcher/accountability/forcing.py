@@ -20,8 +20,8 @@ A question has one time limit, from reading the documents to the answer (``quest
 share it (``resolve_options``), each solve keeps to its part, the least-change step included. Forcing can only
 make a proposal worse, so the bounds the proposal asked about carries (``known_tiers``) bound the re-solve's
 tiers as long as its earlier tiers are as good, and a tier that reaches the proposal's proven value is proven
-at once, without search. A caller with many pairs to force (recommend) may stop each re-solve once its cost
-is proven (``cost_settled``): the later tiers then only decide who moves.
+at once, without search. A caller with many pairs to force (recommend) may stop each re-solve at the first tier
+that differs from the proposal (``deciding_reached``): the later tiers would only decide who moves.
 """
 
 from __future__ import annotations
@@ -175,12 +175,13 @@ class Blocked:
 
 
 def force_pair(baseline: Baseline, household: int, dwelling: int, options: SolveOptions | None = None,
-               until_cost_proven: bool = False, earlier: Forced | None = None) -> Forced | Blocked:
+               until_deciding: bool = False, earlier: Forced | None = None) -> Forced | Blocked:
     """Force the pair into the baseline's proposal: why it cannot be, or the best proposal containing it.
 
     ``options.time_limit`` is this re-solve's own (``resolve_options`` cuts it from a question's). With
-    ``until_cost_proven`` the tiers after the one whose cost is proven are left unsolved. ``earlier``: an
-    earlier answer for the same pair, whose proposal is the start (a second pass goes on from the first)."""
+    ``until_deciding`` the tiers after the first that differs from the proposal are left unsolved.
+    ``earlier``: an earlier answer for the same pair, whose proposal is the start and whose proven tiers are
+    known (a second pass goes on from the first)."""
     options = options or SolveOptions(time_limit=RESOLVE_TIME_LIMIT_S)
     facts = baseline.facts
     h_id, d_id = facts.households.ids[household], facts.dwellings.ids[dwelling]
@@ -200,7 +201,7 @@ def force_pair(baseline: Baseline, household: int, dwelling: int, options: Solve
     proven = earlier or baseline  # what bounds this re-solve: an earlier one of the pair, or the proposal
     known = known_tiers(proven.proposal, proven.values)
     result = solve(forced.instance, options, start=start, keep=baseline.solution, known=known,
-                   enough=(lambda tiers: cost_settled(baseline, tiers)) if until_cost_proven else None)
+                   enough=(lambda tiers: deciding_reached(baseline, tiers)) if until_deciding else None)
     result.stats["forced"] = {"household": h_id, "dwelling": d_id}
     return _compare(baseline, household, dwelling, result.solution, result.proposal, resolved=True)
 
@@ -230,15 +231,10 @@ def known_tiers(proposal: Proposal, values: dict[str, int]) -> dict[str, KnownTi
     return known
 
 
-def cost_settled(baseline: Baseline, tiers: list[TierResult]) -> bool:
-    """Whether what forcing costs is proven by these tiers: the first that differs from the proposal is proven
-    optimal, and so is every one before it (later tiers cannot change the cost, only who moves)."""
-    for tier in tiers:
-        if tier.status != "optimal":
-            return False
-        if tier.value != baseline.values.get(tier.name):
-            return True
-    return False
+def deciding_reached(baseline: Baseline, tiers: list[TierResult]) -> bool:
+    """Whether one of these tiers differs from the proposal: the later tiers hold it as it is, so they cannot
+    change what forcing costs (proven or not), only who moves."""
+    return any(tier.value != baseline.values.get(tier.name) for tier in tiers)
 
 
 def _with_lock(baseline: Baseline, household_id: str, dwelling_id: str) -> Facts:

@@ -6,11 +6,11 @@ proposals reach, in the policy's lexicographic order, then by how little else ha
 places, then fewer moves). Pairs that no proposal can contain are not ranked; they are counted by the
 rule that rules them out, so the case worker also learns why the list is short.
 
-The pairs share the question's one time limit, in two passes. First every possible pair is re-solved until
-its cost is proven (the first tiers, proven by the LP in a second or two on a region's backlog), most
-promising first (by what the proposal minus what the pair displaces already reaches), so that when the time
-runs out the pairs left unanswered are the least likely to rank. Then the time left goes to whole re-solves
-of the pairs that could still be among the best (their proven bounds are not beaten by ``top`` others).
+The pairs share the question's one time limit, in two passes. First every possible pair is re-solved up to
+the tier that decides its cost (the first that differs from the proposal), most promising first (by what the
+proposal minus what the pair displaces already reaches), so that when the time runs out the pairs left
+unanswered are the least likely to rank. Then the time left goes to whole re-solves, from there, of the
+pairs that could still be among the best (their proven bounds are not beaten by ``top`` others).
 """
 
 from __future__ import annotations
@@ -40,7 +40,7 @@ from matcher.solver.budget import Budget
 from matcher.solver.evaluate import objective_values
 
 DEFAULT_TOP = 5
-COST_PASS_SHARE = 0.5  # of a recommend's budget, at most, for the first pass (each pair until its cost is proven)
+COST_PASS_SHARE = 0.5  # of a recommend's budget, at most, for the first pass (each pair up to its deciding tier)
 UNBOUNDED = 10**18  # a rank position that no bound limits
 SHORTEST_RECOMMEND_S = 2.0  # a re-solve given less is not started: its set-up alone (facts to model) takes about a
 # second on a region's backlog, so the pair is reported as not answered instead
@@ -108,8 +108,9 @@ def _force_all(baseline: Baseline, pairs: list[tuple[int, int]], options: SolveO
                budget: Budget | None, top: int) -> list[Outcome]:
     """Every pair forced, over one budget, in two passes.
 
-    1. The blocked pairs at once; then the possible ones, most promising first, each re-solved until its cost
-       is proven, within the first ``COST_PASS_SHARE`` of the budget (until too little is left to start one).
+    1. The blocked pairs at once; then the possible ones, most promising first, each re-solved up to the first
+       tier that differs from the proposal (what decides the cost), within the first ``COST_PASS_SHARE`` of
+       the budget (until too little is left to start one).
     2. With what is left, a whole re-solve of every pair that could still rank among the ``top``: the order
        of pairs with the same cost is decided by the later objectives and who moves.
     """
@@ -128,16 +129,16 @@ def _force_all(baseline: Baseline, pairs: list[tuple[int, int]], options: SolveO
             possible.append((h, d))
     first = dataclasses.replace(budget, seconds=COST_PASS_SHARE * budget.seconds)
     queue = sorted(possible, key=lambda pair: _promise(baseline, *pair))
-    outcomes |= _in_turn(baseline, queue, options, first, until_cost_proven=True)
+    outcomes |= _in_turn(baseline, queue, options, first, until_deciding=True)
     # by the clock, the second pass has whatever the first left; deterministically, the rest of the budget
     second = dataclasses.replace(budget, seconds=budget.seconds - first.seconds) if options.deterministic else budget
-    outcomes |= _in_turn(baseline, _could_rank(baseline, outcomes, top), options, second, until_cost_proven=False,
+    outcomes |= _in_turn(baseline, _could_rank(baseline, outcomes, top), options, second, until_deciding=False,
                          earlier=outcomes)
     return [outcomes[pair] for pair in pairs]
 
 
 def _in_turn(baseline: Baseline, queue: list[tuple[int, int]], options: SolveOptions, budget: Budget,
-             until_cost_proven: bool, earlier: dict[tuple[int, int], Outcome] | None = None
+             until_deciding: bool, earlier: dict[tuple[int, int], Outcome] | None = None
              ) -> dict[tuple[int, int], Outcome]:
     """The pairs re-solved one after another, each from its ``earlier`` answer if there is one. Deterministic:
     each a fixed part of the budget; else an equal part of what is left among the pairs still to come, as many
@@ -152,7 +153,7 @@ def _in_turn(baseline: Baseline, queue: list[tuple[int, int]], options: SolveOpt
             return outcomes | {pair: (earlier or {}).get(pair, (ids_h[pair[0]], ids_d[pair[1]]))
                                for pair in queue[index:]}
         before = (earlier or {}).get((h, d))
-        outcomes[h, d] = force_pair(baseline, h, d, resolve_options(options, budget, 0, parts), until_cost_proven,
+        outcomes[h, d] = force_pair(baseline, h, d, resolve_options(options, budget, 0, parts), until_deciding,
                                     before if isinstance(before, Forced) else None)
     return outcomes
 
