@@ -5,8 +5,8 @@ back as the baseline the way ``matcher why-not`` does, then
 
 - **why-not** for a few pairs drawn with a fixed seed among the pairs some proposal could contain (compatible,
   no obstacle) whose household has another dwelling or none: a household left out, or placed elsewhere;
-- **recommend** for one household left out with a handful of possible dwellings (the first such household, in
-  the instance's order, with the fewest possible dwellings of at least ``MIN_OPTIONS``).
+- **recommend** for one household with a handful of possible dwellings (left out if one is: the first such
+  household, in the instance's order, with the fewest possible dwellings of at least ``MIN_OPTIONS``).
 
 Recorded per answer: the seconds from reading the documents to the answer (wall clock: noisy on a shared
 machine, so give the load average with it), the time limit, the verdict, the objective that decides and by
@@ -102,14 +102,14 @@ def ask_recommend(instance: Instance, proposal: Proposal, household: str, option
 
 
 def recommend_subject(baseline: Baseline, possible: list[tuple[int, int]]) -> str | None:
-    """A household left out with the fewest possible dwellings of at least ``MIN_OPTIONS``, first in order."""
+    """A household with the fewest possible dwellings of at least ``MIN_OPTIONS``, first in order: one left out
+    if there is one (a week's instance places everyone it can)."""
     placed = {p.household for p in baseline.solution}
     count: dict[int, int] = {}
     for h, _ in possible:
-        if h not in placed:
-            count[h] = count.get(h, 0) + 1
-    fitting = sorted((n, h) for h, n in count.items() if n >= MIN_OPTIONS)
-    return baseline.facts.households.ids[fitting[0][1]] if fitting else None
+        count[h] = count.get(h, 0) + 1
+    fitting = sorted((h in placed, n, h) for h, n in count.items() if n >= MIN_OPTIONS)
+    return baseline.facts.households.ids[fitting[0][2]] if fitting else None
 
 
 def measure(case_name: str, pairs: int, time_limit: float, workers: int, saved: Path | None,
