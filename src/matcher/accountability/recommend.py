@@ -16,7 +16,7 @@ pairs that could still be among the best (their proven bounds are not beaten by 
 from __future__ import annotations
 
 import dataclasses
-from collections import Counter
+from collections import Counter, defaultdict
 from collections.abc import Collection
 from dataclasses import dataclass, field
 from typing import Any, Literal
@@ -30,20 +30,21 @@ from matcher.accountability.forcing import (
     question_budget,
     rank_key,
     resolve_options,
-    warm_start,
 )
 from matcher.accountability.obstacles import pair_obstacles
 from matcher.format import MAXIMISED_OBJECTIVES
 from matcher.solution import Placement
 from matcher.solver import SolveOptions
 from matcher.solver.budget import Budget
-from matcher.solver.evaluate import objective_values
+from matcher.solver.evaluate import objective_values, persons_placed, shortfall_permille
 
 DEFAULT_TOP = 5
 COST_PASS_SHARE = 0.5  # of a recommend's budget, at most, for the first pass (each pair up to its deciding tier)
+SHORTFALL = "max_shortfall_permille"
 UNBOUNDED = 10**18  # a rank position that no bound limits
-SHORTEST_RECOMMEND_S = 2.0  # a re-solve given less is not started: its set-up alone (facts to model) takes about a
-# second on a region's backlog, so the pair is reported as not answered instead
+SHORTEST_RECOMMEND_S = 5.0  # a re-solve given less is not started (the pair is reported as not answered): on a
+# region's backlog its fixed costs (lock check, facts to model, least change, explanations) take 1-4 s under load,
+# and with 2 s each of 361 pairs for one dwelling, a 30 s question overran by 8 s
 
 Subject = Literal["household", "dwelling"]
 
@@ -128,7 +129,8 @@ def _force_all(baseline: Baseline, pairs: list[tuple[int, int]], options: SolveO
         else:
             possible.append((h, d))
     first = dataclasses.replace(budget, seconds=COST_PASS_SHARE * budget.seconds)
-    queue = sorted(possible, key=lambda pair: _promise(baseline, *pair))
+    promise = _promises(baseline, possible)
+    queue = sorted(possible, key=promise.__getitem__)
     outcomes |= _in_turn(baseline, queue, options, first, until_deciding=True)
     # by the clock, the second pass has whatever the first left; deterministically, the rest of the budget
     second = dataclasses.replace(budget, seconds=budget.seconds - first.seconds) if options.deterministic else budget
@@ -191,13 +193,29 @@ def _proven_already(baseline: Baseline, household: int, dwelling: int) -> bool:
     return current is not None and current.dwelling == dwelling and baseline.proposal.status == "optimal"
 
 
-def _promise(baseline: Baseline, household: int, dwelling: int) -> tuple[int, ...]:
-    """How good forcing the pair looks before any search, smallest first: the policy's objectives reached by
-    the proposal with the pair in it and whatever it displaces taken out (schools aside: an order, no claim)."""
+def _promises(baseline: Baseline, pairs: list[tuple[int, int]]) -> dict[tuple[int, int], tuple[int, ...]]:
+    """How good forcing each pair looks before any search, smallest first: the policy's objectives of the
+    proposal with the pair in it, the household's own placement and a full dwelling's occupants taken out
+    (caps and schools aside: an order, no claim). Counted as changes to the proposal's values, since a
+    dwelling can have hundreds of pairs to order."""
     facts = baseline.facts
-    start = warm_start(facts, [Placement(household, dwelling)], baseline.solution)
-    values = objective_values(facts, start)
-    return tuple(-values[name] if name in MAXIMISED_OBJECTIVES else values[name] for name in baseline.objectives)
+    placed = persons_placed(facts, baseline.solution)
+    at: dict[int, list[Placement]] = defaultdict(list)
+    for placement in baseline.solution:
+        at[placement.dwelling].append(placement)
+    ordered = {}
+    for household, dwelling in pairs:
+        full = len(at[dwelling]) >= facts.dwellings.households_capacity[dwelling]
+        out = [p for p in baseline.solution if p.household == household] + \
+            [p for p in at[dwelling] if full and p.household != household]
+        into = [Placement(household, dwelling)]
+        lost, gained = objective_values(facts, out), objective_values(facts, into)
+        values = {name: baseline.values[name] - lost[name] + gained[name] for name in baseline.objectives}
+        persons = placed - persons_placed(facts, out) + persons_placed(facts, into)
+        values[SHORTFALL] = shortfall_permille(facts, persons)  # a worst case, not a sum
+        ordered[household, dwelling] = tuple(-values[name] if name in MAXIMISED_OBJECTIVES else values[name]
+                                             for name in baseline.objectives)
+    return ordered
 
 
 def _restricted(ids: list[str], among: Collection[str] | None) -> list[int]:

@@ -122,7 +122,7 @@ def render(baseline: Baseline, recommendation: Recommendation) -> str:
                      f"(matcher why-not names them pair by pair)")
     if recommendation.unanswered:
         lines.append(f"{len(recommendation.unanswered)} possible pair(s) were not re-solved within the time limit "
-                     f"(the least promising first; a longer --time-limit answers them): "
+                     f"(the least promising ones; a longer --time-limit answers them): "
                      + ", ".join(recommendation.unanswered[:BLOCKED_RULES_SHOWN])
                      + (" and more" if len(recommendation.unanswered) > BLOCKED_RULES_SHOWN else ""))
     return "\n".join(lines)
