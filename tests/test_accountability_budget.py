@@ -21,6 +21,8 @@ from matcher.accountability.forcing import (
 )
 from matcher.accountability.recommend import recommend_dwellings
 from matcher.accountability.why_not import why_not
+from matcher.cli import recommend as recommend_cli
+from matcher.cli.recommend import command_started
 from matcher.format import Proposal
 from matcher.solver import SolveOptions, solve_proposal
 from matcher.solver.tiers import KnownTier, TierResult, known_bound
@@ -119,3 +121,17 @@ def test_that_the_cost_is_not_zero_is_proven_by_the_deciding_tiers_bound_even_wh
     assert forced(["feasible", "feasible"], [6, 97], quality_worse).proven_worse_by == 0  # overdue could differ
     shortfall_worse = [ObjectiveChange("max_shortfall_permille", 200, 260)]
     assert forced(["feasible"], [230], shortfall_worse).proven_worse_by == 30
+
+
+def test_a_question_counts_from_the_start_of_a_process_started_for_it_else_from_the_call(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    def process_started(seconds_ago: float) -> type:
+        class Process:
+            def create_time(self) -> float:
+                return time.time() - seconds_ago
+        return Process
+
+    monkeypatch.setattr(recommend_cli.psutil, "Process", process_started(3.0))  # `matcher why-not ...`
+    assert time.monotonic() - command_started() == pytest.approx(3.0, abs=0.5)
+    monkeypatch.setattr(recommend_cli.psutil, "Process", process_started(3600.0))  # inside a long-lived process
+    assert time.monotonic() - command_started() < 0.5

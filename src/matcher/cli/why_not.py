@@ -8,13 +8,18 @@ from __future__ import annotations
 
 import argparse
 import json
-import time
 
 from matcher.accountability.baseline import QuestionInvalid
 from matcher.accountability.forcing import question_budget
 from matcher.accountability.why_not import why_not
 from matcher.cli.common import EXIT_OK, EXIT_USAGE, write_text
-from matcher.cli.recommend import add_resolve_arguments, baseline_or_report, report, resolve_options
+from matcher.cli.recommend import (
+    add_resolve_arguments,
+    baseline_or_report,
+    command_started,
+    report,
+    resolve_options,
+)
 
 
 def add_parser(subparsers: argparse._SubParsersAction) -> None:
@@ -34,7 +39,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    started = time.monotonic()
+    started = command_started()
     options = resolve_options(args, "why-not")
     baseline = baseline_or_report(args, "why-not")
     if options is None or baseline is None:
