@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import math
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -80,6 +80,7 @@ class MipOutcome:
     proven: bool  # HiGHS closed the gap (below one unit of the integer objective)
     infeasible: bool  # HiGHS proved that no solution exists (within the box it was given)
     bound: float | None
+    nodes: int = 0  # branch-and-bound nodes HiGHS explored: a measure of work that the machine's load leaves alone
 
 
 class HighsMirror:
@@ -203,12 +204,12 @@ class HighsMirror:
 
     def solve_mip(self, objective: Terms, maximise: bool, start: IntArray | None, time_limit: float,
                   should_stop: Callable[[], bool], box: tuple[FloatArray, FloatArray] | None = None,
-                  columns: np.ndarray | None = None) -> MipOutcome:
+                  columns: np.ndarray | None = None, settings: Mapping[str, Any] | None = None) -> MipOutcome:
         """Branch-and-cut on a copy of the model, warm-started; the answer is checked against every row.
 
         ``box``: variable bounds that every solution of interest keeps. ``columns``: a mask of the model's
         columns to keep; the others are fixed at zero (a restricted model, a heuristic unless the caller
-        knows better).
+        knows better). ``settings``: further HiGHS options (the measurements set ``mip_max_nodes``, say).
         """
         self.sync()
         kept = np.flatnonzero(columns) if columns is not None else np.arange(len(self.lower))
@@ -232,6 +233,8 @@ class HighsMirror:
         _limit(highs, time_limit, self.deterministic, mip=True)
         highs.setOptionValue("mip_rel_gap", 0.0)
         highs.setOptionValue("mip_abs_gap", MIP_ABSOLUTE_GAP)
+        for option, setting in (settings or {}).items():
+            highs.setOptionValue(option, setting)
         outside = np.ones(len(self.lower), dtype=np.bool_)
         outside[kept] = False
         if start is not None and not start[outside].any() and (start >= lower).all() and (start <= upper).all():
@@ -253,7 +256,8 @@ class HighsMirror:
         bound = None if not math.isfinite(dual) else (-(dual - objective.constant) if maximise
                                                        else dual + objective.constant)
         return MipOutcome(values=found, proven=status == highspy.HighsModelStatus.kOptimal and found is not None,
-                          infeasible=status == highspy.HighsModelStatus.kInfeasible, bound=bound)
+                          infeasible=status == highspy.HighsModelStatus.kInfeasible, bound=bound,
+                          nodes=int(info.mip_node_count))
 
     def another_vertex(self, objective: Terms, relaxation: Relaxation, among: np.ndarray, seed: int,
                        time_limit: float) -> np.ndarray:
