@@ -120,7 +120,7 @@ def markdown(rows: list[dict[str, Any]]) -> str:
         for tier in row["tiers"]:
             phases = tier["phases"]
             steps = ", ".join(f"{key.removesuffix('_seconds')} {value}" for key, value in phases.items()
-                              if key.endswith("_seconds"))
+                              if key != "proven_by")
             proven_by = f" (by {phases['proven_by']})" if "proven_by" in phases else ""
             lines.append(f"| {row['case']} | {tier['name']} | {tier['value']} | {tier['bound']} | "
                          f"{'yes' if tier['proven'] else 'no'}{proven_by} | {tier['seconds']} | {tier['ended_at']} | "

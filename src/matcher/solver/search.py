@@ -34,7 +34,7 @@ from matcher.facts import IntArray
 from matcher.solution import Solution
 from matcher.solver.class_model import ClassModel, read_values, solution_of, values_of
 from matcher.solver.evaluate import objective_values
-from matcher.solver.highs import HighsMirror, MipOutcome, Relaxation
+from matcher.solver.highs import DUAL_RESTART_OBJECTIVES, HighsMirror, MipOutcome, Relaxation
 
 LP_SHARE = 0.8  # of a tier's time, at most, for the LP relaxation (without it nothing else has a bound)
 RESTRICTED_SHARE = 0.4  # of what is left, at most, for the models restricted to LP vertices ...
@@ -166,10 +166,11 @@ def search_tier(allocation: ClassModel, mirror: HighsMirror, name: str, maximise
     start = values_of(allocation, tier.solution)
     if start is not None:
         mirror.include(start > 0)
-    relaxation = mirror.relax(terms, maximise, clock.allow(LP_SHARE * budget))
+    relaxation = mirror.relax(terms, maximise, clock.allow(LP_SHARE * budget), name in DUAL_RESTART_OBJECTIVES)
     step = lap("lp", began)
     if relaxation is not None:
         tier.tighter(relaxation.rounded)
+        phases["lp_iterations"] = relaxation.iterations
     if tier.proven or should_stop():
         return done("lp")
     large = len(allocation.linear.lower) > LARGE_MODEL_VARIABLES
@@ -217,6 +218,7 @@ def search_tier(allocation: ClassModel, mirror: HighsMirror, name: str, maximise
         runs.append(_Background(branch_and_cut, lambda: clock.left(), concurrent=True))
     outcomes = _first_decisive(runs, settled, clock.deadline)
     step = lap("mip", step)
+    phases["mip_nodes"] = sum(mip.nodes for mip in outcomes)
     for mip in outcomes:
         if mip.values is not None:
             tier.adopt(solution_of(allocation, mip.values))
@@ -307,7 +309,7 @@ def _full_search(tier: _Tier, box: tuple[np.ndarray, np.ndarray] | None, seconds
         tier.tighter(tier.value)
         return tier.outcome(phases | {"proven_by": "lp"})
     model = allocation.model.clone()
-    expression = allocation.objectives[tier.name]
+    expression = allocation.linear.expression(allocation.terms[tier.name])
     # set here, on the copy, and only when CP-SAT runs: over the 42,000 arcs of the wide u16 backlog this
     # takes 0.3-0.9 s, which every tier paid before whether CP-SAT ran or not
     if tier.maximise:
@@ -323,7 +325,7 @@ def _full_search(tier: _Tier, box: tuple[np.ndarray, np.ndarray] | None, seconds
         model.add(expression <= tier.bound if tier.maximise else expression >= tier.bound)
     start = values_of(allocation, tier.solution)
     if start is not None and (start >= lower).all() and (start <= upper).all():
-        for variable, number in zip(allocation.linear.variables, start.tolist(), strict=True):
+        for variable, number in zip(allocation.linear.cp_variables, start.tolist(), strict=True):
             model.add_hint(variable, number)
     solver = cp_model.CpSolver()
     configure(solver, seconds_left())
