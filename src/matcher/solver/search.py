@@ -50,6 +50,8 @@ LARGE_MODEL_VARIABLES = 150_000  # above this (a national backlog), only the LP 
 LARGE_RESTRICTED_SHARE = 0.9  # of what the LP leaves, for the restricted search of a large model
 SHORTEST_STEP_S = 0.25  # a HiGHS MIP or a CP-SAT search given less than this ends in its set-up (presolve of
 # the wide u16 backlog's whole model: 0.4-1.9 s, not interruptible), so it is not started
+CP_SAT_COPY_SECONDS_PER_VARIABLE = 3e-5  # making, copying and hinting CP-SAT's model before it searches: 0.4 s
+# of processor time for the wide u16 backlog's 34,000 variables (12 us each), with room for a busy machine
 ABANDON_GRACE_S = 0.05  # after a tier's deadline, how long a stopped branch-and-cut gets to return its answer
 
 
@@ -228,8 +230,10 @@ def search_tier(allocation: ClassModel, mirror: HighsMirror, name: str, maximise
     for mip in outcomes:
         if mip.bound is not None:
             tier.tighter(math.floor(mip.bound + BOUND_EPSILON) if maximise else math.ceil(mip.bound - BOUND_EPSILON))
-    if tier.proven or should_stop() or not clock.worth_a_step():
-        return done("mip")
+    copying = CP_SAT_COPY_SECONDS_PER_VARIABLE * len(allocation.linear.lower)
+    if tier.proven or should_stop() or not clock.worth_a_step() or (
+            not deterministic and clock.left() < SHORTEST_STEP_S + copying):
+        return done("mip")  # CP-SAT would still be setting up at the tier's deadline
     return _full_search(tier, tier.improving_box(relaxation), clock.left, configure, run, phases, step)
 
 
