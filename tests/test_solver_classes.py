@@ -280,6 +280,25 @@ def best_count(data: dict[str, Any], families: list[str], objective: str = "pers
 FLOW = ["add_class_sizes", "add_pool_balance", "add_dwelling_capacity"]
 
 
+def test_cp_sat_sees_every_row_held_after_its_copy_of_the_model_was_first_made() -> None:
+    """CP-SAT's copy of the class model is made from the arrays when first asked for; a tier's held row added
+    later must reach it, or CP-SAT would search a larger model than HiGHS and the tiers."""
+    from ortools.sat.python import cp_model
+
+    from matcher.solver import class_model
+    data = instance([household(f"h{i}") for i in range(3)], [dwelling(f"d{i}") for i in range(5)])
+    facts = facts_of(data)
+    allocation = build_class_model(facts, build_network(facts, household_classes(facts), dwelling_classes(facts)))
+    assert len(allocation.model.proto.constraints) == allocation.linear.rows
+    class_model.hold(allocation, "persons_housed", 2, maximise=True, exact=False)
+    allocation.model.minimize(allocation.objectives["persons_housed"])
+    solver = cp_model.CpSolver()
+    solver.parameters.num_workers = 1
+    assert solver.solve(allocation.model) == cp_model.OPTIMAL
+    assert int(round(solver.objective_value)) == 2  # 0 without the held row
+    assert len(allocation.model.proto.constraints) == allocation.linear.rows
+
+
 def test_a_class_places_no_more_households_than_it_has_and_a_dwelling_class_no_more_than_its_places() -> None:
     data = instance([household(f"h{i}") for i in range(3)], [dwelling(f"d{i}") for i in range(5)])
     assert best_count(data, FLOW)[0] == 3

@@ -87,3 +87,19 @@ def test_column_generation_after_solved_tiers_reaches_the_quality_bound_of_the_w
     assert every_column is not None and generated is not None
     assert generated.bound == pytest.approx(every_column.bound, abs=LP_TOLERANCE)
     assert generated.bound >= quality.value(values) - LP_TOLERANCE
+
+
+def test_a_dual_simplex_restart_reaches_the_same_bound_as_a_primal_one(backlog: tuple[ClassModel, np.ndarray]) -> None:
+    """The quality tier's LP restarts from the previous tier's basis by dual simplex (fewer iterations there):
+    the way back to the optimum differs, the optimum does not."""
+    allocation, start = backlog
+    bounds, iterations = [], []
+    for dual in (False, True):
+        mirror = HighsMirror(allocation.linear, active=_warm_columns(allocation, start))
+        first = mirror.relax(allocation.terms["overdue_housed"], True, GENEROUS_SECONDS)
+        again = mirror.relax(allocation.terms["quality"], True, GENEROUS_SECONDS, dual_restart=dual)
+        assert first is not None and again is not None
+        bounds.append(again.bound)
+        iterations.append(again.iterations)
+    assert bounds[0] == pytest.approx(bounds[1], abs=LP_TOLERANCE)
+    assert min(iterations) > 0

@@ -21,7 +21,7 @@ from matcher.facts import Facts, IntArray
 from matcher.format import PERMILLE, SCHOOL_KINDS
 from matcher.solution import Solution
 from matcher.solver.disaggregate import Counts, counts, placements
-from matcher.solver.linear import LinearModel, Terms
+from matcher.solver.linear import LinearModel, Terms, Variable
 from matcher.solver.network import DIRECT, Network
 
 NOTHING = np.zeros(0, dtype=np.int64)
@@ -32,18 +32,23 @@ class ClassModel:
     facts: Facts
     network: Network
     linear: LinearModel
-    entry: list[cp_model.IntVar]
-    flow: list[cp_model.IntVar]
-    school: dict[str, list[cp_model.IntVar]]
+    entry: list[Variable]
+    flow: list[Variable]
+    school: dict[str, list[Variable]]
     flow_bound: IntArray
     school_bound: dict[str, IntArray]
-    used: dict[int, cp_model.IntVar] = field(default_factory=dict)  # shared dwelling classes in capped groups
+    used: dict[int, Variable] = field(default_factory=dict)  # shared dwelling classes in capped groups
     terms: dict[str, Terms] = field(default_factory=dict)  # each objective, by variable index
-    objectives: dict[str, cp_model.LinearExprT] = field(default_factory=dict)
 
     @property
     def model(self) -> cp_model.CpModel:
+        """The model for CP-SAT (made from the arrays on first use)."""
         return self.linear.cp
+
+    @property
+    def objectives(self) -> dict[str, cp_model.LinearExprT]:
+        """Each objective as a CP-SAT expression."""
+        return {name: self.linear.expression(terms) for name, terms in self.terms.items()}
 
     @property
     def places(self) -> IntArray:
@@ -273,7 +278,6 @@ def add_objectives(allocation: ClassModel) -> None:
         "max_shortfall_permille": _max_shortfall_permille(allocation),
         "quality": _quality(allocation),
     }
-    allocation.objectives = {name: allocation.linear.expression(terms) for name, terms in allocation.terms.items()}
 
 
 def _per_household(allocation: ClassModel, values: np.ndarray) -> Terms:
@@ -387,7 +391,7 @@ def hint(allocation: ClassModel, solution: Solution) -> bool:
     values = values_of(allocation, solution)
     if values is None:
         return False
-    for variable, number in zip(allocation.linear.variables, values.tolist(), strict=True):
+    for variable, number in zip(allocation.linear.cp_variables, values.tolist(), strict=True):
         allocation.model.add_hint(variable, number)
     return True
 
@@ -401,7 +405,7 @@ def counts_of(allocation: ClassModel, values: IntArray) -> Counts:
 
 
 def read_values(allocation: ClassModel, solver: cp_model.CpSolver) -> IntArray:
-    return np.array(solver.values(allocation.linear.variables), dtype=np.int64)
+    return np.array(solver.values(allocation.linear.cp_variables), dtype=np.int64)
 
 
 def solution_of(allocation: ClassModel, values: IntArray) -> Solution:

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import math
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -33,6 +33,10 @@ INFINITY = highspy.kHighsInf
 DUAL_SIMPLEX, PRIMAL_SIMPLEX = 1, 4  # HiGHS simplex_strategy values
 PRICING_TOLERANCE = 1e-7  # a reduced cost below minus this lets a column improve the LP
 COLUMNS_PER_ROUND = 5_000
+DUAL_RESTART_OBJECTIVES = frozenset({"quality"})  # tiers whose LP restarts from the last basis by dual simplex:
+# measured (issue 17, simplex iterations, all columns, the earlier tiers held) on the quality tier: 7,220
+# against 15,016 by primal simplex on the wide u16 backlog, 2,009 against 4,462 on u16-backlog s2; on the persons
+# tier primal simplex wins by far (6,900 against 24,606; 325 against 6,630), as the note at ``relax`` says
 SIMPLEX_ITERATIONS_PER_SECOND = 5_000  # deterministic work limits, measured on the 2-core reference machine
 MIP_NODES_PER_SECOND = 50
 DETERMINISTIC_SAFETY_FACTOR = 10.0
@@ -46,6 +50,7 @@ class Relaxation:
     reduced_cost: FloatArray  # of the minimised form, for the multipliers behind the bound
     lower: FloatArray  # variable bounds
     upper: FloatArray
+    iterations: int = 0  # simplex (or interior point) iterations it took: work that the machine's load leaves alone
 
     def domains_reaching(self, target: int) -> tuple[FloatArray, FloatArray]:
         """Variable bounds that every solution at least as good as ``target`` keeps (reduced-cost fixing).
@@ -80,6 +85,7 @@ class MipOutcome:
     proven: bool  # HiGHS closed the gap (below one unit of the integer objective)
     infeasible: bool  # HiGHS proved that no solution exists (within the box it was given)
     bound: float | None
+    nodes: int = 0  # branch-and-bound nodes HiGHS explored: a measure of work that the machine's load leaves alone
 
 
 class HighsMirror:
@@ -137,22 +143,27 @@ class HighsMirror:
             self._matrix = _Matrix.of(self.linear, self.synced)
         return self._matrix
 
-    def relax(self, objective: Terms, maximise: bool, time_limit: float) -> Relaxation | None:
+    def relax(self, objective: Terms, maximise: bool, time_limit: float, dual_restart: bool = False
+              ) -> Relaxation | None:
         """The LP optimum of the objective (warm-started, with columns priced in as needed); None if HiGHS
-        gives no dual solution in time."""
+        gives no dual solution in time. ``dual_restart``: the first run from the last basis by dual simplex
+        (see ``DUAL_RESTART_OBJECTIVES``); the runs after columns joined always by primal simplex."""
         self.sync()
         cost = self._cost(objective, maximise)
         self.highs.changeColsCost(len(self.columns), np.arange(len(self.columns), dtype=np.int32), cost[self.columns])
         deadline = time.monotonic() + time_limit
         best: tuple[float, FloatArray, FloatArray] | None = None
+        iterations, first = 0, True
         while True:
             _limit(self.highs, max(0.01, deadline - time.monotonic()), self.deterministic)
             # after the first solve only the objective, held rows or new columns change and the old optimum
             # stays feasible: primal simplex continues from it (dual simplex took 40 times longer on the
-            # persons tier of u16-backlog)
-            self.highs.setOptionValue("simplex_strategy", PRIMAL_SIMPLEX if self.solved else DUAL_SIMPLEX)
+            # persons tier of u16-backlog), except where the objective changes all over (quality)
+            dual = not self.solved or (first and dual_restart)
+            self.highs.setOptionValue("simplex_strategy", DUAL_SIMPLEX if dual else PRIMAL_SIMPLEX)
             self.highs.run()
-            self.solved = True
+            self.solved, first = True, False
+            iterations += int(self.highs.getInfo().simplex_iteration_count)
             if self.highs.getModelStatus() != highspy.HighsModelStatus.kOptimal:
                 break
             solution = self.highs.getSolution()
@@ -175,7 +186,7 @@ class HighsMirror:
         lower, reduced_cost, values = best
         minimised = lower + (-objective.constant if maximise else objective.constant)
         return Relaxation(bound=-minimised if maximise else minimised, values=values, maximise=maximise,
-                          reduced_cost=reduced_cost, lower=self.lower, upper=self.upper)
+                          reduced_cost=reduced_cost, lower=self.lower, upper=self.upper, iterations=iterations)
 
     def include(self, columns: np.ndarray) -> None:
         """Make sure these columns (a mask over the model's) are in the LP, e.g. the incumbent's, so that the
@@ -203,12 +214,12 @@ class HighsMirror:
 
     def solve_mip(self, objective: Terms, maximise: bool, start: IntArray | None, time_limit: float,
                   should_stop: Callable[[], bool], box: tuple[FloatArray, FloatArray] | None = None,
-                  columns: np.ndarray | None = None) -> MipOutcome:
+                  columns: np.ndarray | None = None, settings: Mapping[str, Any] | None = None) -> MipOutcome:
         """Branch-and-cut on a copy of the model, warm-started; the answer is checked against every row.
 
         ``box``: variable bounds that every solution of interest keeps. ``columns``: a mask of the model's
         columns to keep; the others are fixed at zero (a restricted model, a heuristic unless the caller
-        knows better).
+        knows better). ``settings``: further HiGHS options (the measurements set ``mip_max_nodes``, say).
         """
         self.sync()
         kept = np.flatnonzero(columns) if columns is not None else np.arange(len(self.lower))
@@ -232,6 +243,8 @@ class HighsMirror:
         _limit(highs, time_limit, self.deterministic, mip=True)
         highs.setOptionValue("mip_rel_gap", 0.0)
         highs.setOptionValue("mip_abs_gap", MIP_ABSOLUTE_GAP)
+        for option, setting in (settings or {}).items():
+            highs.setOptionValue(option, setting)
         outside = np.ones(len(self.lower), dtype=np.bool_)
         outside[kept] = False
         if start is not None and not start[outside].any() and (start >= lower).all() and (start <= upper).all():
@@ -253,7 +266,8 @@ class HighsMirror:
         bound = None if not math.isfinite(dual) else (-(dual - objective.constant) if maximise
                                                        else dual + objective.constant)
         return MipOutcome(values=found, proven=status == highspy.HighsModelStatus.kOptimal and found is not None,
-                          infeasible=status == highspy.HighsModelStatus.kInfeasible, bound=bound)
+                          infeasible=status == highspy.HighsModelStatus.kInfeasible, bound=bound,
+                          nodes=int(info.mip_node_count))
 
     def another_vertex(self, objective: Terms, relaxation: Relaxation, among: np.ndarray, seed: int,
                        time_limit: float) -> np.ndarray:

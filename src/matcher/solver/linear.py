@@ -1,8 +1,9 @@
-"""A CP-SAT model whose linear constraints are also kept as arrays, so that HiGHS can solve the same model.
+"""A linear integer model kept as arrays, so that HiGHS and CP-SAT solve exactly the same model.
 
 The class model is linear through and through (counts, capacities, balances). Keeping every constraint as
 (variable indices, coefficients, lower, upper) while it is added means the LP relaxation and, where it pays,
-a MIP solve by HiGHS see exactly the model CP-SAT sees, without reading the protobuf back row by row.
+a MIP solve by HiGHS see exactly the model CP-SAT sees; CP-SAT's copy is made from the arrays only when a
+tier gets as far as CP-SAT.
 """
 
 from __future__ import annotations
@@ -43,46 +44,84 @@ class Terms:
         return int((self.coeff * values[self.index]).sum()) + self.constant
 
 
+@dataclass(frozen=True)
+class Variable:
+    """A variable of the model, by its index into the bounds (and the columns HiGHS sees)."""
+
+    index: int
+
+
 @dataclass
 class LinearModel:
-    cp: cp_model.CpModel = field(default_factory=cp_model.CpModel)
+    """Variables and rows as arrays; the CP-SAT twin of the model is made from them only when asked for.
+
+    Most tiers are decided by HiGHS and never run CP-SAT, and making CP-SAT's variables and constraints
+    through its Python layer was half of building the model (0.4 of 0.7 s of processor time on the wide u16
+    backlog's 34,000 variables), so ``cp`` catches up with the arrays on first use, and again after more rows.
+    """
+
     lower: list[int] = field(default_factory=list)  # variable bounds, by index
     upper: list[int] = field(default_factory=list)
-    variables: list[cp_model.IntVar] = field(default_factory=list)
     row_index: list[IntArray] = field(default_factory=list)
     row_coeff: list[IntArray] = field(default_factory=list)
     row_lower: list[float] = field(default_factory=list)  # -inf / +inf where unbounded
     row_upper: list[float] = field(default_factory=list)
+    _cp: cp_model.CpModel = field(default_factory=cp_model.CpModel)
+    _cp_variables: list[cp_model.IntVar] = field(default_factory=list)
+    _cp_rows: int = 0  # rows already in ``_cp``
 
-    def new_variables(self, upper: IntArray, prefix: str) -> list[cp_model.IntVar]:
+    def new_variables(self, upper: IntArray, prefix: str = "") -> list[Variable]:
         """Integer variables in [0, upper[i]]."""
-        created = [self.cp.new_int_var(0, int(u), f"{prefix}{i}") for i, u in enumerate(upper.tolist())]
-        self.variables.extend(created)
-        self.lower.extend([0] * len(created))
+        first = len(self.lower)
+        self.lower.extend([0] * len(upper))
         self.upper.extend(int(u) for u in upper.tolist())
-        return created
+        return [Variable(i) for i in range(first, len(self.lower))]
 
-    def new_variable(self, lower: int, upper: int, name: str) -> cp_model.IntVar:
-        variable = self.cp.new_int_var(lower, upper, name)
-        self.variables.append(variable)
+    def new_variable(self, lower: int, upper: int, name: str = "") -> Variable:
         self.lower.append(lower)
         self.upper.append(upper)
-        return variable
+        return Variable(len(self.lower) - 1)
+
+    @property
+    def variables(self) -> range:
+        """Every variable's index."""
+        return range(len(self.lower))
+
+    @property
+    def cp(self) -> cp_model.CpModel:
+        """The same model for CP-SAT, brought up to date with every variable and row added so far."""
+        for index in range(len(self._cp_variables), len(self.lower)):
+            self._cp_variables.append(self._cp.new_int_var(self.lower[index], self.upper[index], f"x{index}"))
+        for row in range(self._cp_rows, self.rows):
+            expression = self._weighted(self.row_index[row], self.row_coeff[row])
+            low, high = self.row_lower[row], self.row_upper[row]
+            if np.isfinite(low) and np.isfinite(high):
+                self._cp.add_linear_constraint(expression, int(low), int(high))
+            elif np.isfinite(low):
+                self._cp.add(expression >= int(low))
+            else:
+                self._cp.add(expression <= int(high))
+        self._cp_rows = self.rows
+        return self._cp
+
+    @property
+    def cp_variables(self) -> list[cp_model.IntVar]:
+        """CP-SAT's variables, by index."""
+        self.cp  # noqa: B018 - brings them up to date
+        return self._cp_variables
+
+    def _weighted(self, index: IntArray, coeff: IntArray) -> cp_model.LinearExprT:
+        chosen = [self._cp_variables[i] for i in index.tolist()]
+        return cp_model.LinearExpr.weighted_sum(chosen, coeff.tolist())
 
     def expression(self, terms: Terms) -> cp_model.LinearExprT:
-        chosen = [self.variables[i] for i in terms.index.tolist()]
-        return cp_model.LinearExpr.weighted_sum(chosen, terms.coeff.tolist()) + terms.constant
+        """The terms as a CP-SAT expression (over the CP-SAT twin, made if need be)."""
+        self.cp  # noqa: B018 - the variables must exist
+        return self._weighted(terms.index, terms.coeff) + terms.constant
 
     def add(self, terms: Terms, lower: int | None = UNBOUNDED, upper: int | None = UNBOUNDED) -> None:
-        """lower <= terms <= upper, in CP-SAT and in the arrays."""
-        expression = self.expression(terms)
-        if lower is not None and upper is not None:
-            self.cp.add_linear_constraint(expression, lower, upper)
-        elif lower is not None:
-            self.cp.add(expression >= lower)
-        elif upper is not None:
-            self.cp.add(expression <= upper)
-        else:
+        """lower <= terms <= upper, kept as arrays (CP-SAT gets it when ``cp`` is next asked for)."""
+        if lower is None and upper is None:
             return
         self.row_index.append(terms.index)
         self.row_coeff.append(terms.coeff)

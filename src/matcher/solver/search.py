@@ -35,7 +35,7 @@ from matcher.solution import Solution
 from matcher.solver.budget import TierBudget
 from matcher.solver.class_model import ClassModel, read_values, solution_of, values_of
 from matcher.solver.evaluate import objective_values
-from matcher.solver.highs import HighsMirror, MipOutcome, Relaxation
+from matcher.solver.highs import DUAL_RESTART_OBJECTIVES, HighsMirror, MipOutcome, Relaxation
 
 LP_SHARE = 0.8  # of a tier's time, at most, for the LP relaxation (without it nothing else has a bound)
 RESTRICTED_SHARE = 0.4  # of what is left, at most, for the models restricted to LP vertices ...
@@ -51,6 +51,8 @@ LARGE_MODEL_VARIABLES = 150_000  # above this (a national backlog), only the LP 
 LARGE_RESTRICTED_SHARE = 0.9  # of what the LP leaves, for the restricted search of a large model
 SHORTEST_STEP_S = 0.25  # a HiGHS MIP or a CP-SAT search given less than this ends in its set-up (presolve of
 # the wide u16 backlog's whole model: 0.4-1.9 s, not interruptible), so it is not started
+CP_SAT_COPY_SECONDS_PER_VARIABLE = 3e-5  # making, copying and hinting CP-SAT's model before it searches: 0.4 s
+# of processor time for the wide u16 backlog's 34,000 variables (12 us each), with room for a busy machine
 ABANDON_GRACE_S = 0.05  # after a tier's deadline, how long a stopped branch-and-cut gets to return its answer
 
 
@@ -122,6 +124,7 @@ def search_tier(allocation: ClassModel, mirror: HighsMirror, name: str, maximise
     hears of every step's progress. ``known``: a bound proven elsewhere; a solution reaching it ends the tier."""
     terms = allocation.terms[name]
     began = time.monotonic()
+    clock = TierBudget(budget, deterministic, SHORTEST_STEP_S)  # from the tier's first moment: evaluating the start counts too
     tier = _Tier(allocation, name, maximise, current, objective_values(allocation.facts, current)[name])
     phases: dict[str, float | str] = {}
     if known is not None and (known >= tier.value if maximise else known <= tier.value):
@@ -136,18 +139,19 @@ def search_tier(allocation: ClassModel, mirror: HighsMirror, name: str, maximise
             report(tier.value, tier.bound)
         return now
 
-    clock = TierBudget(budget, deterministic, SHORTEST_STEP_S)
-
     def done(proven_by: str) -> TierOutcome:
         return tier.outcome(phases | ({"proven_by": proven_by} if tier.proven else {}))
 
     start = values_of(allocation, tier.solution)
     if start is not None:
         mirror.include(start > 0)
-    relaxation = mirror.relax(terms, maximise, clock.allow(LP_SHARE * budget))
+    # a share of what is left, not of the whole tier: reading the warm start into counts before it took 0.3-0.6 s
+    # under load, and the last tier's LP then ran that much past the tier's deadline (issue 17)
+    relaxation = mirror.relax(terms, maximise, clock.allow(LP_SHARE * clock.left()), name in DUAL_RESTART_OBJECTIVES)
     step = lap("lp", began)
     if relaxation is not None:
         tier.tighter(relaxation.rounded)
+        phases["lp_iterations"] = relaxation.iterations
     if tier.proven or should_stop():
         return done("lp")
     large = len(allocation.linear.lower) > LARGE_MODEL_VARIABLES
@@ -195,6 +199,7 @@ def search_tier(allocation: ClassModel, mirror: HighsMirror, name: str, maximise
         runs.append(_Background(branch_and_cut, lambda: clock.left(), concurrent=True))
     outcomes = _first_decisive(runs, settled, clock.deadline)
     step = lap("mip", step)
+    phases["mip_nodes"] = sum(mip.nodes for mip in outcomes)
     for mip in outcomes:
         if mip.values is not None:
             tier.adopt(solution_of(allocation, mip.values))
@@ -204,8 +209,10 @@ def search_tier(allocation: ClassModel, mirror: HighsMirror, name: str, maximise
     for mip in outcomes:
         if mip.bound is not None:
             tier.tighter(math.floor(mip.bound + BOUND_EPSILON) if maximise else math.ceil(mip.bound - BOUND_EPSILON))
-    if tier.proven or should_stop() or not clock.worth_a_step():
-        return done("mip")
+    copying = CP_SAT_COPY_SECONDS_PER_VARIABLE * len(allocation.linear.lower)
+    if tier.proven or should_stop() or not clock.worth_a_step() or (
+            not deterministic and clock.left() < SHORTEST_STEP_S + copying):
+        return done("mip")  # CP-SAT would still be setting up at the tier's deadline
     return _full_search(tier, tier.improving_box(relaxation), clock.left, configure, run, phases, step)
 
 
@@ -285,7 +292,7 @@ def _full_search(tier: _Tier, box: tuple[np.ndarray, np.ndarray] | None, seconds
         tier.tighter(tier.value)
         return tier.outcome(phases | {"proven_by": "lp"})
     model = allocation.model.clone()
-    expression = allocation.objectives[tier.name]
+    expression = allocation.linear.expression(allocation.terms[tier.name])
     # set here, on the copy, and only when CP-SAT runs: over the 42,000 arcs of the wide u16 backlog this
     # takes 0.3-0.9 s, which every tier paid before whether CP-SAT ran or not
     if tier.maximise:
@@ -301,7 +308,7 @@ def _full_search(tier: _Tier, box: tuple[np.ndarray, np.ndarray] | None, seconds
         model.add(expression <= tier.bound if tier.maximise else expression >= tier.bound)
     start = values_of(allocation, tier.solution)
     if start is not None and (start >= lower).all() and (start <= upper).all():
-        for variable, number in zip(allocation.linear.variables, start.tolist(), strict=True):
+        for variable, number in zip(allocation.linear.cp_variables, start.tolist(), strict=True):
             model.add_hint(variable, number)
     solver = cp_model.CpSolver()
     configure(solver, seconds_left())

@@ -134,7 +134,9 @@ def solve(instance: Instance, options: SolveOptions | None = None, control: Solv
     else:
         def report_tier(found: Solution, done: list[TierResult]) -> None:
             clock.tier(done[-1])
-            if control.wants_proposals:
+            # after the last tier the final proposal follows at once: an interim one there only cost time
+            # (0.1-0.2 s on a 600-household backlog, which at a 10 s limit is the whole 2 % allowed over it)
+            if control.wants_proposals and len(done) < len(objectives):
                 control.proposal(build_proposal(facts, pairs, found, done, stats, with_explanations=False))
 
         explaining = explanation_reserve(len(pairs), options.time_limit, len(facts.households))
