@@ -124,7 +124,8 @@ def search_tier(allocation: ClassModel, mirror: HighsMirror, name: str, maximise
     hears of every step's progress. ``known``: a bound proven elsewhere; a solution reaching it ends the tier."""
     terms = allocation.terms[name]
     began = time.monotonic()
-    clock = TierBudget(budget, deterministic, SHORTEST_STEP_S)  # from the tier's first moment: evaluating the start counts too
+    # from the tier's first moment: evaluating the start counts too
+    clock = TierBudget(budget, deterministic, SHORTEST_STEP_S)
     tier = _Tier(allocation, name, maximise, current, objective_values(allocation.facts, current)[name])
     phases: dict[str, float | str] = {}
     if known is not None and (known >= tier.value if maximise else known <= tier.value):
