@@ -54,10 +54,12 @@ def previous_start(facts: Facts, network: Network, locked: list[Placement]) -> S
     for lock in locked:
         free.take(facts, lock)
     locked_households = {p.household for p in locked}
-    with_keep_arc = set(network.placement_class[network.keeps].tolist())
+    with_keep_arc = set(zip(network.placement_class[network.keeps].tolist(), network.cell[network.keeps].tolist(),
+                            strict=True))
     kept: list[Placement] = []
     for h in sorted(facts.previous, key=lambda h: (-int(facts.households.waiting_days[h]), h)):
-        if h in locked_households or int(network.households.of[h]) not in with_keep_arc:
+        arc = (int(network.households.of[h]), int(network.previous_cell[h]))
+        if h in locked_households or arc not in with_keep_arc:
             continue
         d = facts.previous[h]
         schools = nearest_schools_with_seats(facts, free, h, d)
