@@ -10,8 +10,8 @@ every proposal that keeps the pair). When everything ranked before ``kept_previo
 the pair would have moved other pairs under review instead: as many (a tie) or more.
 
 Each forced solve is a whole solve with one more lock, so it gets what the time limit leaves after the
-re-plan's own tiers, shared over the moved pairs still to explain; a pair left without enough time keeps
-the repair's reason, marked as not proven.
+re-plan's own tiers (at most a quarter of the limit in all), shared over the moved pairs still to explain;
+a pair left without enough time keeps the repair's reason, marked as not proven.
 """
 
 from __future__ import annotations
@@ -26,10 +26,12 @@ from matcher.solution import Solution
 from matcher.solver.options import SolveOptions
 
 KEPT = "kept_previous"
+PROOFS_SHARE = 0.25  # of the time limit, at most, for the re-solves of all moved pairs together (and never
+# beyond what the limit leaves after the tiers): a re-plan whose tiers end early does not wait for them long
 SHORTEST_PROOF_S = 0.5  # a forced solve given less than this is not started (a week's whole solve: 0.3-1 s)
 LONGEST_PROOF_S = 15.0  # at most this for one pair, so that one hard pair does not take every other pair's time
 DETERMINISTIC_PROOF_SHARE = 0.05  # of the time limit per pair, in a deterministic solve (repeatable answers)
-DETERMINISTIC_PROOFS = 10  # in a deterministic solve, at most this many pairs are proven (the rest: repair)
+DETERMINISTIC_PROOFS = 5  # in a deterministic solve, at most this many pairs are proven (the rest: repair): PROOFS_SHARE
 
 # A solve of an instance (no proofs of its own), from a start: ``matcher.solver.solve.solve`` in practice,
 # passed in because the solver imports this package. Returns the values and bounds of the tiers, and

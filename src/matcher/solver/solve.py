@@ -25,7 +25,7 @@ from matcher import __version__
 from matcher.exceptions import InstanceInvalid
 from matcher.facts import Facts, derive_facts
 from matcher.format import MAXIMISED_OBJECTIVES, Instance, Proposal
-from matcher.replan.proof import Forced, MoveProver
+from matcher.replan.proof import PROOFS_SHARE, Forced, MoveProver
 from matcher.rules import compatible_pairs
 from matcher.solution import Solution
 from matcher.solver import class_model
@@ -157,8 +157,9 @@ def solve(instance: Instance, options: SolveOptions | None = None, control: Solv
     prover = None
     replan = bool(facts.previous) and "kept_previous" in objectives
     if prove_moves and replan and keep is None and options.method != "greedy":
-        deadline = Budget.of(options, clock.started, explanation_reserve(len(pairs), options.time_limit,
-                                                                         len(facts.households))).deadline
+        deadline = min(Budget.of(options, clock.started, explanation_reserve(len(pairs), options.time_limit,
+                                                                             len(facts.households))).deadline,
+                       time.monotonic() + PROOFS_SHARE * options.time_limit)
         prover = MoveProver(instance, options, deadline, {t.name: t.status == "optimal" for t in tiers}, _forced)
     proposal = build_proposal(facts, pairs, solution, tiers, stats, prover=prover)
     if prover is not None and prover.proofs_made:
