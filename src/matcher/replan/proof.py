@@ -31,7 +31,7 @@ PROOFS_SHARE = 0.25  # of the time limit, at most, for the re-solves of all move
 SHORTEST_PROOF_S = 0.5  # a forced solve given less than this is not started (a week's whole solve: 0.3-1 s)
 LONGEST_PROOF_S = 15.0  # at most this for one pair, so that one hard pair does not take every other pair's time
 DETERMINISTIC_PROOF_SHARE = 0.05  # of the time limit per pair, in a deterministic solve (repeatable answers)
-DETERMINISTIC_PROOFS = 5  # in a deterministic solve, at most this many pairs are proven (the rest: repair): PROOFS_SHARE
+DETERMINISTIC_PROOFS = 5  # in a deterministic solve, at most this many pairs are proven (the rest: repair)
 
 # A solve of an instance (no proofs of its own), from a start: ``matcher.solver.solve.solve`` in practice,
 # passed in because the solver imports this package. Returns the values and bounds of the tiers, and
