@@ -37,7 +37,7 @@ from benchmarks.registry import CASES, Recipe
 from matcher.checker import check_proposal
 from matcher.format import Proposal
 from matcher.replan.next_instance import Decision, next_instance
-from matcher.solver import SolveControl, SolveOptions, solve
+from matcher.solver import SolveControl, SolveOptions, SolveResult, solve
 from matcher.validation import load_instance
 
 SHARE_DECLINED = 0.05  # "5 % of the pairs" of the issue
@@ -64,6 +64,7 @@ class Draw:
     fresh_first: tuple[int, int]  # overdue_housed and persons_housed of the fresh solve
     replan_kept: int  # the re-plan's kept_previous
     first_interim_kept: int  # pairs under review kept by the re-plan's first interim proposal (its first tier's)
+    replan_phases: dict[str, Any]  # the re-plan's seconds per phase, and how many moved pairs were re-solved
     evidence: dict[str, Any] | None = None  # benchmarks.disruption_evidence, when asked for
 
 
@@ -72,14 +73,24 @@ def pairs_of(proposal: Proposal) -> set[Pair]:
 
 
 def timed_solve(document: dict[str, Any], options: SolveOptions,
-                interim: list[Proposal] | None = None) -> tuple[Proposal, float, float]:
-    """The proposal, the solve's seconds and its tiers' seconds (the search for the optimum, without the
-    explanations and a re-plan's re-solves of moved pairs); ``interim`` collects the tiers' proposals."""
+                interim: list[Proposal] | None = None) -> tuple[SolveResult, float]:
+    """The solve and its seconds; ``interim`` collects the proposals of the tiers as they end."""
     instance = load_instance(document)
     control = SolveControl(on_proposal=interim.append) if interim is not None else None
     began = time.monotonic()
     result = solve(instance, options, control)
-    return result.proposal, time.monotonic() - began, float(result.phases.get("tiers_seconds", 0.0))
+    return result, time.monotonic() - began
+
+
+def tiers_seconds(result: SolveResult) -> float:
+    """The search for the optimum alone: without the explanations and a re-plan's re-solves of moved pairs."""
+    return float(result.phases.get("tiers_seconds", 0.0))
+
+
+def phases(result: SolveResult) -> dict[str, Any]:
+    """Seconds per phase ("explain" includes the re-solves of moved pairs), and how many pairs were re-solved."""
+    return {name: round(seconds, 2) for name, seconds in result.phases.items()} | {
+        "move_proofs": result.stats.get("move_proofs", 0)}
 
 
 def one_draw(document: dict[str, Any], first: Proposal, declined: list[Pair], options: SolveOptions,
@@ -89,8 +100,9 @@ def one_draw(document: dict[str, Any], first: Proposal, declined: list[Pair], op
     fresh_document = dict(replan_document, previous=[], policy=dict(replan_document["policy"], objectives=[
         name for name in replan_document["policy"]["objectives"] if name != KEPT]))  # nothing of the first proposal
     interim: list[Proposal] = []
-    replan, replan_s, replan_tiers_s = timed_solve(replan_document, options, interim)
-    fresh, fresh_s, fresh_tiers_s = timed_solve(fresh_document, options)
+    replanned, replan_s = timed_solve(replan_document, options, interim)
+    fresh_result, fresh_s = timed_solve(fresh_document, options)
+    replan, fresh = replanned.proposal, fresh_result.proposal
     others = pairs_of(first) - set(declined)
     values = {name: (replan.objective(name), fresh.objective(name)) for name in FIRST_TIERS}
     equal = all(r is not None and f is not None and r.value == f.value for r, f in values.values())
@@ -102,15 +114,17 @@ def one_draw(document: dict[str, Any], first: Proposal, declined: list[Pair], op
     under_review = {(p["household"], p["dwelling"]) for p in replan_document["previous"]}
     first_kept = len(pairs_of(interim[0]) & under_review) if interim else -1
     return Draw(len(declined), moved, len(others - pairs_of(fresh)), equal, replan.status, fresh.status,
-                round(replan_s, 2), round(fresh_s, 2), round(replan_tiers_s, 2), round(fresh_tiers_s, 2), checked,
+                round(replan_s, 2), round(fresh_s, 2), round(tiers_seconds(replanned), 2),
+                round(tiers_seconds(fresh_result), 2), checked,
                 (overdue, persons), kept.value if kept is not None else -1,
-                first_kept, found)
+                first_kept, phases(replanned), found)
 
 
 def measure(recipe: Recipe, draws: int, time_limit: float, workers: int, evidence: bool = False) -> dict[str, Any]:
     document = recipe.document()
     options = SolveOptions(time_limit=time_limit, workers=workers)
-    first, first_s, _ = timed_solve(document, options)
+    first_result, first_s = timed_solve(document, options)
+    first = first_result.proposal
     proposed = sorted(pairs_of(first))
     rng = random.Random(DRAW_SEED)
     results: dict[str, list[Draw]] = {"one": [], "share": []}
