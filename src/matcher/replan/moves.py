@@ -27,6 +27,9 @@ from matcher.solution import Placement, Solution
 from matcher.solver.evaluate import objective_values
 
 KEPT = "kept_previous"
+HELD_WORDS = {"overdue_housed": "as many overdue households housed", "persons_housed": "as many persons housed",
+              "max_shortfall_permille": "the worst municipal shortfall as low",
+              "quality": "the quality score (ties, unused bedrooms, school distance) as high"}
 IGNORED_RULES = frozenset({"lock_missing"})  # the repair drops placements on purpose; only limits matter here
 
 
@@ -112,8 +115,10 @@ def _proven(facts: Facts, solution: Solution, proof: Proof) -> _Why:
     certainty = ("" if proof.proven else
                  " (found by a re-solve with the pair kept, within its time; not proven for every proposal)")
     if proof.needed_by == KEPT:
-        words = ("keeping it would have meant moving another pair under review instead, which keeps no more "
-                 "pairs" if proof.cost == 0 else
+        ranked: list[str] = list(facts.instance.policy.objectives)
+        held = " and ".join(HELD_WORDS[name] for name in ranked[:ranked.index(KEPT)]) or "every other pair"
+        words = (f"one pair under review had to move to keep {held}, and keeping this one would have meant "
+                 "moving another instead" if proof.cost == 0 else
                  f"keeping it would have meant moving {proof.cost + 1} other pairs under review instead of this one")
         return _Why(KEPT, words + certainty, proof.cost, proof.proven)
     now = objective_values(facts, solution)[proof.needed_by]
