@@ -267,7 +267,7 @@ def test_a_re_solve_says_a_swap_moved_one_of_two_pairs_not_that_a_person_was_nee
     assert proposal.status == "optimal" and proposal.objective("kept_previous").value == 1
     (move,) = proposal.model_extra["moved"]
     assert (move["needed_by"], move["cost"], move["proven"]) == ("kept_previous", 0, True)
-    assert ("one pair under review had to move to keep as many overdue households housed and as many persons "
+    assert ("a pair under review had to move to keep as many overdue households housed and as many persons "
             "housed, and keeping this one would have meant moving another instead") in move["reason"]
     repaired = solve(load_instance(data), OPTIONS, prove_moves=False).proposal.model_extra["moved"]
     assert (repaired[0]["needed_by"], repaired[0]["cost"], repaired[0]["proven"]) == ("persons_housed", 1, False)

@@ -117,7 +117,7 @@ def _proven(facts: Facts, solution: Solution, proof: Proof) -> _Why:
     if proof.needed_by == KEPT:
         ranked: list[str] = list(facts.instance.policy.objectives)
         held = " and ".join(HELD_WORDS[name] for name in ranked[:ranked.index(KEPT)]) or "every other pair"
-        words = (f"one pair under review had to move to keep {held}, and keeping this one would have meant "
+        words = (f"a pair under review had to move to keep {held}, and keeping this one would have meant "
                  "moving another instead" if proof.cost == 0 else
                  f"keeping it would have meant moving {proof.cost + 1} other pairs under review instead of this one")
         return _Why(KEPT, words + certainty, proof.cost, proof.proven)
