@@ -62,6 +62,7 @@ class Draw:
     fresh_tiers_s: float
     checked: bool  # `matcher check` accepts the re-plan's proposal, kept_previous recomputed from the ids
     fresh_first: tuple[int, int]  # overdue_housed and persons_housed of the fresh solve
+    replan_first: tuple[int, int]  # overdue_housed and persons_housed of the re-plan
     replan_kept: int  # the re-plan's kept_previous
     first_interim_kept: int  # pairs under review kept by the re-plan's first interim proposal (its first tier's)
     replan_phases: dict[str, Any]  # the re-plan's seconds per phase, and how many moved pairs were re-solved
@@ -110,13 +111,14 @@ def one_draw(document: dict[str, Any], first: Proposal, declined: list[Pair], op
     moved = len(others - pairs_of(replan))
     found = disruption_evidence.gather(replan_document, moved, options).as_dict() if evidence else None
     overdue, persons = (int(f.value) if f is not None else -1 for _, f in values.values())
+    replan_first = tuple(int(r.value) if r is not None else -1 for r, _ in values.values())
     kept = replan.objective(KEPT)
     under_review = {(p["household"], p["dwelling"]) for p in replan_document["previous"]}
     first_kept = len(pairs_of(interim[0]) & under_review) if interim else -1
     return Draw(len(declined), moved, len(others - pairs_of(fresh)), equal, replan.status, fresh.status,
                 round(replan_s, 2), round(fresh_s, 2), round(tiers_seconds(replanned), 2),
                 round(tiers_seconds(fresh_result), 2), checked,
-                (overdue, persons), kept.value if kept is not None else -1,
+                (overdue, persons), (replan_first[0], replan_first[1]), kept.value if kept is not None else -1,
                 first_kept, phases(replanned), found)
 
 
