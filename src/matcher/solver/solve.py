@@ -156,7 +156,7 @@ def solve(instance: Instance, options: SolveOptions | None = None, control: Solv
     stats["tiers"] = [tier.as_stats() for tier in tiers]
     prover = None
     replan = bool(facts.previous) and "kept_previous" in objectives
-    if prove_moves and replan and keep is None and options.method != "greedy":
+    if prove_moves and replan and keep is None and options.method != "greedy" and not control.stopped:
         deadline = min(Budget.of(options, clock.started, explanation_reserve(len(pairs), options.time_limit,
                                                                              len(facts.households))).deadline,
                        time.monotonic() + PROOFS_SHARE * options.time_limit)
