@@ -22,6 +22,7 @@ def test_disruption_u16_week(smoke: bool, benchmark: object) -> None:
     result = measure(Recipe("u16-week"), SMOKE_DRAWS if smoke else DRAWS, WEEK_TIME_LIMIT_S, workers=2)
     for kind, figures in result["summary"].items():
         assert figures["first_tiers_equal"], f"{kind}: the re-plan gave up overdue or persons"
+        assert figures["all_checked"], f"{kind}: matcher check refused a re-plan (kept_previous recomputed)"
         assert figures["moved_replan_mean"] <= figures["moved_fresh_mean"]
     seconds = sum(draw["replan_s"] for draws in result["draws"].values() for draw in draws)
     record(benchmark, "disruption", seconds, kind="disruption", case="u16-week", summary=result["summary"])

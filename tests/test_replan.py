@@ -16,7 +16,7 @@ from matcher.exceptions import InstanceInvalid
 from matcher.format import REPLAN_OBJECTIVES, Proposal
 from matcher.replan.decisions import DecisionsInvalid, read_decisions
 from matcher.replan.next_instance import Decision, next_instance, with_kept_previous
-from matcher.solver import SolveOptions, solve_proposal
+from matcher.solver import SolveOptions, solve, solve_proposal
 from matcher.validation import load_instance
 
 WEEK = Path(__file__).resolve().parents[1] / "instances" / "u16-week.json"
@@ -243,3 +243,47 @@ def test_after_one_decline_the_week_moves_at_most_one_other_pair_on_average() ->
         moved_replan.append(len(others - pairs(replan)))
         moved_fresh.append(len(others - pairs(fresh)))
     assert sum(moved_replan) <= len(moved_replan) < sum(moved_fresh)
+
+
+# --- why a pair moved, from a re-solve with the pair kept ----------------------------------------------------
+
+
+def three_alike_with_one_declined() -> dict[str, Any]:
+    """h0 declined d0; h1 and h2 are still looking at d1 and d2. Everyone fits everything, so h0 is housed by a
+    swap: it takes d1 or d2, and the household it displaces takes d0. One pair under review has to move, but
+    either one will do."""
+    return instance([household("h0"), household("h1"), household("h2")],
+                    [dwelling("d0"), dwelling("d1"), dwelling("d2")],
+                    previous=[{"household": "h1", "dwelling": "d1"}, {"household": "h2", "dwelling": "d2"}],
+                    forbidden=[{"household": "h0", "dwelling": "d0", "reason": "declined"}],
+                    policy={"objectives": list(REPLAN_OBJECTIVES)})
+
+
+def test_a_re_solve_says_a_swap_moved_one_of_two_pairs_not_that_a_person_was_needed() -> None:
+    # the simplest repair (h1 back in d1, drop h0 who took it) loses a person; a re-solve with h1 kept finds
+    # that h0 can take d2 instead, moving h2: the move was needed to house h0, but which pair moves is a tie
+    data = three_alike_with_one_declined()
+    proposal = solve_proposal(load_instance(data), OPTIONS)
+    assert proposal.status == "optimal" and proposal.objective("kept_previous").value == 1
+    (move,) = proposal.model_extra["moved"]
+    assert (move["needed_by"], move["cost"], move["proven"]) == ("kept_previous", 0, True)
+    assert ("a pair under review had to move to keep as many overdue households housed and as many persons "
+            "housed, and keeping this one would have meant moving another instead") in move["reason"]
+    repaired = solve(load_instance(data), OPTIONS, prove_moves=False).proposal.model_extra["moved"]
+    assert (repaired[0]["needed_by"], repaired[0]["cost"], repaired[0]["proven"]) == ("persons_housed", 1, False)
+
+
+def test_a_re_solve_proves_the_objective_that_needed_the_move() -> None:
+    # h0 is now a couple, and of the dwellings it may have only d1 takes two persons: keeping h1 in d1 leaves
+    # h0 out, two persons fewer whichever way the rest is placed
+    data = instance([household("h0", ages=[30, 31]), household("h1"), household("h2")],
+                    [dwelling("d0", max_occupants=2), dwelling("d1", max_occupants=2),
+                     dwelling("d2", max_occupants=1)],
+                    previous=[{"household": "h1", "dwelling": "d1"}, {"household": "h2", "dwelling": "d2"}],
+                    forbidden=[{"household": "h0", "dwelling": "d0", "reason": "declined"}],
+                    policy={"objectives": list(REPLAN_OBJECTIVES)})
+    proposal = solve_proposal(load_instance(data), OPTIONS)
+    assert pairs(proposal) == {("h0", "d1"), ("h1", "d0"), ("h2", "d2")}
+    (move,) = proposal.model_extra["moved"]
+    assert (move["household"], move["needed_by"], move["cost"], move["proven"]) == ("h1", "persons_housed", 2, True)
+    assert "2 persons fewer housed, whichever way the others were placed" in move["reason"]

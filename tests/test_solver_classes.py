@@ -332,3 +332,23 @@ def test_municipality_caps_count_persons_per_class() -> None:
     data = instance(couples, [dwelling(f"d{i}", "GM0589") for i in range(3)], municipalities=[town])
     assert best_count(data, FLOW)[0] == 6
     assert best_count(data, FLOW + ["add_municipality_caps"])[0] == 4
+
+
+def test_previous_pairs_split_no_class_and_each_keep_arc_is_bounded_by_its_members() -> None:
+    # three look-alike singles; h0 and h1 were proposed dwellings of the near cell, h2 one of the far cell
+    dwellings = [dwelling(f"n{i}") for i in range(3)] + [dwelling("f0", location=near(20))]
+    schools = [school("s0", location=near(0))]
+    previous = [{"household": "h0", "dwelling": "n0"}, {"household": "h1", "dwelling": "n1"},
+                {"household": "h2", "dwelling": "f0"}]
+    data = instance([household(f"h{i}") for i in range(3)], dwellings, schools=schools, previous=previous,
+                    policy={"objectives": ["kept_previous", "persons_housed"]})
+    facts = facts_of(data)
+    households, dwelling_groups = household_classes(facts), dwelling_classes(facts)
+    assert len(households) == 1 and len(dwelling_groups.cells) == 2
+    network = build_network(facts, households, dwelling_groups)
+    keeps = np.flatnonzero(network.keeps)
+    cells = dwelling_groups.cell_of
+    assert sorted(zip(network.cell[keeps].tolist(), network.keep_limit[keeps].tolist(), strict=True)) == sorted(
+        [(int(cells[0]), 2), (int(cells[3]), 1)])
+    proposal = solve_proposal(load_instance(data), SolveOptions(time_limit=10, workers=1))
+    assert {(a.household, a.dwelling) for a in proposal.assignments} == {("h0", "n0"), ("h1", "n1"), ("h2", "f0")}

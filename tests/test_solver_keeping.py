@@ -3,11 +3,17 @@
 from __future__ import annotations
 
 from builders import dwelling, household, instance
+from conftest import load_example
+from matcher.checker import hard_rule_violations
 from matcher.facts import derive_facts
+from matcher.format import Assignment
+from matcher.replan.next_instance import Decision, next_instance
 from matcher.solution import Placement
 from matcher.solver.classes import dwelling_classes, household_classes
 from matcher.solver.evaluate import objective_values
-from matcher.solver.keeping import keep_where_free
+from matcher.solver.keeping import keep_where_free, previous_start
+from matcher.solver.locks import check_locks
+from matcher.solver.network import build_network
 from matcher.validation import load_instance
 
 
@@ -40,3 +46,26 @@ def test_a_household_whose_class_lost_its_place_is_not_placed_again() -> None:
     households, dwellings = household_classes(facts), dwelling_classes(facts)  # type: ignore[arg-type]
     kept = keep_where_free(facts, households, dwellings, [], [Placement(0, 0)])  # type: ignore[arg-type]
     assert kept == []
+
+
+def test_a_re_plan_starts_from_every_pair_still_under_review() -> None:
+    """The warm start of a re-plan keeps every previous pair (they come from one proposal, so they fit
+    together with the locks) and places the declined household first come, first served."""
+    document, proposal = load_example("u16-week-s1")
+    locked = {(lock["household"], lock["dwelling"]) for lock in document["locks"]}
+    declined = next((a["household"], a["dwelling"]) for a in proposal["assignments"]
+                    if (a["household"], a["dwelling"]) not in locked)
+    plan = next_instance(document, proposal, {declined: Decision(False, "too far")})
+    facts = derive_facts(load_instance(plan.document))
+    network = build_network(facts, household_classes(facts), dwelling_classes(facts))
+    locks = check_locks(facts)
+    start = previous_start(facts, network, locks.placements)
+    assert start is not None
+    previous = {(facts.household_index[p["household"]], facts.dwelling_index[p["dwelling"]]) for p in plan.previous}
+    assert previous <= {(p.household, p.dwelling) for p in start}
+    assert objective_values(facts, start)["kept_previous"] == len(previous)
+    ids = facts.households.ids, facts.dwellings.ids, facts.schools.ids
+    assignments = [Assignment(household=ids[0][p.household], dwelling=ids[1][p.dwelling],
+                              schools={kind: ids[2][s] for kind, s in p.schools.items()}) for p in start]
+    assert hard_rule_violations(facts, assignments) == []
+    assert previous_start(derive_facts(load_instance(document)), network, locks.placements) is None

@@ -7,8 +7,10 @@ ranked before ``kept_previous`` needed its dwelling or its household. The second
 simplest repair: give the household its previous dwelling back, and let whoever now lives there (and the
 household's new dwelling) go. The first objective of the policy that this repair makes worse is the one
 that needed the move; when no objective gets worse, the rule the repair breaks (a municipality's cap, a
-group's share, a school's seats) is the reason. The repair is one way of keeping the pair, not every way;
-the lexicographic optimum guarantees only that no way keeps it without giving up something ranked higher.
+group's share, a school's seats) is the reason. The repair is one way of keeping the pair, not every way.
+Where the time limit leaves room, a re-solve with the pair locked (``matcher.replan.proof``) replaces it:
+then the objective named, and by how much it would suffer (``cost``), hold for every proposal that keeps the
+pair (``proven``), or the pair could only have been kept by moving others under review instead.
 """
 
 from __future__ import annotations
@@ -19,11 +21,15 @@ from typing import Any
 from matcher.checker import hard_rule_violations
 from matcher.facts import Facts
 from matcher.format import MAXIMISED_OBJECTIVES, SCHOOL_KINDS, Assignment
+from matcher.replan.proof import MoveProver, Proof
 from matcher.rules import Pairs
 from matcher.solution import Placement, Solution
 from matcher.solver.evaluate import objective_values
 
 KEPT = "kept_previous"
+HELD_WORDS = {"overdue_housed": "as many overdue households housed", "persons_housed": "as many persons housed",
+              "max_shortfall_permille": "the worst municipal shortfall as low",
+              "quality": "the quality score (ties, unused bedrooms, school distance) as high"}
 IGNORED_RULES = frozenset({"lock_missing"})  # the repair drops placements on purpose; only limits matter here
 
 
@@ -37,52 +43,95 @@ class Move:
     taken_by: list[str]  # households the new proposal puts in the previous dwelling
     needed_by: str | None  # the objective (or "declined", "lock", "rules", a rule code) that needed the move
     reason: str
+    cost: int | None = None  # how much worse needed_by gets if the pair is kept, in its own unit; None: no figure
+    proven: bool = False  # the cost holds for every proposal that keeps the pair (a re-solve's bound shows it)
 
     def as_dict(self) -> dict[str, Any]:
         return {"household": self.household, "dwelling": self.dwelling, "now": self.now, "taken_by": self.taken_by,
-                "needed_by": self.needed_by, "reason": self.reason}
+                "needed_by": self.needed_by, "reason": self.reason, "cost": self.cost, "proven": self.proven}
 
 
-def moved_pairs(facts: Facts, pairs: Pairs, solution: Solution) -> list[Move]:
-    """Every previous pair the solution does not keep, in the order of ``previous``, each with its reason."""
+@dataclass(frozen=True)
+class _Why:
+    needed_by: str | None
+    words: str
+    cost: int | None = None
+    proven: bool = False
+
+
+def moved_pairs(facts: Facts, pairs: Pairs, solution: Solution, prover: MoveProver | None = None) -> list[Move]:
+    """Every previous pair the solution does not keep, in the order of ``previous``, each with its reason
+    (from a re-solve per pair when ``prover`` is given and has time, else from the simplest repair)."""
     dwelling_of = {p.household: p.dwelling for p in solution}
     compatible = set(zip(pairs.household.tolist(), pairs.dwelling.tolist(), strict=True))
+    moved = [(h, d) for h, d in facts.previous.items() if dwelling_of.get(h) != d]
+    if prover is not None:
+        prover.pairs_left = max(1, len(moved))
     moves = []
-    for h, d in facts.previous.items():
-        if dwelling_of.get(h) == d:
-            continue
+    for h, d in moved:
         now = dwelling_of.get(h)
         takers = [p.household for p in solution if p.dwelling == d]
-        needed_by, why = _why(facts, compatible, solution, h, d, takers)
+        why = _why(facts, compatible, solution, h, d, takers, prover)
         ids = facts.households.ids
         moves.append(Move(ids[h], facts.dwellings.ids[d], None if now is None else facts.dwellings.ids[now],
-                          [ids[t] for t in takers], needed_by, _sentence(facts, h, d, now, takers, why)))
+                          [ids[t] for t in takers], why.needed_by, _sentence(facts, h, d, now, takers, why.words),
+                          why.cost, why.proven))
     return moves
 
 
 def _why(facts: Facts, compatible: set[tuple[int, int]], solution: Solution, h: int, d: int,
-         takers: list[int]) -> tuple[str | None, str]:
+         takers: list[int], prover: MoveProver | None) -> _Why:
     record = facts.instance
     for declined in record.forbidden:
         if (facts.household_index[declined.household], facts.dwelling_index[declined.dwelling]) == (h, d):
-            return "declined", "the pair was declined" + (f" ({declined.reason})" if declined.reason else "")
+            return _Why("declined", "the pair was declined" + (f" ({declined.reason})" if declined.reason else ""))
     for lock in record.locks:
         if facts.household_index[lock.household] == h:
-            return "lock", f"the household accepted {lock.dwelling}"
+            return _Why("lock", f"the household accepted {lock.dwelling}")
     if (h, d) not in compatible:
-        return "rules", "the pair no longer keeps the rules (ask why-not for which)"
+        return _Why("rules", "the pair no longer keeps the rules (ask why-not for which)")
     repair = _repair(facts, solution, h, d, takers)
+    broken = [v for v in hard_rule_violations(facts, _assignments(facts, repair)) if v.rule not in IGNORED_RULES]
+    if prover is not None:
+        proof = prover.prove(facts, solution, h, d, None if broken or _drops_a_lock(facts, takers) else repair)
+        if proof is not None:
+            return _proven(facts, solution, proof)
     before, after = objective_values(facts, solution), objective_values(facts, repair)
+    unproven = "" if prover is None else " (the simplest way of keeping it; a re-solve did not prove more in time)"
     for name in record.policy.objectives:
         if name == KEPT:
             break
         worse = before[name] - after[name] if name in MAXIMISED_OBJECTIVES else after[name] - before[name]
         if worse > 0:
-            return name, f"keeping it would have meant {_cost_in_words(name, worse, before[name], after[name])}"
-    broken = [v for v in hard_rule_violations(facts, _assignments(facts, repair)) if v.rule not in IGNORED_RULES]
+            words = _cost_in_words(name, worse, before[name], after[name])
+            return _Why(name, f"keeping it would have meant {words}{unproven}", worse)
     if broken:
-        return broken[0].rule, f"keeping it would break a limit: {broken[0].message}"
-    return None, "no objective ranked before kept_previous needed it; the proposal is not proven optimal"
+        return _Why(broken[0].rule, f"keeping it would break a limit: {broken[0].message}{unproven}")
+    return _Why(None, "no objective ranked before kept_previous needed it; the proposal is not proven optimal")
+
+
+def _proven(facts: Facts, solution: Solution, proof: Proof) -> _Why:
+    """The words for a re-solve's finding: the objective, how much, and whether it holds for every way."""
+    certainty = ("" if proof.proven else
+                 " (found by a re-solve with the pair kept, within its time; not proven for every proposal)")
+    if proof.needed_by == KEPT:
+        ranked: list[str] = list(facts.instance.policy.objectives)
+        held = " and ".join(HELD_WORDS[name] for name in ranked[:ranked.index(KEPT)]) or "every other pair"
+        words = (f"a pair under review had to move to keep {held}, and keeping this one would have meant "
+                 "moving another instead" if proof.cost == 0 else
+                 f"keeping it would have meant moving {proof.cost + 1} other pairs under review instead of this one")
+        return _Why(KEPT, words + certainty, proof.cost, proof.proven)
+    now = objective_values(facts, solution)[proof.needed_by]
+    maximise = proof.needed_by in MAXIMISED_OBJECTIVES
+    after = now - proof.cost if maximise else now + proof.cost
+    words = _cost_in_words(proof.needed_by, proof.cost, now, after)
+    return _Why(proof.needed_by, f"keeping it would have meant {words}, whichever way the others were placed"
+                if proof.proven else f"keeping it would have meant {words}{certainty}", proof.cost, proof.proven)
+
+
+def _drops_a_lock(facts: Facts, takers: list[int]) -> bool:
+    locked = {facts.household_index[lock.household] for lock in facts.instance.locks}
+    return any(t in locked for t in takers)
 
 
 def _repair(facts: Facts, solution: Solution, h: int, d: int, takers: list[int]) -> Solution:

@@ -113,6 +113,7 @@ def new_class_model(facts: Facts, network: Network) -> ClassModel:
     supply[pooled] = pool_supply[network.placement_pool[pooled]]
     supply[~pooled] = count[network.placement_class[~pooled]]
     flow_bound = np.minimum(supply, target_places)
+    flow_bound[network.keeps] = np.minimum(flow_bound[network.keeps], network.keep_limit[network.keeps])
     entry = linear.new_variables(entry_bound, "e")
     flow = linear.new_variables(flow_bound, "f")
     school_bound = {kind: cell_places[choices.cell] for kind, choices in network.schools.items()}
@@ -429,9 +430,7 @@ def trivial_bound(allocation: ClassModel, name: str, value: int) -> int:
     if name == "persons_housed":
         return max(value, int((count * reached * facts.households.size[representative]).sum()))
     if name == "kept_previous":
-        keeping = np.zeros(len(network.households), dtype=np.bool_)
-        keeping[network.placement_class[network.keeps]] = True
-        return max(value, int((count * keeping).sum()))
+        return max(value, int(network.keep_limit[network.keeps].sum()))
     if name == "max_shortfall_permille":
         return min(value, 0)
     quality = allocation.terms["quality"]

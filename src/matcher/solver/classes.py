@@ -9,11 +9,11 @@ CP-SAT drowns in that symmetry. Here records that no rule and no objective can t
   objective attributes (overdue,
   size, children per school kind, tie bonus per municipality), that are not locked and are in no
   forbidden pair. Locked and forbidden households stay alone in their class. Members are ordered longest
-  waiting first, so that when a class gets k places the k longest-waiting members take them. In a
-  re-plan, households with a ``previous`` pair are also told apart by the cell of their previous dwelling
-  (and nothing finer): ``kept_previous`` then counts the households of such a class that the model sends
-  to that cell along their own "keep" arc (``matcher.solver.network``), and each of them gets its own
-  previous dwelling back when counts become placements.
+  waiting first, so that when a class gets k places the k longest-waiting members take them. A re-plan's
+  ``previous`` pairs split no class: members of one class are alike for every rule and objective, and so are
+  the dwellings of one cell, so a class gets one "keep" arc per cell its members' previous dwellings lie in
+  (``matcher.solver.network``), bounded by how many members that is; each household sent along it gets its
+  own previous dwelling back when counts become placements.
 - a **dwelling class** holds dwellings with the same municipality, groups, availability, rent bracket (the
   same households that fit them can afford them), accessibility and, for a non-shared dwelling, bedrooms and
   max_occupants, or for a shared one its places. For a household without children any dwelling of a
@@ -27,7 +27,7 @@ CP-SAT drowns in that symmetry. Here records that no rule and no objective can t
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -48,7 +48,6 @@ def _sizes(groups: list[IntArray]) -> IntArray:
 class HouseholdClasses:
     members: list[IntArray]  # household indices per class, longest waiting first, then input order
     of: IntArray  # class of each household, -1 for a household that is not available this period
-    previous_cell: IntArray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))  # per class, -1: none
 
     def __len__(self) -> int:
         return len(self.members)
@@ -97,28 +96,23 @@ def household_classes(facts: Facts) -> HouseholdClasses:
     h = facts.households
     available = np.flatnonzero(h.available)
     alone = _locked_or_forbidden_households(facts)
-    previous = previous_cells(facts)
     key = np.column_stack([
         h.sharer, h.final_size, h.need, _affordable_reach(facts), h.needs_accessible, h.required_tie,
-        h.overdue, h.size, h.kids, h.tie_bonus, np.where(alone, np.arange(len(h)) + 1, 0), previous,
+        h.overdue, h.size, h.kids, h.tie_bonus, np.where(alone, np.arange(len(h)) + 1, 0),
     ]).astype(np.int64)[available]
     members = _group_rows(key, available, order=-h.waiting_days[available])
-    previous_cell = np.array([previous[rows[0]] for rows in members], dtype=np.int64)
-    return HouseholdClasses(members=members, of=_labels(members, len(h)), previous_cell=previous_cell)
+    return HouseholdClasses(members=members, of=_labels(members, len(h)))
 
 
-def previous_cells(facts: Facts) -> IntArray:
+def previous_cells(facts: Facts, households: HouseholdClasses, dwellings: DwellingClasses) -> IntArray:
     """The cell of each household's previous dwelling, where that pair could be kept at all; else -1.
 
-    A forbidden previous pair or an unavailable previous dwelling can never be kept, so it splits nothing.
+    A forbidden previous pair, an unavailable household or previous dwelling can never be kept.
     """
     cell = np.full(len(facts.households), -1, dtype=np.int64)
-    if not facts.previous:
-        return cell
-    cell_of = dwelling_classes(facts).cell_of
     for household, dwelling in facts.previous.items():
-        if (household, dwelling) not in facts.forbidden:
-            cell[household] = cell_of[dwelling]
+        if (household, dwelling) not in facts.forbidden and households.of[household] >= 0:
+            cell[household] = dwellings.cell_of[dwelling]
     return cell
 
 

@@ -7,9 +7,10 @@ dwellings of the class still free, filling a shared dwelling before opening the 
 never uses more dwellings than the model counted); schools follow the school counts, a lock's named
 school first. Every choice is made in a fixed order, so the same counts give the same proposal.
 
-Households on a keep arc (a re-plan's ``previous`` pairs) take their own previous dwelling back before
-anybody else is given a dwelling: the model counted them as kept, and the capacities it kept per cell and
-per class leave room for everybody else in what remains.
+Households on a keep arc (a re-plan's ``previous`` pairs) are the members of the class whose previous
+dwelling lies in the arc's cell, and they take their own previous dwelling back before anybody else is
+given a dwelling: the model counted them as kept, and the capacities it kept per cell and per class leave
+room for everybody else in what remains.
 
 ``counts`` is the inverse: the counts that represent a solution (for warm starts), using the direct arc
 wherever one exists, so that tie bonuses are counted exactly, and the keep arc exactly for the households
@@ -48,17 +49,20 @@ def placements(facts: Facts, network: Network, counts: Counts) -> Solution:
 
 
 def _households_per_arc(network: Network, counts: Counts) -> list[list[int]]:
-    """Which households travel along each placement arc."""
-    members = network.households.members
-    taken = np.zeros(len(members), dtype=np.int64)  # members of each class already given a place
+    """Which households travel along each placement arc: on a keep arc, members whose previous dwelling lies
+    in its cell (longest waiting first); on every other arc, the longest-waiting members not yet placed."""
+    left = [deque(members.tolist()) for members in network.households.members]  # members not yet placed
     on_arc: list[list[int]] = [[] for _ in range(network.placements)]
 
     def take(c: int, n: int) -> list[int]:
-        chosen = members[c][taken[c]:taken[c] + n].tolist()
-        taken[c] += n
-        return chosen
+        return [left[c].popleft() for _ in range(n)]
 
-    for a in np.flatnonzero((network.placement_pool == DIRECT) & (counts.flow > 0)).tolist():
+    for a in np.flatnonzero(network.keeps & (counts.flow > 0)).tolist():  # first: they need particular members
+        c, cell = int(network.placement_class[a]), int(network.cell[a])
+        on_arc[a] = [h for h in left[c] if network.previous_cell[h] == cell][:int(counts.flow[a])]
+        gone = set(on_arc[a])
+        left[c] = deque(h for h in left[c] if h not in gone)
+    for a in np.flatnonzero((network.placement_pool == DIRECT) & ~network.keeps & (counts.flow > 0)).tolist():
         on_arc[a] = take(int(network.placement_class[a]), int(counts.flow[a]))
     in_pool: list[deque[int]] = [deque() for _ in range(len(network.pool_type))]
     for j in np.flatnonzero(counts.entry > 0).tolist():
@@ -129,7 +133,8 @@ def counts(facts: Facts, network: Network, solution: Solution) -> Counts | None:
     direct = {(int(c), int(k), int(r)): a for a, (c, k, r) in enumerate(zip(
         network.placement_class.tolist(), network.dwelling_class.tolist(), network.cell.tolist(), strict=True))
         if network.placement_pool[a] == DIRECT and not network.keeps[a]}
-    keep_arc = {int(network.placement_class[a]): int(a) for a in np.flatnonzero(network.keeps).tolist()}
+    keep_arc = {(int(network.placement_class[a]), int(network.cell[a])): int(a)
+                for a in np.flatnonzero(network.keeps).tolist()}
     pooled = {(int(p), int(k), int(r)): a for a, (p, k, r) in enumerate(zip(
         network.placement_pool.tolist(), network.dwelling_class.tolist(), network.cell.tolist(), strict=True))
         if p != DIRECT}
@@ -151,9 +156,10 @@ def counts(facts: Facts, network: Network, solution: Solution) -> Counts | None:
         r = int(cell_of[d]) if (kids[h] > 0).any() else NO_CELL
         if c < 0 or k < 0:
             return None
-        if facts.previous.get(h) == d and c in keep_arc:
-            r = int(network.cell[keep_arc[c]])
-            flow[keep_arc[c]] += 1
+        keep = keep_arc.get((c, int(network.previous_cell[h]))) if facts.previous.get(h) == d else None
+        if keep is not None:
+            r = int(network.cell[keep])
+            flow[keep] += 1
         elif (c, k, r) in direct:
             flow[direct[(c, k, r)]] += 1
         else:

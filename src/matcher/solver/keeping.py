@@ -13,6 +13,11 @@ value found):
    cell, for households with children). So members placed before take their class's places first, and
    each household goes back to its own earlier dwelling where its class of dwellings has room for it
    there. Every objective value stays exactly as it was.
+
+A re-plan has its earlier proposal in the instance itself (``previous``): ``previous_start`` is the warm start
+that keeps it, the pairs still under review that can all be kept together with the locks, and first come,
+first served for the rest (the declined household among them). The tiers start from it, so the first interim
+proposal already keeps what it can, and ``kept_previous`` starts at (or next to) its optimum.
 """
 
 from __future__ import annotations
@@ -25,11 +30,14 @@ import numpy as np
 from matcher.facts import Facts, IntArray
 from matcher.solution import Placement, Solution
 from matcher.solver import class_model
+from matcher.solver.capacity import Capacity
 from matcher.solver.class_model import ClassModel
 from matcher.solver.classes import DwellingClasses, HouseholdClasses
+from matcher.solver.greedy import _nearest_schools as nearest_schools_with_seats
+from matcher.solver.greedy import greedy_by_class
 from matcher.solver.highs import HighsMirror
 from matcher.solver.linear import LinearModel, Terms
-from matcher.solver.network import DIRECT
+from matcher.solver.network import DIRECT, Network
 from matcher.solver.options import SolveControl, SolveOptions
 
 RESTRICTED_SHARE = 0.25  # of the least change's seconds, at most, for the search on the arcs in use (wall clock:
@@ -37,6 +45,36 @@ RESTRICTED_SHARE = 0.25  # of the least change's seconds, at most, for the searc
 SHORTEST_STEP_S = 0.05  # a HiGHS search given less than this is not started
 WHOLE_MODEL_SAFETY = 0.7  # of the time left, for the search on the whole model: HiGHS overran its limit there by a
 # quarter on u16-backlog under load (5.6 s for 4.4), and the deadline is the solve's
+
+
+def previous_start(facts: Facts, network: Network, locked: list[Placement]) -> Solution | None:
+    """The locks, then every ``previous`` pair that can still be kept (longest waiting first), then first come,
+    first served for everybody else; None when the instance has no previous pairs.
+
+    A pair can be kept when its household's class has a keep arc (the pair is still compatible and usable)
+    and the capacities left by the locks and the pairs kept so far allow it, with the nearest schools that
+    still have seats. The previous pairs of one proposal fit together, so normally all but the declined
+    ones are kept."""
+    if not facts.previous:
+        return None
+    free = Capacity.of(facts)
+    for lock in locked:
+        free.take(facts, lock)
+    locked_households = {p.household for p in locked}
+    with_keep_arc = set(zip(network.placement_class[network.keeps].tolist(), network.cell[network.keeps].tolist(),
+                            strict=True))
+    kept: list[Placement] = []
+    for h in sorted(facts.previous, key=lambda h: (-int(facts.households.waiting_days[h]), h)):
+        arc = (int(network.households.of[h]), int(network.previous_cell[h]))
+        if h in locked_households or arc not in with_keep_arc:
+            continue
+        d = facts.previous[h]
+        schools = nearest_schools_with_seats(facts, free, h, d)
+        placement = Placement(h, d, schools or {})
+        if schools is not None and free.fits(facts, placement):
+            free.take(facts, placement)
+            kept.append(placement)
+    return greedy_by_class(facts, network, locked + kept)
 
 
 def least_change(allocation: ClassModel, solution: Solution, earlier: Solution, options: SolveOptions,

@@ -19,10 +19,14 @@ model solution never overstates quality, and every real solution has a represent
 direct arc) with the exact value, so the optimum is exact. Where a tie weight is negative the class goes
 directly everywhere, so that nothing is ever overstated.
 
-In a re-plan, a household class whose members have a ``previous`` pair (all in one cell, see
-``matcher.solver.classes``) also gets a **keep** arc: a direct arc to that cell, on which each household
-takes its own previous dwelling back. ``kept_previous`` counts the flow on keep arcs only. A household that
-moves to another dwelling of the same cell travels along the ordinary arcs, so the count is exact both ways.
+In a re-plan, a household class whose members have ``previous`` pairs also gets a **keep** arc to each cell
+those previous dwellings lie in: a direct arc, bounded by how many of its members were proposed a dwelling
+of that cell (``keep_limit``), on which each household takes its own previous dwelling back.
+``kept_previous`` counts the flow on keep arcs only. A household that moves to another dwelling of the same
+cell travels along the ordinary arcs, so the count is exact both ways. Members of a class are alike for
+every rule and objective, and so are the dwellings of a cell, so which members keep does not matter to the
+model: the class is not split (on u16-backlog's re-plan that keeps the model at 236 household classes
+instead of 457).
 
 Every pruning the pair candidates get (``matcher.solver.candidates``) applies here per arc: municipality caps
 smaller than the household, dwellings in a group already at its cap, children without a school in range
@@ -39,7 +43,7 @@ import numpy as np
 from matcher.facts import Facts, IntArray
 from matcher.format import SCHOOL_KINDS
 from matcher.rules import PAIR_BLOCK_CELLS, compatible_block
-from matcher.solver.classes import DwellingClasses, HouseholdClasses
+from matcher.solver.classes import DwellingClasses, HouseholdClasses, previous_cells
 from matcher.usable import fits_municipality_cap, in_full_group
 
 NO_CELL = -1
@@ -79,6 +83,8 @@ class Network:
     kids: IntArray  # children per kind per household on the arc, shape (arcs, kinds)
     schools: dict[str, SchoolChoices]
     keeps: np.ndarray  # per placement arc: households on it take their own previous dwelling back
+    keep_limit: IntArray  # per placement arc: on a keep arc, the members that may keep; else 0
+    previous_cell: IntArray  # per household: the cell of the previous dwelling it may keep, else -1
     removed: dict[str, int] = field(default_factory=dict)
 
     @property
@@ -116,7 +122,9 @@ def build_network(facts: Facts, households: HouseholdClasses, dwellings: Dwellin
         _Arcs(pool=np.full(len(direct_c), DIRECT), household_class=direct_c, dwelling_class=direct_k,
               size=h.size[representative[direct_c]], kids=h.kids[representative[direct_c]]),
     )
-    arcs = arcs.into_cells(dwellings).followed_by(_keep_arcs(facts, households, dwellings, compatible))
+    previous_cell = previous_cells(facts, households, dwellings)
+    arcs = arcs.into_cells(dwellings).followed_by(_keep_arcs(facts, households, dwellings, compatible,
+                                                             previous_cell))
     removed: dict[str, int] = {"placements_before_pruning": len(arcs.pool)}
     keep = _fits_municipality_cap(facts, dwellings, arcs) & _group_has_room(facts, dwellings, arcs)
     removed["municipality_or_group_cap"] = int((~keep).sum())
@@ -151,14 +159,35 @@ def build_network(facts: Facts, households: HouseholdClasses, dwellings: Dwellin
                    pool_type=pool_keys[:, 0], pool_size=pool_keys[:, 1], pool_kids=pool_keys[:, 2:],
                    placement_pool=arcs.pool, placement_class=arcs.household_class,
                    dwelling_class=arcs.dwelling_class, cell=arcs.cell, size=arcs.size, kids=arcs.kids,
-                   schools=schools, keeps=arcs.keeps, removed=removed)
+                   schools=schools, keeps=arcs.keeps,
+                   keep_limit=_keep_limits(households, previous_cell, arcs.household_class, arcs.cell, arcs.keeps),
+                   previous_cell=previous_cell, removed=removed)
+
+
+def _class_cells(households: HouseholdClasses, previous_cell: IntArray) -> tuple[IntArray, IntArray, IntArray]:
+    """(class, cell, members) for every cell some members of a class were proposed a dwelling in."""
+    keeping = np.flatnonzero(previous_cell >= 0)
+    if len(keeping) == 0:
+        return np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0, np.int64)
+    found, members = np.unique(np.column_stack([households.of[keeping], previous_cell[keeping]]), axis=0,
+                               return_counts=True)
+    return found[:, 0].astype(np.int64), found[:, 1].astype(np.int64), members.astype(np.int64)
+
+
+def _keep_limits(households: HouseholdClasses, previous_cell: IntArray, household_class: IntArray, cell: IntArray,
+                 keeps: np.ndarray) -> IntArray:
+    classes, cells, members = _class_cells(households, previous_cell)
+    limit_of = dict(zip(zip(classes.tolist(), cells.tolist(), strict=True), members.tolist(), strict=True))
+    limit = np.zeros(len(keeps), dtype=np.int64)
+    for a in np.flatnonzero(keeps).tolist():
+        limit[a] = limit_of[(int(household_class[a]), int(cell[a]))]
+    return limit
 
 
 def _keep_arcs(facts: Facts, households: HouseholdClasses, dwellings: DwellingClasses,
-               compatible: np.ndarray) -> _Arcs:
-    """A direct arc from each class with previous pairs to the cell of their previous dwellings, if they fit it."""
-    c = np.flatnonzero(households.previous_cell >= 0) if len(households.previous_cell) else np.zeros(0, np.int64)
-    cell = households.previous_cell[c]
+               compatible: np.ndarray, previous_cell: IntArray) -> _Arcs:
+    """A direct arc from each class to each cell its members' previous dwellings lie in, if they fit it."""
+    c, cell, _ = _class_cells(households, previous_cell)
     k = dwellings.class_of_cell[cell]
     fits = compatible[c, k]
     c, cell, k = c[fits], cell[fits], k[fits]

@@ -8,6 +8,7 @@ from matcher.explain import explain
 from matcher.facts import Facts
 from matcher.format import Assignment, MunicipalityProgress, ObjectiveValue, Proposal, Unassigned
 from matcher.replan.moves import moved_pairs
+from matcher.replan.proof import MoveProver
 from matcher.rules import Pairs
 from matcher.solution import Solution
 from matcher.solver.evaluate import objective_values, persons_placed
@@ -21,7 +22,9 @@ def invalid_proposal(instance_id: str, errors: list[str], stats: dict[str, Any] 
 
 
 def build_proposal(facts: Facts, pairs: Pairs, solution: Solution, tiers: list[TierResult],
-                   stats: dict[str, Any], with_explanations: bool = True) -> Proposal:
+                   stats: dict[str, Any], with_explanations: bool = True, prover: MoveProver | None = None
+                   ) -> Proposal:
+    """``prover``: re-solves that show why each moved previous pair had to move (a re-plan with time left)."""
     solution = sorted(solution, key=lambda placement: placement.household)
     objectives = facts.instance.policy.objectives
     values = objective_values(facts, solution)
@@ -29,7 +32,7 @@ def build_proposal(facts: Facts, pairs: Pairs, solution: Solution, tiers: list[T
     proven = all(tier.status == "optimal" for tier in tiers) and len(tiers) == len(objectives)
     extra: dict[str, Any] = {}
     if facts.previous and with_explanations:  # a re-plan: say why each pair still under review moved
-        extra["moved"] = [move.as_dict() for move in moved_pairs(facts, pairs, solution)]
+        extra["moved"] = [move.as_dict() for move in moved_pairs(facts, pairs, solution, prover)]
     return Proposal(
         instance=facts.instance.id,
         status="optimal" if proven else "feasible",

@@ -26,6 +26,7 @@ from matcher import __version__
 from matcher.exceptions import InstanceInvalid
 from matcher.facts import Facts, derive_facts
 from matcher.format import MAXIMISED_OBJECTIVES, Instance, Proposal
+from matcher.replan.proof import PROOFS_SHARE, Forced, MoveProver
 from matcher.rules import compatible_pairs
 from matcher.solution import Solution
 from matcher.solver import class_model
@@ -35,7 +36,7 @@ from matcher.solver.classes import dwelling_classes, household_classes
 from matcher.solver.disaggregate import counts
 from matcher.solver.evaluate import objective_values
 from matcher.solver.greedy import greedy_by_class
-from matcher.solver.keeping import keep_where_free, least_change
+from matcher.solver.keeping import keep_where_free, least_change, previous_start
 from matcher.solver.locks import check_locks
 from matcher.solver.network import Network, build_network
 from matcher.solver.options import Phase, SolveControl, SolveOptions
@@ -90,7 +91,7 @@ class _Clock:
 
 def solve(instance: Instance, options: SolveOptions | None = None, control: SolveControl | None = None,
           start: Solution | None = None, keep: Solution | None = None, known: dict[str, KnownTier] | None = None,
-          enough: Callable[[list[TierResult]], bool] | None = None) -> SolveResult:
+          enough: Callable[[list[TierResult]], bool] | None = None, prove_moves: bool = True) -> SolveResult:
     """The best proposal the rules allow within the time limit, with proven bounds for every objective.
 
     ``start``: a feasible solution to start from (forcing: the proposal asked about, minus what the forced
@@ -99,6 +100,9 @@ def solve(instance: Instance, options: SolveOptions | None = None, control: Solv
     compared with an earlier proposal moves nobody without need. ``known``: what a wider problem proved per
     objective (forcing: the proposal asked about), see ``matcher.solver.tiers``. ``enough``: told the tiers
     so far after each one; True leaves the later tiers unsolved (forcing, once the cost is proven).
+    ``prove_moves``: in a re-plan, explain each moved previous pair by a re-solve with it kept, where the time
+    limit leaves room (``matcher.replan.proof``; those re-solves themselves do not, nor do answers with
+    ``keep``: forcing wants its cost, not those).
     """
     options = options or SolveOptions()
     control = control or SolveControl()
@@ -124,7 +128,8 @@ def solve(instance: Instance, options: SolveOptions | None = None, control: Solv
     clock.lap("network", household_classes=len(households), dwelling_classes=len(dwellings),
               arcs=network.entries + network.placements)
     greedy = greedy_by_class(facts, network, locks.placements)
-    solution = _better_start(facts, network, objectives, greedy, start)
+    offered = start if start is not None else previous_start(facts, network, locks.placements)  # a re-plan's
+    solution = _better_start(facts, network, objectives, greedy, offered)
     clock.lap("greedy", objectives=objective_values(facts, greedy))
     allocation = build_class_model(facts, network)
     stats |= class_model_stats(allocation)
@@ -155,11 +160,29 @@ def solve(instance: Instance, options: SolveOptions | None = None, control: Solv
     if keep is not None:
         solution = keep_where_free(facts, households, dwellings, solution, keep)
     stats["tiers"] = [tier.as_stats() for tier in tiers]
-    proposal = build_proposal(facts, pairs, solution, tiers, stats)
+    prover = None
+    replan = bool(facts.previous) and "kept_previous" in objectives
+    if prove_moves and replan and keep is None and options.method != "greedy" and not control.stopped:
+        deadline = min(Budget.of(options, clock.started, explanation_reserve(len(pairs), options.time_limit,
+                                                                             len(facts.households))).deadline,
+                       time.monotonic() + PROOFS_SHARE * options.time_limit)
+        prover = MoveProver(instance, options, deadline, {t.name: t.status == "optimal" for t in tiers}, _forced)
+    proposal = build_proposal(facts, pairs, solution, tiers, stats, prover=prover)
+    if prover is not None and prover.proofs_made:
+        stats["move_proofs"] = prover.proofs_made
     clock.lap("explain", status=proposal.status)
     stats["phases"] = clock.phases
     stats["total_seconds"] = round(time.monotonic() - clock.started, 4)
     return SolveResult(proposal, solution, tiers, stats)
+
+
+def _forced(instance: Instance, options: SolveOptions, start: Solution | None) -> Forced | None:
+    """A moved pair's re-solve for ``matcher.replan.proof``: the whole solve with the pair's lock added."""
+    result = solve(instance, options, start=start, prove_moves=False)
+    if result.proposal.status == "invalid":
+        return None
+    return Forced({t.name: t.value for t in result.tiers}, {t.name: t.bound for t in result.tiers},
+                  {t.name: t.status == "optimal" for t in result.tiers})
 
 
 def solve_proposal(instance: Instance, options: SolveOptions | None = None,
