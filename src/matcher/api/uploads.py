@@ -18,6 +18,7 @@ import math
 import multiprocessing
 import os
 import threading
+import time
 from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
@@ -30,6 +31,7 @@ from matcher.validation import load_instance, read_json
 MAX_DEPTH = 32  # an instance is 5 levels deep; unknown fields may add a few, not hundreds
 # One is enough: on 2 cores, a second checker would only take the core that solves and reads use.
 UPLOAD_PROCESSES = 1
+SERVER_POLL_S = 0.5  # how soon an upload process notices that its server is gone
 
 
 @dataclass(frozen=True)
@@ -94,6 +96,18 @@ def check_upload(body: bytes) -> Checked:
     return Checked(stored, [], os.getpid())
 
 
+def follow_the_server(server_pid: int) -> None:
+    """Run in each upload process as it starts: end it as soon as its server is gone, even a server killed
+    with SIGKILL, which cannot tell it (the process would otherwise wait for work for ever)."""
+
+    def watch() -> None:
+        while os.getppid() == server_pid:
+            time.sleep(SERVER_POLL_S)
+        os._exit(0)
+
+    threading.Thread(target=watch, name="follow-the-server", daemon=True).start()
+
+
 class UploadChecker:
     """The processes that check uploads; started on the first upload, ended by ``close``."""
 
@@ -113,7 +127,8 @@ class UploadChecker:
         with self._lock:
             if self._pool is None:
                 # spawned, not forked: the server has threads (and database connections) a fork would copy
-                self._pool = ProcessPoolExecutor(self._processes, mp_context=multiprocessing.get_context("spawn"))
+                self._pool = ProcessPoolExecutor(self._processes, mp_context=multiprocessing.get_context("spawn"),
+                                                 initializer=follow_the_server, initargs=(os.getpid(),))
             return self._pool
 
     def close(self) -> None:
