@@ -34,6 +34,18 @@ def slow(instance: Any, options: SolveOptions, control: SolveControl) -> Proposa
     return solve_proposal(instance, quick)
 
 
+def quiet(instance: Any, options: SolveOptions, control: SolveControl) -> Proposal:
+    """Waits (stoppable) and reports nothing, then solves with the greedy method: while it runs, the only
+    writes of its job are the worker's lease renewals."""
+    from dataclasses import replace
+
+    started = time.monotonic()
+    delay = float(os.environ.get(DELAY_ENV, "30"))
+    while time.monotonic() - started < delay and not control.stopped:
+        time.sleep(STEP_S)
+    return solve_proposal(instance, replace(options, method="greedy"))
+
+
 def deaf(instance: Any, options: SolveOptions, control: SolveControl) -> Proposal:
     """Hands over one interim proposal, then ignores every stop: the server must end it after the grace time."""
     from dataclasses import replace

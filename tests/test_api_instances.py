@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-import asyncio
 import json
-import threading
+import os
 from collections.abc import Callable, Iterator
+from typing import Any
 
 import pytest
 
 from api_support import Service, backend, make_service, service, tiny_document  # noqa: F401 - fixtures
-from matcher.api.routes import instances as instances_route
 from matcher.exceptions import InstanceInvalid
 from matcher.format import MAX_ID_LENGTH
 from matcher.storage import repository as repo
@@ -200,23 +199,18 @@ def test_two_ids_that_look_the_same_cannot_both_exist(service: Service) -> None:
     assert decision.status_code == 422 and decision.json()["problems"][0]["path"] == "[0].household"
 
 
-def test_an_upload_leaves_the_event_loop_free(service: Service, monkeypatch: pytest.MonkeyPatch) -> None:
-    """Defect 4: validation and storage ran on the event loop. Here they run in a worker thread."""
-    threads: list[bool] = []
-    real = instances_route.validated_document
+def test_an_upload_is_checked_in_a_process_of_its_own(service: Service, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Defect 4: validation and storage ran on the event loop; then, in a thread, they still held the
+    server's interpreter lock for seconds. Now the upload process checks the body."""
+    checkers: list[int] = []
+    uploads = service.client.app.state.uploads
+    real = uploads.check
 
-    def spy(body: bytes) -> dict:
-        threads.append(threading.current_thread() is threading.main_thread() or _in_event_loop())
-        return real(body)
+    async def spy(body: bytes) -> Any:
+        checked = await real(body)
+        checkers.append(checked.checked_by)
+        return checked
 
-    monkeypatch.setattr(instances_route, "validated_document", spy)
+    monkeypatch.setattr(uploads, "check", spy)
     assert service.post("/v1/instances", content=json.dumps(tiny_document())).status_code == 201
-    assert threads == [False]
-
-
-def _in_event_loop() -> bool:
-    try:
-        asyncio.get_running_loop()
-    except RuntimeError:
-        return False
-    return True
+    assert len(checkers) == 1 and checkers[0] not in (0, os.getpid())

@@ -5,16 +5,19 @@ expired, and its history says so."""
 from __future__ import annotations
 
 import datetime as dt
+import time
 from collections.abc import Callable
 from pathlib import Path
 
 import psutil
+from sqlalchemy import event
 
 from api_support import Service, backend, fresh_database, make_service, running_service  # noqa: F401 - fixtures
 from matcher.storage import Database
 from matcher.storage import repository as repo
 
 MEMORY_LIMIT_MB = 1024
+LEASE_WRITE = "UPDATE solves SET lease_expires_at"
 
 
 def failed_job(make_service: Callable[..., Service], solve_function: str, **settings: object) -> dict:
@@ -96,3 +99,27 @@ def test_a_server_shutdown_gives_its_running_job_back(backend: str, tmp_path: Pa
     events = [event["event"] for event in job["history"]]
     assert events == ["queued", "running", "released", "lease_expired", "running", "completed"]
     assert "its worker shut down" in job["history"][2]["message"]
+
+
+def test_a_running_job_renews_its_lease_rarely_and_still_hears_a_cancel_at_once(
+        make_service: Callable[..., Service]) -> None:
+    """The worker looks at its job every beat (a read) and renews the 30 s lease only after a third of it: no
+    lease write in the first seconds, where a renewal every beat made one per beat; a cancel set in the
+    database (as a DELETE on another server sets it) still reaches the job within a beat or so."""
+    service = make_service(solve_function="api_fakes:quiet", lease_renew_seconds=0.1)
+    lease_writes: list[str] = []
+
+    def count(_connection: object, _cursor: object, statement: str, *_: object) -> None:
+        if statement.startswith(LEASE_WRITE):
+            lease_writes.append(statement)
+
+    event.listen(service.database.engine, "before_cursor_execute", count)
+    solve_id = service.start_solve(service.add_instance())
+    service.wait(solve_id, until=lambda job: job["status"] == "running")
+    time.sleep(2.0)  # 20 beats
+    assert lease_writes == []
+    with service.database.session() as session:
+        repo.request_cancel(session, repo.get_solve(session, solve_id), repo.SYSTEM)
+    asked = time.monotonic()
+    job = service.wait(solve_id, timeout=10)
+    assert job["status"] == "cancelled" and time.monotonic() - asked < 3.0

@@ -100,7 +100,6 @@ def test_both_from_stdin_is_refused(capsys: pytest.CaptureFixture[str]) -> None:
     assert "standard input" in capsys.readouterr().err
 
 
-def test_dispatched_by_the_matcher_command(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
-    monkeypatch.setattr(main, "COMMANDS", ["check"])  # the other subcommands are not needed here
+def test_dispatched_by_the_matcher_command(capsys: pytest.CaptureFixture[str]) -> None:
     assert main.main(["check", str(INSTANCE), str(PROPOSAL), "--json"]) == 0
     assert json.loads(capsys.readouterr().out)["ok"] is True

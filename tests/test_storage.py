@@ -176,6 +176,22 @@ def test_a_cancel_reaches_the_lease_holder_and_outlives_its_worker(database: Dat
         assert repo.get_solve(session, cancelling).status == repo.CANCELLED
 
 
+def test_reading_the_lease_state_writes_nothing_and_sees_a_cancel_and_a_take_over(database: Database) -> None:
+    solve_id = queued_solve(database)
+    with database.session() as session:
+        _, lease = claim(session)
+        expires = repo.get_solve(session, solve_id).lease_expires_at
+    with database.session() as session:
+        assert repo.lease_state(session, lease) == repo.LeaseState(held=True, cancel_requested=False)
+        assert repo.get_solve(session, solve_id).lease_expires_at == expires  # read, not renewed
+        repo.request_cancel(session, repo.get_solve(session, solve_id), COORDINATOR)
+    with database.session() as session:
+        assert repo.lease_state(session, lease) == repo.LeaseState(held=True, cancel_requested=True)
+        session.execute(update(SolveRecord).where(SolveRecord.id == solve_id).values(lease_token="another"))
+    with database.session() as session:
+        assert repo.lease_state(session, lease) == repo.LeaseState(held=False, cancel_requested=False)
+
+
 def test_a_released_lease_lets_another_worker_start_the_job_at_once(database: Database) -> None:
     solve_id = queued_solve(database)
     with database.session() as session:

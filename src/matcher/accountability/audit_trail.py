@@ -21,7 +21,7 @@ from typing import Any
 from sqlalchemy import func, literal, select, union_all
 from sqlalchemy.orm import Session
 
-from matcher.storage.models import DecisionRecord, InstanceRecord, ProposalRecord, SolveRecord
+from matcher.storage.models import SOLVE_JOB, DecisionRecord, InstanceRecord, ProposalRecord, SolveRecord
 from matcher.storage.repository import content_hash
 
 INSTANCE, SOLVE, DECISION = "instance", "solve", "decision"
@@ -54,7 +54,8 @@ def _acts() -> Any:
     """Every act as (kind, id, at), one row each, for ordering and paging in the database."""
     return union_all(
         select(literal(INSTANCE).label("kind"), InstanceRecord.id.label("id"), InstanceRecord.created_at.label("at")),
-        select(literal(SOLVE).label("kind"), SolveRecord.id.label("id"), SolveRecord.created_at.label("at")),
+        select(literal(SOLVE).label("kind"), SolveRecord.id.label("id"), SolveRecord.created_at.label("at"))
+        .where(SolveRecord.kind == SOLVE_JOB),  # questions asked about a proposal are not acts on the data
         select(literal(DECISION).label("kind"), DecisionRecord.id.label("id"), DecisionRecord.decided_at.label("at")),
     ).subquery()
 

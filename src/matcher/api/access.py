@@ -17,9 +17,9 @@ from typing import Any
 from fastapi import HTTPException
 from sqlalchemy.orm import Session
 
-from matcher.api.schemas import storable
 from matcher.storage import repository as repo
 from matcher.storage.models import InstanceRecord, SolveRecord
+from matcher.storage.repository import storable
 
 INDEX_CACHE_SIZE = 64
 
@@ -55,7 +55,10 @@ class InstanceIndex:
 
     @classmethod
     def parse(cls, document_text: str) -> InstanceIndex:
-        document = json.loads(document_text)
+        return cls.of(json.loads(document_text))
+
+    @classmethod
+    def of(cls, document: dict[str, Any]) -> InstanceIndex:
         return cls(municipalities={str(m["id"]): m for m in document["municipalities"]},
                    dwellings={str(d["id"]): d for d in document["dwellings"]},
                    households={str(h["id"]): h for h in document["households"]},
@@ -87,6 +90,14 @@ class IndexCache:
             while len(self._entries) > self._size:
                 self._entries.popitem(last=False)
         return index
+
+
+def found_instance(session: Session, instance_id: str) -> InstanceRecord:
+    """The stored instance version, or 404."""
+    record = repo.get_instance(session, instance_id) if could_exist(instance_id) else None
+    if record is None:
+        raise not_found("instance", instance_id)
+    return record
 
 
 def visible_solve(session: Session, actor: repo.Actor, solve_id: str) -> SolveRecord:

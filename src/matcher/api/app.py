@@ -22,6 +22,7 @@ from matcher.api.errors import BodySizeLimit, install_error_handlers
 from matcher.api.jobs.runner import SolveRunner
 from matcher.api.routes import accountability, audit, decisions, health, instances, municipalities, solves
 from matcher.api.settings import ServiceSettings
+from matcher.api.uploads import UploadChecker
 from matcher.format import Instance
 from matcher.storage.engine import Database
 from matcher.web import install_web
@@ -33,8 +34,9 @@ DESCRIPTION = (
     "X-API-Key header (`matcher keys create`); a municipality key sees only its own municipality's data."
 )
 INSTANCE_SCHEMA_PREFIX = "Instance"
-# Uploads validated at once. Each holds the GIL for seconds (a backlog instance); more of them at a time only
-# slows every other request, while the ones waiting for a slot wait on the event loop and hold no thread.
+# Web-page uploads (workbooks, CSV files) imported and validated at once, on a worker thread. Each holds the
+# GIL for seconds (a backlog); more at a time only slows every other request, and the ones waiting for a slot
+# wait on the event loop, holding no thread. (API uploads are checked in their own process: api/uploads.py.)
 UPLOAD_SLOTS = 1
 
 
@@ -44,6 +46,7 @@ def create_app(settings: ServiceSettings | None = None) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         app.state.upload_slots = anyio.CapacityLimiter(UPLOAD_SLOTS)
+        app.state.uploads = UploadChecker()
         database = await run_in_threadpool(Database.open, settings.resolved_database_url())
         runner = SolveRunner(database, settings)
         if settings.concurrent_solves > 0:
@@ -53,6 +56,7 @@ def create_app(settings: ServiceSettings | None = None) -> FastAPI:
             yield
         finally:
             await run_in_threadpool(runner.close)
+            await run_in_threadpool(app.state.uploads.close)
             database.close()
 
     app = FastAPI(title=TITLE, version=__version__, description=DESCRIPTION, lifespan=lifespan,

@@ -1,36 +1,39 @@
 """The API's request and response bodies. Requests are strict (a typo or a "5" for 5 is a 422 naming the
-field); responses say exactly what a caller may rely on, and are what the OpenAPI snapshot freezes."""
+field); responses say exactly what a caller may rely on, and are what the OpenAPI snapshot freezes.
+
+Responses about stored rows are read from the rows themselves (``model_validate(row)``, pydantic's
+``from_attributes``): a field is the row's attribute of the same name, and JSON the database keeps as text
+(a job's options and progress, a stored document, an answer) is parsed on the way in."""
 
 from __future__ import annotations
 
 import datetime as dt
+import json
 from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field
 
+from matcher.accountability.recommend import DEFAULT_TOP
 from matcher.format import MAX_ID_LENGTH, Identifier, ObjectiveName, Proposal
 from matcher.solver.options import DEFAULT_TIME_LIMIT_S
+from matcher.storage.repository import storable
 
 MAX_TIME_LIMIT_S = 24 * 3600.0
 MAX_WORKERS = 64
 MAX_SEED = 2**31 - 1  # CP-SAT's random_seed is a 32-bit integer
 MAX_REASON_LENGTH = 2000
 MAX_DECISIONS = 10_000
+MAX_TOP = 50  # recommendations asked for at once
 
 
-def storable(text: str) -> str:
-    """Text every database can store: no NUL characters and no unpaired surrogates."""
-    if "\x00" in text:
-        raise ValueError("must not contain NUL characters")
-    try:
-        text.encode("utf-8")
-    except UnicodeEncodeError:
-        raise ValueError("must be valid Unicode text (it contains an unpaired surrogate)") from None
-    return text
+def stored_json(value: Any) -> Any:
+    """JSON the database keeps as text, parsed; a value that is not text is taken as it is."""
+    return json.loads(value) if isinstance(value, str) else value
 
 
 Text = Annotated[str, AfterValidator(storable)]
 RecordId = Annotated[Identifier, AfterValidator(storable)]  # a household's or dwelling's id, as instances have them
+StoredJson = BeforeValidator(stored_json)
 
 
 class Request(BaseModel):
@@ -38,7 +41,7 @@ class Request(BaseModel):
 
 
 class Response(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", from_attributes=True)
 
 
 # --- errors ------------------------------------------------------------------------------------------------
@@ -85,7 +88,7 @@ class InstanceOut(Response):
 
 
 class InstanceDetailOut(InstanceOut):
-    document: dict[str, Any] = Field(description="the matcher.instance/1 document as stored")
+    document: Annotated[dict[str, Any], StoredJson] = Field(description="the matcher.instance/1 document as stored")
 
 
 class InstanceListOut(Response):
@@ -103,6 +106,18 @@ class SolveOptionsIn(Request):
     seed: int = Field(default=0, ge=0, le=MAX_SEED)
     deterministic: bool = False
     method: Literal["cpsat", "greedy"] = "cpsat"
+
+
+class ResolveOptionsIn(Request):
+    """How each re-solve of a question runs: a solve's options, applied to every pair forced."""
+
+    time_limit: float = Field(default=DEFAULT_TIME_LIMIT_S, gt=0.0, le=MAX_TIME_LIMIT_S,
+                              description="seconds for each re-solve (recommendations: one per pair considered); "
+                                          "the solver's own default, as for a solve")
+    workers: int | None = Field(default=None, ge=1, le=MAX_WORKERS,
+                                description="CP-SAT search workers (default: the server's cores)")
+    seed: int = Field(default=0, ge=0, le=MAX_SEED)
+    deterministic: bool = False
 
 
 class SolveIn(Request):
@@ -149,12 +164,12 @@ class SolveOut(SolveStatusOut):
 
     instance_id: str
     parent_solve_id: str | None
-    options: dict[str, Any]
+    options: Annotated[dict[str, Any], StoredJson]
     seed: int
     attempts: int = Field(description="how often the solve was started (a server restart starts it again)")
     cancel_requested_at: dt.datetime | None
     error: str | None = Field(description="why the solve failed")
-    progress: SolveProgressOut | None
+    progress: Annotated[SolveProgressOut | None, StoredJson]
     proposal_status: Literal["optimal", "feasible", "invalid"] | None
     requested_by: ActorOut
     history: list[SolveEventOut]
@@ -241,3 +256,137 @@ class HealthOut(Response):
     status: Literal["ok"]
     version: str
     database: Literal["ok"]
+
+
+# --- questions about a proposal: recommendations and why-not -----------------------------------------------
+
+
+class RecommendIn(Request):
+    household: RecordId | None = Field(default=None, description="find dwellings for this household")
+    dwelling: RecordId | None = Field(default=None, description="find households for this dwelling")
+    top: int = Field(default=DEFAULT_TOP, ge=1, le=MAX_TOP)
+    options: ResolveOptionsIn = Field(default_factory=ResolveOptionsIn)
+
+
+class WhyNotIn(Request):
+    household: RecordId
+    dwelling: RecordId
+    options: ResolveOptionsIn = Field(default_factory=ResolveOptionsIn)
+
+
+class ObjectiveChangeOut(Response):
+    name: str
+    before: int = Field(description="value in the solve's proposal")
+    after: int = Field(description="value with the pair forced")
+    worse_by: int = Field(description="how much worse with the pair forced (negative: better)")
+
+
+class MoveOut(Response):
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+
+    household: str
+    from_: str = Field(alias="from")
+    to: str
+
+
+class ForcedOut(Response):
+    household: str
+    dwelling: str
+    previous: str | None = Field(description="the household's dwelling in the solve's proposal")
+    status: str = Field(description="optimal when the forced proposal is proven optimal")
+    objectives: list[ObjectiveChangeOut]
+    deciding: str | None = Field(description="the most important objective that changes")
+    lost: list[str] = Field(description="households that would lose their place")
+    moved: list[MoveOut] = Field(description="households that would move")
+    gained: list[str] = Field(description="households that would get a place")
+
+
+class OptionOut(ForcedOut):
+    rank: int
+
+
+class ObstacleOut(Response):
+    rule: str
+    name: str
+    text: str
+
+
+class BlockedOut(Response):
+    household: str
+    dwelling: str
+    obstacles: list[ObstacleOut]
+
+
+class RuleCountOut(Response):
+    rule: str
+    pairs: int
+
+
+class RecommendationOut(Response):
+    subject: str = Field(description='"household" or "dwelling"')
+    id: str
+    current: list[str] = Field(description="the subject's dwelling, or the dwelling's households, in the proposal")
+    considered: int = Field(description="pairs some proposal could contain, all re-solved and ranked")
+    options: list[OptionOut] = Field(description="best first")
+    blocked_by_rule: list[RuleCountOut] = Field(description="impossible pairs per rule, most first")
+    blocked: list[BlockedOut]
+
+
+class WhyNotOut(Response):
+    household: str
+    dwelling: str
+    verdict: str = Field(description='"in_proposal", "impossible" or "possible"')
+    current: str | None
+    occupants: list[str]
+    obstacles: list[ObstacleOut] = Field(description="every rule that forbids the pair (impossible)")
+    forced: ForcedOut | None = Field(description="what forcing the pair costs (possible)")
+    answer: list[str] = Field(description="the answer in words")
+    forced_proposal: dict[str, Any] | None = Field(description="the proposal with the pair forced, as the caller "
+                                                               "may see proposals")
+
+
+class QuestionOut(Response):
+    """A question asked about a finished solve's proposal, run as a job like a solve. For a municipality key
+    the answer names only its own dwellings and the households in them; every other household or dwelling is
+    a placeholder."""
+
+    model_config = ConfigDict(extra="forbid", from_attributes=True, populate_by_name=True)  # solve_id by name too
+
+    id: str
+    kind: Literal["recommend", "why_not"]
+    solve_id: str = Field(validation_alias="parent_solve_id", description="the solve whose proposal it is about")
+    status: SolveStatus
+    created_at: dt.datetime
+    started_at: dt.datetime | None
+    finished_at: dt.datetime | None
+    question: Annotated[dict[str, Any], StoredJson] = Field(description="what was asked, as the request gave it")
+    options: Annotated[dict[str, Any], StoredJson] = Field(description="the options of each re-solve")
+    error: str | None = Field(description="why it failed")
+    answer: Annotated[RecommendationOut | WhyNotOut | None, StoredJson] = Field(
+        description="once completed: a recommendation (kind recommend) or a why-not answer (kind why_not)")
+    requested_by: ActorOut
+    history: list[SolveEventOut]
+
+
+# --- the audit trail ---------------------------------------------------------------------------------------
+
+
+class AuditEntryOut(Response):
+    at: dt.datetime
+    kind: str = Field(description='"instance", "solve" or "decision"')
+    id: str = Field(description="the instance version, solve or decision id")
+    action: str = Field(description="what was done, in words")
+    actor: ActorOut = Field(description="who did it: the key's id and role, never the key")
+    instance_id: str | None
+    solve_id: str | None
+    proposal_id: str | None
+    details: dict[str, Any] = Field(description="instance: content hash; solve: instance hash, policy, options, "
+                                                "seed, matcher and OR-Tools versions, outcome; decision: the pair, "
+                                                "accept or decline, and the reason")
+
+
+class AuditPageOut(Response):
+    items: list[AuditEntryOut]
+    total: int
+    limit: int
+    offset: int

@@ -19,7 +19,7 @@ DEFAULT_SOLVE_MEMORY_MB = 4096  # address space of one solve process (CP-SAT res
 DEFAULT_STOP_GRACE_S = 5.0  # after a stop, how long a solve may take to hand back its best before it is killed
 DEFAULT_SOLVE_FUNCTION = "matcher.solver:solve_proposal"
 DEFAULT_LEASE_S = 30.0  # a worker that stops renewing for this long loses its job to another worker
-DEFAULT_LEASE_RENEW_S = 1.0  # renewal is also how a worker hears of a cancel: this is its delay at most
+DEFAULT_LEASE_RENEW_S = 1.0  # how often a worker looks at its jobs (a read): a cancel reaches it within this
 DEFAULT_SESSION_S = 8 * 3600  # a signed-in web session lasts one working day
 SESSION_SECRET_BYTES = 32
 

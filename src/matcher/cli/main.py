@@ -1,8 +1,12 @@
-"""Entry point of the ``matcher`` command: finds the subcommand modules and dispatches to them.
+"""Entry point of the ``matcher`` command: lists the subcommands and dispatches to the one chosen.
 
-Each subcommand lives in ``matcher/cli/<name>.py`` and exposes ``add_parser(subparsers)`` (which sets
-``func`` on its parser to a ``run(args) -> int``). Adding a command is adding its name to ``COMMANDS``;
-an entry ``"name:module"`` names a module that differs from the command (``import`` is a Python keyword).
+Each subcommand lives in ``matcher/cli/<module>.py`` and exposes ``add_parser(subparsers)`` (which sets
+``func`` on its parser to a ``run(args) -> int``). Adding a command is adding it to ``COMMANDS``.
+
+Only the chosen command's module is imported: the modules import the solver, OR-Tools, the service or Ray,
+seconds of start-up that ``matcher --version``, ``matcher --help`` and every other command should not pay.
+The listing in ``--help`` therefore comes from the one-line summaries below, which
+``tests/test_cli_main.py`` holds equal to each module's own ``help``.
 """
 
 from __future__ import annotations
@@ -10,46 +14,67 @@ from __future__ import annotations
 import argparse
 import importlib
 import sys
+from collections.abc import Collection
+from dataclasses import dataclass
 
 from matcher import __version__
 
-COMMANDS = [
-    "validate",
-    "check",
-    "generate",
-    "solve",
-    "import:import_sheet",
-    "template",
-    "export",
-    "report",
-    "serve",
-    "worker",
-    "keys",
-    "recommend",
-    "why-not",
-    "fairness",
-    "reproduce",
-    "audit",
-    "replan",
-    "schema",
-    "simulate",
-    "sweep",
-    "replay-report",
-]
+
+@dataclass(frozen=True)
+class Command:
+    module: str  # under matcher.cli
+    summary: str  # the line ``matcher --help`` shows
 
 
-def build_parser() -> argparse.ArgumentParser:
+COMMANDS: dict[str, Command] = {
+    "validate": Command("validate", "check an instance; print its problems or a summary"),
+    "check": Command("check", "check a proposal against every rule of the format"),
+    "generate": Command("generate", "write a realistic synthetic instance"),
+    "solve": Command("solve", "propose the best allocation for an instance"),
+    "import": Command("import_sheet", "read an instance from an Excel workbook or a folder of CSV files"),
+    "template": Command("template", "write an empty workbook with the right sheets and headers"),
+    "export": Command("export", "write a proposal as an Excel workbook or CSV files"),
+    "report": Command("report", "write a proposal as one self-contained HTML report"),
+    "serve": Command("serve", "run the HTTP API"),
+    "worker": Command("worker", "run queued solves (no HTTP)"),
+    "keys": Command("keys", "create, list and revoke API keys"),
+    "recommend": Command("recommend", "the best dwellings for a household, or the best households for a dwelling"),
+    "why-not": Command("why_not", "why a household did not get a dwelling, in words"),
+    "fairness": Command("fairness", "placement rate and waiting time per kind of household and per municipality"),
+    "reproduce": Command("reproduce", "re-run a recorded solve and confirm the same proposal"),
+    "audit": Command("audit", "export the service's audit trail"),
+    "replan": Command("replan", "the next instance from decisions on a proposal (locks, forbidden pairs, pairs "
+                                "still under review)"),
+    "schema": Command("schema", "print the JSON Schema of a document format"),
+    "simulate": Command("simulate", "replay a half-year scenario week by week with a placement policy"),
+    "sweep": Command("sweep", "run what-if sweeps of half-year replays on Ray"),
+    "replay-report": Command("replay_report", "one HTML page comparing replays of a scenario, policy beside policy"),
+}
+
+
+def build_parser(chosen: Collection[str] | None = None) -> argparse.ArgumentParser:
+    """The whole command line. Commands in ``chosen`` (default: every one) get their real arguments, which
+    imports their modules; the others are only listed, with their summary."""
     parser = argparse.ArgumentParser(prog="matcher", description="Housing allocation proposals for status holders.")
     parser.add_argument("--version", action="version", version=f"matcher {__version__}")
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
-    for entry in COMMANDS:
-        name, _, module = entry.partition(":")  # "import:import_sheet" when the module name must differ
-        importlib.import_module(f"matcher.cli.{(module or name).replace('-', '_')}").add_parser(subparsers)
+    for name, command in COMMANDS.items():
+        if chosen is None or name in chosen:
+            importlib.import_module(f"matcher.cli.{command.module}").add_parser(subparsers)
+        else:
+            subparsers.add_parser(name, help=command.summary, add_help=False)
     return parser
 
 
+def chosen_command(argv: list[str]) -> set[str]:
+    """The subcommand named on the command line (the first word that is not an option), if any."""
+    first = next((word for word in argv if not word.startswith("-")), None)
+    return {first} if first in COMMANDS else set()
+
+
 def main(argv: list[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    argv = sys.argv[1:] if argv is None else argv
+    args = build_parser(chosen_command(argv)).parse_args(argv)
     try:
         return int(args.func(args))
     except KeyboardInterrupt:

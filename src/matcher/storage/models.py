@@ -11,10 +11,11 @@ PostgreSQL.
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 
-from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, Text, TypeDecorator
+from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, Text, TypeDecorator, select
 from sqlalchemy import DateTime as SqlDateTime
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy.orm import DeclarativeBase, Mapped, column_property, mapped_column, relationship
 
 ID_LENGTH = 32  # "sol_" + 24 hex digits fits comfortably
 SHORT = 32  # roles, statuses, event names, municipality codes
@@ -40,6 +41,23 @@ class UtcDateTime(TypeDecorator[dt.datetime]):
 
 class Base(DeclarativeBase):
     pass
+
+
+COORDINATOR = "coordinator"
+SOLVE_JOB = "solve"  # the kind of a job that solves an instance (the other kinds answer questions about one)
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who is acting: a key's id and role (and municipality), never the key itself."""
+
+    key_id: str
+    role: str
+    municipality: str | None = None
+
+    @property
+    def is_coordinator(self) -> bool:
+        return self.role == COORDINATOR
 
 
 class ApiKey(Base):
@@ -77,6 +95,10 @@ class InstanceRecord(Base):
     created_by_key: Mapped[str] = mapped_column(String(ID_LENGTH))
     created_by_role: Mapped[str] = mapped_column(String(SHORT))
 
+    @property
+    def created_by(self) -> Actor:
+        return Actor(self.created_by_key, self.created_by_role)
+
 
 class InstanceMunicipality(Base):
     """Which municipalities an instance version covers: what a municipality key may see of it."""
@@ -87,45 +109,6 @@ class InstanceMunicipality(Base):
     code: Mapped[str] = mapped_column(Text, primary_key=True)
 
     __table_args__ = (Index("ix_instance_municipalities_code", "code"),)
-
-
-class SolveRecord(Base):
-    """A solve job: ``queued -> running -> completed | failed | cancelled``. A running job is held by one
-    worker under a lease that the worker renews; when the lease expires another worker may take it over."""
-
-    __tablename__ = "solves"
-
-    id: Mapped[str] = mapped_column(String(ID_LENGTH), primary_key=True)
-    instance_id: Mapped[str] = mapped_column(ForeignKey("instances.id"), index=True)
-    parent_solve_id: Mapped[str | None] = mapped_column(ForeignKey("solves.id"))  # set by a re-plan
-    status: Mapped[str] = mapped_column(String(SHORT), index=True)
-    options: Mapped[str] = mapped_column(Text)  # JSON
-    seed: Mapped[int] = mapped_column(Integer)
-    progress: Mapped[str | None] = mapped_column(Text)  # JSON: tier, objectives and bounds so far
-    error: Mapped[str | None] = mapped_column(Text)
-    attempts: Mapped[int] = mapped_column(Integer, default=0)
-    requested_by_key: Mapped[str] = mapped_column(String(ID_LENGTH))
-    requested_by_role: Mapped[str] = mapped_column(String(SHORT))
-    created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime, index=True)
-    started_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime)
-    finished_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime)
-    cancel_requested_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime)
-    # the lease of the attempt that runs the job: only its holder may write the job's results
-    lease_token: Mapped[str | None] = mapped_column(String(ID_LENGTH))
-    lease_holder: Mapped[str | None] = mapped_column(Text)  # "host:pid" of the worker, for the history
-    lease_expires_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime)
-
-
-class SolveEvent(Base):
-    """The history of a job: queued, started, re-queued after a restart, cancelled, finished."""
-
-    __tablename__ = "solve_events"
-
-    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
-    solve_id: Mapped[str] = mapped_column(ForeignKey("solves.id"), index=True)
-    at: Mapped[dt.datetime] = mapped_column(UtcDateTime)
-    event: Mapped[str] = mapped_column(String(SHORT))
-    message: Mapped[str] = mapped_column(Text, default="")
 
 
 class ProposalRecord(Base):
@@ -153,6 +136,62 @@ class ProposalRecord(Base):
     requested_at: Mapped[dt.datetime] = mapped_column(UtcDateTime)
 
 
+class SolveRecord(Base):
+    """A job: ``queued -> running -> completed | failed | cancelled``. A running job is held by one worker
+    under a lease that the worker renews; when the lease expires another worker may take it over.
+
+    Most jobs solve an instance (kind ``solve``). A question about a finished solve's proposal that takes
+    re-solves (``recommend``, ``why_not``) is a job of its own kind on the same queue: its ``question`` says
+    what was asked, ``parent_solve_id`` which solve it is about, and ``answer`` holds the answer."""
+
+    __tablename__ = "solves"
+
+    id: Mapped[str] = mapped_column(String(ID_LENGTH), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(SHORT), default=SOLVE_JOB, server_default=SOLVE_JOB)
+    instance_id: Mapped[str] = mapped_column(ForeignKey("instances.id"), index=True)
+    # a re-plan's solve: the solve re-planned; a question: the solve asked about
+    parent_solve_id: Mapped[str | None] = mapped_column(ForeignKey("solves.id"))
+    question: Mapped[str | None] = mapped_column(Text)  # JSON, questions only
+    answer: Mapped[str | None] = mapped_column(Text)  # JSON, questions only, once answered
+    status: Mapped[str] = mapped_column(String(SHORT), index=True)
+    options: Mapped[str] = mapped_column(Text)  # JSON
+    seed: Mapped[int] = mapped_column(Integer)
+    progress: Mapped[str | None] = mapped_column(Text)  # JSON: tier, objectives and bounds so far
+    error: Mapped[str | None] = mapped_column(Text)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    requested_by_key: Mapped[str] = mapped_column(String(ID_LENGTH))
+    requested_by_role: Mapped[str] = mapped_column(String(SHORT))
+    created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime, index=True)
+    started_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime)
+    finished_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime)
+    cancel_requested_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime)
+    # the lease of the attempt that runs the job: only its holder may write the job's results
+    lease_token: Mapped[str | None] = mapped_column(String(ID_LENGTH))
+    lease_holder: Mapped[str | None] = mapped_column(Text)  # "host:pid" of the worker, for the history
+    lease_expires_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime)
+    # read with the job only when asked for (``undefer``, or on first access in its session)
+    proposal_status: Mapped[str | None] = column_property(
+        select(ProposalRecord.status).where(ProposalRecord.solve_id == id).correlate_except(ProposalRecord)
+        .scalar_subquery(), deferred=True)
+    history: Mapped[list[SolveEvent]] = relationship(order_by="SolveEvent.id", viewonly=True)
+
+    @property
+    def requested_by(self) -> Actor:
+        return Actor(self.requested_by_key, self.requested_by_role)
+
+
+class SolveEvent(Base):
+    """The history of a job: queued, started, re-queued after a restart, cancelled, finished."""
+
+    __tablename__ = "solve_events"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    solve_id: Mapped[str] = mapped_column(ForeignKey("solves.id"), index=True)
+    at: Mapped[dt.datetime] = mapped_column(UtcDateTime)
+    event: Mapped[str] = mapped_column(String(SHORT))
+    message: Mapped[str] = mapped_column(Text, default="")
+
+
 class DecisionRecord(Base):
     """An accept or decline of one proposed pair, on one proposal of one instance version."""
 
@@ -173,3 +212,9 @@ class DecisionRecord(Base):
     decided_by_municipality: Mapped[str | None] = mapped_column(String(SHORT))
     decided_at: Mapped[dt.datetime] = mapped_column(UtcDateTime)
     position: Mapped[int] = mapped_column(Integer)  # order within the request that made it (same decided_at)
+    instance_version: Mapped[int] = column_property(
+        select(InstanceRecord.version).where(InstanceRecord.id == instance_id).scalar_subquery())
+
+    @property
+    def decided_by(self) -> Actor:
+        return Actor(self.decided_by_key, self.decided_by_role, self.decided_by_municipality)

@@ -20,9 +20,12 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import and_, func, or_, select, update
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, defer, selectinload, undefer
 
 from matcher.storage.models import (
+    COORDINATOR,
+    SOLVE_JOB,
+    Actor,
     ApiKey,
     DecisionRecord,
     InstanceMunicipality,
@@ -32,32 +35,31 @@ from matcher.storage.models import (
     SolveRecord,
 )
 
-COORDINATOR = "coordinator"
 MUNICIPALITY = "municipality"
 ROLES = (COORDINATOR, MUNICIPALITY)
 
 QUEUED, RUNNING, COMPLETED, FAILED, CANCELLED = "queued", "running", "completed", "failed", "cancelled"
 FINISHED = (COMPLETED, FAILED, CANCELLED)
 ACCEPT, DECLINE = "accept", "decline"
+RECOMMEND, WHY_NOT = "recommend", "why_not"  # the kinds of question jobs (beside SOLVE_JOB)
+QUESTIONS = (RECOMMEND, WHY_NOT)
 
 KEY_TOKEN_BYTES = 32
 KEY_PREFIX = "mk_"  # recognisable in logs and secret scanners
 
 
-@dataclass(frozen=True)
-class Actor:
-    """Who is acting: a key's id and role (and municipality), never the key itself."""
-
-    key_id: str
-    role: str
-    municipality: str | None = None
-
-    @property
-    def is_coordinator(self) -> bool:
-        return self.role == COORDINATOR
-
-
 SYSTEM = Actor("system", "system")
+
+
+def storable(text: str) -> str:
+    """Text every database can store: no NUL characters and no unpaired surrogates."""
+    if "\x00" in text:
+        raise ValueError("must not contain NUL characters")
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        raise ValueError("must be valid Unicode text (it contains an unpaired surrogate)") from None
+    return text
 
 
 def now() -> dt.datetime:
@@ -117,21 +119,44 @@ def revoke_key(session: Session, key_id: str) -> bool:
 # --- instances ---------------------------------------------------------------------------------------------
 
 
-def add_instance(session: Session, document: dict[str, Any], by: Actor, parent: InstanceRecord | None = None,
-                 replanned_from_solve: str | None = None) -> InstanceRecord:
+@dataclass(frozen=True)
+class StoredDocument:
+    """A validated instance document as the database keeps it: its canonical text and hash, and the counts a
+    listing shows. Made where the document was validated (for an upload, the upload's own process), so the
+    server only writes the row."""
+
+    name: str
+    text: str
+    content_hash: str
+    households: int
+    dwellings: int
+    municipalities: list[str]
+    locks: int
+    forbidden: int
+
+    @classmethod
+    def of(cls, document: dict[str, Any]) -> StoredDocument:
+        text = canonical_json(document)
+        return cls(name=str(document["id"]), text=text, content_hash=hashlib.sha256(text.encode("ascii")).hexdigest(),
+                   households=len(document["households"]), dwellings=len(document["dwellings"]),
+                   municipalities=sorted({str(m["id"]) for m in document["municipalities"]}),
+                   locks=len(document.get("locks") or []), forbidden=len(document.get("forbidden") or []))
+
+
+def add_instance(session: Session, document: dict[str, Any] | StoredDocument, by: Actor,
+                 parent: InstanceRecord | None = None, replanned_from_solve: str | None = None) -> InstanceRecord:
     """Store a validated instance document as a new version (version 1 unless it has a parent)."""
-    codes = sorted({str(m["id"]) for m in document["municipalities"]})
+    stored = document if isinstance(document, StoredDocument) else StoredDocument.of(document)
     record = InstanceRecord(
-        id=new_id("ins"), name=str(document["id"]), version=1 if parent is None else parent.version + 1,
+        id=new_id("ins"), name=stored.name, version=1 if parent is None else parent.version + 1,
         parent_id=None if parent is None else parent.id, replanned_from_solve=replanned_from_solve,
-        content_hash=content_hash(document), document=canonical_json(document),
-        households=len(document["households"]), dwellings=len(document["dwellings"]), municipalities=len(codes),
-        locks=len(document.get("locks") or []), forbidden=len(document.get("forbidden") or []),
-        created_at=now(), created_by_key=by.key_id, created_by_role=by.role,
+        content_hash=stored.content_hash, document=stored.text, households=stored.households,
+        dwellings=stored.dwellings, municipalities=len(stored.municipalities), locks=stored.locks,
+        forbidden=stored.forbidden, created_at=now(), created_by_key=by.key_id, created_by_role=by.role,
     )
     session.add(record)
     session.flush()
-    session.add_all(InstanceMunicipality(instance_id=record.id, code=code) for code in codes)
+    session.add_all(InstanceMunicipality(instance_id=record.id, code=code) for code in stored.municipalities)
     return record
 
 
@@ -140,7 +165,9 @@ def get_instance(session: Session, instance_id: str) -> InstanceRecord | None:
 
 
 def list_instances(session: Session, limit: int, offset: int) -> list[InstanceRecord]:
-    query = select(InstanceRecord).order_by(InstanceRecord.created_at.desc(), InstanceRecord.id).limit(limit)
+    """Newest first, without their documents (a listing needs only the counts; a backlog is a megabyte)."""
+    query = (select(InstanceRecord).options(defer(InstanceRecord.document))
+             .order_by(InstanceRecord.created_at.desc(), InstanceRecord.id).limit(limit))
     return list(session.scalars(query.offset(offset)))
 
 
@@ -171,12 +198,27 @@ def add_solve(session: Session, instance: InstanceRecord, options: dict[str, Any
     return solve
 
 
+def get_job(session: Session, job_id: str) -> SolveRecord | None:
+    """A job of any kind: a solve or a question."""
+    return session.get(SolveRecord, job_id)
+
+
 def get_solve(session: Session, solve_id: str) -> SolveRecord | None:
-    return session.get(SolveRecord, solve_id)
+    job = get_job(session, solve_id)
+    return job if job is not None and job.kind == SOLVE_JOB else None
 
 
-def list_solves(session: Session, limit: int, offset: int, municipality: str | None = None) -> list[SolveRecord]:
-    query = select(SolveRecord)
+def get_question(session: Session, question_id: str) -> SolveRecord | None:
+    job = get_job(session, question_id)
+    return job if job is not None and job.kind in QUESTIONS else None
+
+
+def list_solves(session: Session, limit: int, offset: int, municipality: str | None = None,
+                with_history: bool = False) -> list[SolveRecord]:
+    """Newest first, with their proposals' status (and their histories) read in the same round trips."""
+    query = select(SolveRecord).where(SolveRecord.kind == SOLVE_JOB).options(undefer(SolveRecord.proposal_status))
+    if with_history:
+        query = query.options(selectinload(SolveRecord.history))
     if municipality is not None:
         query = query.join(InstanceMunicipality, InstanceMunicipality.instance_id == SolveRecord.instance_id).where(
             InstanceMunicipality.code == municipality)
@@ -185,7 +227,8 @@ def list_solves(session: Session, limit: int, offset: int, municipality: str | N
 
 
 def count_by_status(session: Session) -> dict[str, int]:
-    rows = session.execute(select(SolveRecord.status, func.count()).group_by(SolveRecord.status))
+    rows = session.execute(select(SolveRecord.status, func.count()).where(SolveRecord.kind == SOLVE_JOB)
+                           .group_by(SolveRecord.status))
     return {status: int(count) for status, count in rows}
 
 
@@ -197,18 +240,23 @@ def events(session: Session, solve_id: str) -> list[SolveEvent]:
     return list(session.scalars(select(SolveEvent).where(SolveEvent.solve_id == solve_id).order_by(SolveEvent.id)))
 
 
-def events_of(session: Session, solve_ids: list[str]) -> dict[str, list[SolveEvent]]:
-    """The histories of many jobs in one query (a list page would otherwise ask once per job)."""
-    found: dict[str, list[SolveEvent]] = {solve_id: [] for solve_id in solve_ids}
-    query = select(SolveEvent).where(SolveEvent.solve_id.in_(solve_ids)).order_by(SolveEvent.id)
-    for event in session.scalars(query):
-        found[event.solve_id].append(event)
-    return found
+# --- questions ---------------------------------------------------------------------------------------------
 
 
-def proposal_statuses(session: Session, solve_ids: list[str]) -> dict[str, str]:
-    query = select(ProposalRecord.solve_id, ProposalRecord.status).where(ProposalRecord.solve_id.in_(solve_ids))
-    return {solve_id: status for solve_id, status in session.execute(query)}
+def add_question(session: Session, solve: SolveRecord, kind: str, question: dict[str, Any], options: dict[str, Any],
+                 by: Actor) -> SolveRecord:
+    """Queue a question about a finished solve's proposal (``recommend`` or ``why_not``): a job like a solve,
+    run by whichever worker claims it, its answer stored with its outcome."""
+    if kind not in QUESTIONS:
+        raise ValueError(f"not a kind of question: {kind}")
+    job = SolveRecord(id=new_id("qst"), kind=kind, instance_id=solve.instance_id, parent_solve_id=solve.id,
+                      question=canonical_json(question), status=QUEUED, options=canonical_json(options),
+                      seed=int(options.get("seed", 0)), attempts=0, requested_by_key=by.key_id,
+                      requested_by_role=by.role, created_at=now())
+    session.add(job)
+    session.flush()
+    add_event(session, job.id, QUEUED, f"{kind} on solve {solve.id}, queued by {by.role} key {by.key_id}")
+    return job
 
 
 @dataclass(frozen=True)
@@ -288,11 +336,19 @@ def _hold(session: Session, lease: Lease) -> bool:
 
 
 def renew_lease(session: Session, lease: Lease) -> LeaseState:
-    """The worker's heartbeat: keep the job, and learn whether someone asked for it to stop."""
+    """Keep the job for another ``lease.seconds`` (a write), and learn whether someone asked for it to stop."""
     if not _hold(session, lease):
         return LeaseState(held=False, cancel_requested=False)
-    cancel = session.scalar(select(SolveRecord.cancel_requested_at).where(SolveRecord.id == lease.solve_id))
-    return LeaseState(held=True, cancel_requested=cancel is not None)
+    return lease_state(session, lease)
+
+
+def lease_state(session: Session, lease: Lease) -> LeaseState:
+    """Whether the worker still holds the job and whether someone asked for it to stop: a read, so a worker
+    can look every second without competing for SQLite's one write lock, and renew far less often."""
+    row = session.execute(select(SolveRecord.status, SolveRecord.lease_token, SolveRecord.cancel_requested_at)
+                          .where(SolveRecord.id == lease.solve_id)).first()
+    held = row is not None and row.status == RUNNING and row.lease_token == lease.token
+    return LeaseState(held=held, cancel_requested=held and row is not None and row.cancel_requested_at is not None)
 
 
 def release_lease(session: Session, lease: Lease, why: str) -> bool:
@@ -319,15 +375,17 @@ def record_progress(session: Session, lease: Lease, progress: dict[str, Any]) ->
                     .values(progress=canonical_json(progress)).execution_options(synchronize_session=False))
 
 
-def finish_solve(session: Session, lease: Lease, status: str, message: str, error: str | None = None) -> None:
-    """Close the running job this worker holds; without the lease nothing changes (``LeaseLost``)."""
+def finish_solve(session: Session, lease: Lease, status: str, message: str, error: str | None = None,
+                 answer: dict[str, Any] | None = None) -> None:
+    """Close the running job this worker holds (with a question's answer); without the lease nothing changes
+    (``LeaseLost``)."""
     if status not in FINISHED:
         raise ValueError(f"not a final status: {status}")
     done = session.execute(update(SolveRecord)
                            .where(SolveRecord.id == lease.solve_id, SolveRecord.lease_token == lease.token,
                                   SolveRecord.status == RUNNING)
                            .values(status=status, finished_at=now(), error=error, lease_token=None,
-                                   lease_expires_at=None)
+                                   lease_expires_at=None, answer=None if answer is None else canonical_json(answer))
                            .execution_options(synchronize_session=False))
     if done.rowcount != 1:  # type: ignore[attr-defined]
         raise LeaseLost(lease.solve_id)

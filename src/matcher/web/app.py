@@ -10,6 +10,7 @@ from fastapi.staticfiles import StaticFiles
 
 from matcher.api.settings import ServiceSettings
 from matcher.web import account, audit, coordinator, municipality, session, week
+from matcher.web.deps import PageNotFound, not_found_page
 from matcher.web.i18n import translator
 from matcher.web.rendering import message_page
 
@@ -22,6 +23,7 @@ def install_web(app: FastAPI, settings: ServiceSettings) -> None:
     app.mount("/app/static", StaticFiles(directory=STATIC), name="web-static")
     app.add_exception_handler(session.SignInNeeded, _to_sign_in)
     app.add_exception_handler(session.CsrfRejected, _csrf_refused)
+    app.add_exception_handler(PageNotFound, not_found_page)
     for module in (account, municipality, coordinator, week, audit):
         app.include_router(module.router)
 

@@ -9,9 +9,8 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, Response
 
 from matcher.accountability.audit_trail import audit_page, count_entries
-from matcher.web import session
-from matcher.web.i18n import translator
-from matcher.web.rendering import message_page, render
+from matcher.web.deps import PageCoordinator
+from matcher.web.rendering import render
 
 router = APIRouter(include_in_schema=False)
 
@@ -19,11 +18,8 @@ PAGE_SIZE = 100
 
 
 @router.get("/app/audit", response_class=HTMLResponse)
-def audit(request: Request, offset: Annotated[int, Query(ge=0, le=1_000_000_000)] = 0) -> Response:
-    actor = session.required_actor(request)
-    if not actor.is_coordinator:
-        t = translator(session.language(request))
-        return message_page(request, t("not_found_title"), t("not_found_text"), 404, actor)
+def audit(request: Request, actor: PageCoordinator,
+          offset: Annotated[int, Query(ge=0, le=1_000_000_000)] = 0) -> Response:
     with request.app.state.database.session() as db:
         entries, total = audit_page(db, PAGE_SIZE, offset), count_entries(db)
     return render(request, "audit.html", {"entries": entries, "total": total, "offset": offset,

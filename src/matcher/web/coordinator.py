@@ -12,7 +12,7 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from matcher.api.routes.instances import found_instance
+from matcher.api.access import found_instance
 from matcher.storage import repository as repo
 from matcher.web import session
 from matcher.web.rendering import render

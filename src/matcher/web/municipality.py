@@ -16,11 +16,10 @@ from fastapi import APIRouter, Form, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import ValidationError
 
-from matcher.api.access import could_exist, visible_assignments, visible_solve
+from matcher.api.access import could_exist, found_instance, visible_assignments, visible_solve
 from matcher.api.errors import ProblemsError
-from matcher.api.routes import municipalities
 from matcher.api.routes.decisions import checked_decisions, decided_proposal
-from matcher.api.routes.instances import found_instance
+from matcher.api.routes.municipalities import municipality_progress
 from matcher.api.schemas import DecisionIn, MunicipalityProgressOut
 from matcher.storage import repository as repo
 from matcher.web import session
@@ -68,7 +67,8 @@ def _not_found(request: Request, actor: repo.Actor) -> Response:
 
 def municipality_view(request: Request, actor: repo.Actor, code: str) -> MunicipalityView:
     """What the page shows; raises the API's 404 when the municipality is unknown or not this key's."""
-    progress = municipalities.progress(request, code, actor)
+    with request.app.state.database.session() as db:
+        progress = municipality_progress(code, actor, db, request.app.state.index_cache)
     view = MunicipalityView(code=code, name=progress.name, progress=progress)
     language = session.language(request)
     with request.app.state.database.session() as db:

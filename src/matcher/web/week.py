@@ -18,13 +18,13 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import anyio
-from fastapi import APIRouter, File, Form, HTTPException, Request, UploadFile
+from fastapi import APIRouter, File, HTTPException, Request, UploadFile
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, RedirectResponse, Response, StreamingResponse
 
-from matcher.api.access import visible_solve
-from matcher.api.routes import decisions
-from matcher.api.routes.instances import found_instance, store_instance
+from matcher.api.access import found_instance, visible_solve
+from matcher.api.routes.decisions import replan_solve
+from matcher.api.routes.instances import store_instance
 from matcher.api.routes.solves import resolved_options
 from matcher.api.schemas import SolveOptionsIn
 from matcher.exceptions import InstanceInvalid, Problem
@@ -32,6 +32,7 @@ from matcher.format import Proposal
 from matcher.storage import repository as repo
 from matcher.validation import load_instance
 from matcher.web import session
+from matcher.web.deps import CSRF_CHECKED, PageCoordinator
 from matcher.web.i18n import OBJECTIVES, SOLVE_STATUSES, translator
 from matcher.web.rendering import message_page, render
 from matcher.workflow.report import render_report
@@ -44,31 +45,18 @@ POLL_S = 0.5  # how often the event stream looks at the stored progress (the wor
 FILE_FIELD = "lists"
 
 
-def _coordinator(request: Request) -> repo.Actor | None:
-    actor = session.required_actor(request)
-    return actor if actor.is_coordinator else None
-
-
 def _not_found(request: Request, actor: repo.Actor) -> Response:
     t = translator(session.language(request))
     return message_page(request, t("not_found_title"), t("not_found_text"), 404, actor)
 
 
 @router.get("/app/week", response_class=HTMLResponse)
-def upload_page(request: Request) -> Response:
-    actor = session.required_actor(request)
-    if not actor.is_coordinator:
-        return _not_found(request, actor)
+def upload_page(request: Request, actor: PageCoordinator) -> Response:
     return render(request, "week.html", {"problems": [], "errors": []}, actor)
 
 
-@router.post("/app/week", response_class=HTMLResponse)
-async def upload(request: Request, lists: Annotated[list[UploadFile], File()],
-                 csrf_token: Annotated[str, Form()] = "") -> Response:
-    session.check_csrf(request, csrf_token)
-    actor = session.required_actor(request)
-    if not actor.is_coordinator:
-        return _not_found(request, actor)
+@router.post("/app/week", response_class=HTMLResponse, dependencies=[CSRF_CHECKED])
+async def upload(request: Request, lists: Annotated[list[UploadFile], File()], actor: PageCoordinator) -> Response:
     files = [(Path(upload.filename or "upload").name, await upload.read()) for upload in lists]
     try:
         # one upload validated at a time, sharing the API's slots (a backlog holds the GIL for seconds)
@@ -112,10 +100,7 @@ def _where(problem: Problem) -> dict[str, Any]:
 
 
 @router.get("/app/instances/{instance_id}", response_class=HTMLResponse)
-def instance_page(request: Request, instance_id: str) -> Response:
-    actor = _coordinator(request)
-    if actor is None:
-        return _not_found(request, session.required_actor(request))
+def instance_page(request: Request, instance_id: str, actor: PageCoordinator) -> Response:
     try:
         with request.app.state.database.session() as db:
             record = found_instance(db, instance_id)
@@ -126,12 +111,8 @@ def instance_page(request: Request, instance_id: str) -> Response:
     return render(request, "instance.html", {"instance": instance, "errors": []}, actor)
 
 
-@router.post("/app/instances/{instance_id}/solve")
-def start_solve(request: Request, instance_id: str, csrf_token: Annotated[str, Form()] = "") -> Response:
-    session.check_csrf(request, csrf_token)
-    actor = _coordinator(request)
-    if actor is None:
-        return _not_found(request, session.required_actor(request))
+@router.post("/app/instances/{instance_id}/solve", dependencies=[CSRF_CHECKED])
+def start_solve(request: Request, instance_id: str, actor: PageCoordinator) -> Response:
     try:
         with request.app.state.database.session() as db:
             solve = repo.add_solve(db, found_instance(db, instance_id), resolved_options(SolveOptionsIn()), actor)
@@ -149,10 +130,7 @@ def _solve_state(request: Request, actor: repo.Actor, solve_id: str) -> dict[str
 
 
 @router.get("/app/solves/{solve_id}", response_class=HTMLResponse)
-def solve_page(request: Request, solve_id: str) -> Response:
-    actor = _coordinator(request)
-    if actor is None:
-        return _not_found(request, session.required_actor(request))
+def solve_page(request: Request, solve_id: str, actor: PageCoordinator) -> Response:
     try:
         state = _solve_state(request, actor, solve_id)
     except HTTPException:
@@ -165,12 +143,9 @@ def solve_page(request: Request, solve_id: str) -> Response:
 
 
 @router.get("/app/solves/{solve_id}/events")
-async def solve_events(request: Request, solve_id: str) -> Response:
+async def solve_events(request: Request, solve_id: str, actor: PageCoordinator) -> Response:
     """Server-sent events: the solve's status and progress (tier, objectives, bounds) each time they change,
     ending when the solve has finished."""
-    actor = _coordinator(request)
-    if actor is None:
-        return _not_found(request, session.required_actor(request))
     try:
         await run_in_threadpool(_solve_state, request, actor, solve_id)
     except HTTPException:
@@ -191,11 +166,8 @@ async def solve_events(request: Request, solve_id: str) -> Response:
 
 
 @router.get("/app/solves/{solve_id}/report", response_class=HTMLResponse)
-def report(request: Request, solve_id: str) -> Response:
+def report(request: Request, solve_id: str, actor: PageCoordinator) -> Response:
     """The proposal as ``matcher report`` writes it, in the session's language."""
-    actor = _coordinator(request)
-    if actor is None:
-        return _not_found(request, session.required_actor(request))
     try:
         with request.app.state.database.session() as db:
             solve = visible_solve(db, actor, solve_id)
@@ -211,16 +183,13 @@ def report(request: Request, solve_id: str) -> Response:
     return HTMLResponse(page)
 
 
-@router.post("/app/solves/{solve_id}/replan")
-def replan(request: Request, solve_id: str, csrf_token: Annotated[str, Form()] = "") -> Response:
+@router.post("/app/solves/{solve_id}/replan", dependencies=[CSRF_CHECKED])
+def replan(request: Request, solve_id: str, actor: PageCoordinator) -> Response:
     """A stable re-plan from the municipalities' decisions, exactly as ``POST /v1/solves/{id}/replan``."""
-    session.check_csrf(request, csrf_token)
-    actor = _coordinator(request)
-    if actor is None:
-        return _not_found(request, session.required_actor(request))
     t = translator(session.language(request))
     try:
-        planned = decisions.replan(request, solve_id, actor, None)
+        with request.app.state.database.sessions() as db:  # replan_solve commits before it wakes the runner
+            planned = replan_solve(visible_solve(db, actor, solve_id), actor, db, request.app.state.runner, None)
     except HTTPException as error:
         if error.status_code == 404:
             return _not_found(request, actor)

@@ -27,6 +27,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import IO, Any
 
+from sqlalchemy.orm import Session
+
 from matcher.api.jobs.warm import WarmProcesses
 from matcher.api.jobs.worker import EXIT_ORPHANED, EXIT_OUT_OF_MEMORY, STOP
 from matcher.api.settings import ServiceSettings
@@ -34,6 +36,7 @@ from matcher.exceptions import ProposalInvalid
 from matcher.proposal_reader import load_proposal
 from matcher.storage import repository as repo
 from matcher.storage.engine import Database
+from matcher.storage.models import SolveRecord
 
 log = logging.getLogger("matcher.api.jobs")
 
@@ -41,6 +44,9 @@ DISPATCH_POLL_S = 1.0  # the dispatcher also looks at the queue this often witho
 LOG_TAIL_BYTES = 2000
 FINAL_WRITE_ATTEMPTS = 5  # with 1, 2, 4, 8, 8 s pauses: rides out a database restart
 SHUTDOWN_NOTE = "its worker shut down while the solve was running; any worker may start it again"
+# A lease is renewed once this share of it has passed: two more chances before it expires, and on SQLite (one
+# writer at a time) a tenth of the writes a renewal every second would cost.
+RENEW_AFTER_FRACTION = 1 / 3
 
 
 def worker_name() -> str:
@@ -147,9 +153,7 @@ class SolveRunner:
                 if claimed is None:
                     return
                 solve, lease = claimed
-                instance = repo.get_instance(session, solve.instance_id)
-                assert instance is not None
-                job = SolveJob(solve.id, instance.document, json.loads(solve.options), solve.attempts)
+                job = SolveJob.of(session, solve)
             process = SolveProcess(job, lease, self)
             with self._active_lock:
                 self._active[job.solve_id] = process
@@ -157,20 +161,28 @@ class SolveRunner:
             self.processes.refill()  # loads while this job runs: about a second of one core, once per job
 
     def _keep_leases(self) -> None:
-        """Renew the lease of every job running here; stop those someone cancelled, end those taken over."""
+        """Look at every job running here each beat (a read): stop those someone cancelled, end those another
+        worker took over. Renew a lease (a write) only once a third of it has passed since it was last
+        extended, by a renewal or by a stored progress, proposal or outcome."""
+        renew_after = self._settings.lease_seconds * RENEW_AFTER_FRACTION
         while not self._closing.wait(self._settings.lease_renew_seconds):
             with self._active_lock:
                 running = list(self._active.values())
             for process in running:
+                due = process.lease_age() >= renew_after
                 try:
                     with self._database.session() as session:
-                        state = repo.renew_lease(session, process.lease)
+                        state = repo.renew_lease(session, process.lease) if due else repo.lease_state(
+                            session, process.lease)
                 except Exception:  # noqa: BLE001 - a database hiccup: try again at the next beat
                     log.warning("solve %s: could not renew its lease", process.job.solve_id, exc_info=True)
                     continue
                 if not state.held:
                     process.lose_lease()
-                elif state.cancel_requested:
+                    continue
+                if due:
+                    process.lease_extended()
+                if state.cancel_requested:
                     process.request_stop()
 
     def _finished(self, solve_id: str) -> None:
@@ -188,17 +200,42 @@ class SolveRunner:
 
 
 class SolveJob:
-    """What a solve process needs: the stored instance text (passed through unparsed) and the options."""
+    """What a solve process needs: the stored instance text (passed through unparsed) and the options; for a
+    question, also what was asked and the proposal it is about."""
 
-    def __init__(self, solve_id: str, instance_document: str, options: dict[str, Any], attempt: int) -> None:
+    def __init__(self, solve_id: str, instance_document: str, options: dict[str, Any], attempt: int,
+                 kind: str = repo.SOLVE_JOB, question: dict[str, Any] | None = None,
+                 proposal_document: str | None = None) -> None:
         self.solve_id = solve_id
         self.instance_document = instance_document
         self.options = options
         self.attempt = attempt
+        self.kind = kind
+        self.question = question
+        self.proposal_document = proposal_document
+
+    @classmethod
+    def of(cls, session: Session, job: SolveRecord) -> SolveJob:
+        """The claimed job with the documents it needs, read in the claiming transaction."""
+        instance = repo.get_instance(session, job.instance_id)
+        assert instance is not None
+        if job.kind == repo.SOLVE_JOB:
+            return cls(job.id, instance.document, json.loads(job.options), job.attempts)
+        proposal = repo.proposal_of(session, str(job.parent_solve_id))
+        assert proposal is not None and job.question is not None  # questions are queued on final proposals
+        return cls(job.id, instance.document, json.loads(job.options), job.attempts, job.kind,
+                   json.loads(job.question), proposal.document)
 
     def line(self, settings: ServiceSettings) -> str:
-        head = json.dumps({"options": self.options, "solve_function": settings.solve_function})
-        return head[:-1] + ',"instance":' + self.instance_document + "}\n"
+        head: dict[str, Any] = {"kind": self.kind, "options": self.options}
+        if self.kind == repo.SOLVE_JOB:
+            head["solve_function"] = settings.solve_function
+        else:
+            head["question"] = self.question
+        text = json.dumps(head)[:-1] + ',"instance":' + self.instance_document
+        if self.proposal_document is not None:
+            text += ',"proposal":' + self.proposal_document
+        return text + "}\n"
 
 
 class SolveProcess:
@@ -220,7 +257,16 @@ class SolveProcess:
         self._progress = Progress()
         self._versions = repo.SoftwareVersions("unknown", "unknown")
         self._final: dict[str, Any] | None = None
+        self._answer: dict[str, Any] | None = None  # a question's
         self._reported_error: str | None = None
+        self._lease_extended_at = time.monotonic()  # claimed just now
+
+    def lease_age(self) -> float:
+        """Seconds since this worker last extended the job's lease."""
+        return time.monotonic() - self._lease_extended_at
+
+    def lease_extended(self) -> None:
+        self._lease_extended_at = time.monotonic()
 
     @property
     def log_path(self) -> Path:
@@ -309,7 +355,7 @@ class SolveProcess:
     def _cancel_requested_before_start(self) -> bool:
         """A DELETE that came between the claim and this process being registered could not reach it."""
         with self._database.session() as session:
-            solve = repo.get_solve(session, self.job.solve_id)
+            solve = repo.get_job(session, self.job.solve_id)
             return solve is not None and solve.cancel_requested_at is not None
 
     def _write(self, text: str) -> None:
@@ -343,7 +389,7 @@ class SolveProcess:
             self._progress.objectives_from(message["proposal"])
             self._best_effort(lambda: self._store_proposal(message["proposal"]))
         elif kind == "done":
-            self._final = message["proposal"]
+            self._final, self._answer = message.get("proposal"), message.get("answer")
         elif kind == "error":
             self._reported_error = str(message.get("message"))
 
@@ -374,11 +420,13 @@ class SolveProcess:
     def _store_progress(self) -> None:
         with self._database.session() as session:
             repo.record_progress(session, self.lease, self._progress.as_dict())
+        self.lease_extended()  # every write of the job's results extends its lease too
 
     def _store_proposal(self, proposal: dict[str, Any]) -> None:
         with self._database.session() as session:
             repo.save_proposal(session, self.lease, proposal, False, self._versions)
             repo.record_progress(session, self.lease, self._progress.as_dict())
+        self.lease_extended()
 
     def _kill_after_stop(self) -> None:
         if self._popen is not None and self._popen.poll() is None:
@@ -388,12 +436,15 @@ class SolveProcess:
     # --- the verdict ---------------------------------------------------------------------------------------
 
     def _conclude(self, returncode: int) -> None:
-        if self._final is not None:
+        if self._answer is not None:
+            self._finish(repo.COMPLETED, "answered", answer=self._answer)
+        elif self._final is not None:
             self._conclude_with_proposal(self._final)
         elif self._stop_requested:
             how = "did not stop within the grace period and was ended" if self._killed_after_stop else "ended"
-            self._finish(repo.CANCELLED, f"stopped on request; the solve process {how}; the best proposal "
-                                         "reported before is kept")
+            kept = ("the best proposal reported before is kept" if self.job.kind == repo.SOLVE_JOB
+                    else "it has no answer")
+            self._finish(repo.CANCELLED, f"stopped on request; the solve process {how}; {kept}")
         else:
             self._fail(self._reported_error or self._exit_explanation(returncode))
 
@@ -444,14 +495,15 @@ class SolveProcess:
         self._finish(repo.FAILED, f"failed: {error}", error)
 
     def _finish(self, status: str, message: str, error: str | None = None,
-                proposal: dict[str, Any] | None = None) -> None:
-        """The outcome in one transaction: the final proposal, the last progress and the status, or nothing."""
+                proposal: dict[str, Any] | None = None, answer: dict[str, Any] | None = None) -> None:
+        """The outcome in one transaction: the final proposal (or a question's answer), the last progress and
+        the status, or nothing."""
         def write() -> None:
             with self._database.session() as session:
                 if proposal is not None:
                     repo.save_proposal(session, self.lease, proposal, True, self._versions)
                 repo.record_progress(session, self.lease, self._progress.as_dict())
-                repo.finish_solve(session, self.lease, status, message, error)
+                repo.finish_solve(session, self.lease, status, message, error, answer)
             self._concluded = True
 
         self._persistently(write)

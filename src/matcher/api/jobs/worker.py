@@ -2,13 +2,15 @@
 
 Started by the runner as ``python -m matcher.api.jobs.worker MEMORY_LIMIT_MB`` ahead of need: it limits its
 own address space, imports the solver (a second of OR-Tools start-up no job has to wait for), and then
-waits for one JSON line on stdin: the job (instance document, options, solve function). It writes JSON
-lines to its protocol channel (the original stdout; anything printed goes to stderr, the job's log):
+waits for one JSON line on stdin: the job (its kind, instance document and options; for a solve the solve
+function, for a question what was asked and the proposal it is about). It writes JSON lines to its
+protocol channel (the original stdout; anything printed goes to stderr, the job's log):
 
     {"type": "started", "matcher": ..., "ortools": ...}
     {"type": "progress", "tier": ..., "tier_index": ..., "tiers": ..., "value": ..., "bound": ..., "elapsed": ...}
     {"type": "proposal", "proposal": {...}}            each improved complete proposal
     {"type": "done", "proposal": {...}}                the final proposal
+    {"type": "done", "answer": {...}}                  a question's answer
     {"type": "error", "kind": "memory" | "exception", "message": ...}
 
 After the job line, stdin stays open: a line ``stop`` asks the solve to stop and hand back its best
@@ -31,6 +33,8 @@ from collections.abc import Callable
 from importlib.metadata import PackageNotFoundError, version
 from typing import TYPE_CHECKING, Any, TextIO
 
+from matcher.storage.models import SOLVE_JOB  # any other kind of job is a question
+
 if TYPE_CHECKING:  # the solver (and OR-Tools) is imported only after the memory limit is in place
     from matcher.solver.options import Progress, SolveControl
 
@@ -40,6 +44,7 @@ EXIT_OK = 0
 EXIT_FAILED = 1
 EXIT_OUT_OF_MEMORY = 3
 EXIT_ORPHANED = 4
+EXIT_STOPPED = 5  # a question stopped on request: it has nothing to hand back
 MIB = 1024 * 1024
 PREWARMED = "matcher.solver"  # imported while the process waits for its job
 
@@ -108,19 +113,16 @@ def software_versions() -> dict[str, str]:
 
 
 def run(job: dict[str, Any], channel: Channel, memory_limit_mb: int) -> int:
-    from matcher.solver.options import SolveControl, SolveOptions
-    from matcher.validation import load_instance
+    from matcher.solver.options import SolveControl
 
     finished = threading.Event()
     control = SolveControl(on_progress=channel.progress, on_proposal=channel.proposal)
     threading.Thread(target=watch_server, args=(control, finished), daemon=True, name="watch-server").start()
     try:
-        solve = load_function(job["solve_function"])
-        instance = load_instance(job["instance"])
-        options = SolveOptions(**job["options"])
-        channel.send({"type": "started", **software_versions()})
-        proposal = solve(instance, options, control)
-        channel.proposal(proposal, kind="done")
+        if job.get("kind", SOLVE_JOB) == SOLVE_JOB:
+            solve_job(job, channel, control)
+        else:
+            answer_question(job, channel, control)
         return EXIT_OK
     except MemoryError:
         channel.send({"type": "error", "kind": "memory",
@@ -132,6 +134,28 @@ def run(job: dict[str, Any], channel: Channel, memory_limit_mb: int) -> int:
         return EXIT_FAILED
     finally:
         finished.set()
+
+
+def solve_job(job: dict[str, Any], channel: Channel, control: SolveControl) -> None:
+    from matcher.solver.options import SolveOptions
+    from matcher.validation import load_instance
+
+    solve = load_function(job["solve_function"])
+    instance = load_instance(job["instance"])
+    options = SolveOptions(**job["options"])
+    channel.send({"type": "started", **software_versions()})
+    proposal = solve(instance, options, control)
+    channel.proposal(proposal, kind="done")
+
+
+def answer_question(job: dict[str, Any], channel: Channel, control: SolveControl) -> None:
+    """A question (recommend, why-not) keeps nothing when stopped, so a stop ends its process at once."""
+    from matcher.api.questions import answer
+
+    control.while_running(lambda: os._exit(EXIT_STOPPED))
+    channel.send({"type": "started", **software_versions()})
+    found = answer(job["kind"], job["instance"], job["proposal"], job["question"], job["options"])
+    channel.send({"type": "done", "answer": found})
 
 
 def main(argv: list[str]) -> int:

@@ -7,41 +7,18 @@ that is not theirs.
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query, Request
-from pydantic import Field
+from fastapi import APIRouter, Query
 
 from matcher.accountability.audit_trail import AuditEntry, audit_page, count_entries
-from matcher.api.auth import Coordinator
-from matcher.api.schemas import ActorOut, ErrorOut, Response
+from matcher.api.deps import Coordinator, DbSession
+from matcher.api.schemas import ActorOut, AuditEntryOut, AuditPageOut, ErrorOut
 
 router = APIRouter(prefix="/v1/audit", tags=["audit"])
 
 MAX_PAGE = 500
 ERRORS: dict[int | str, dict[str, Any]] = {401: {"model": ErrorOut}, 404: {"model": ErrorOut}}
-
-
-class AuditEntryOut(Response):
-    at: dt.datetime
-    kind: str = Field(description='"instance", "solve" or "decision"')
-    id: str = Field(description="the instance version, solve or decision id")
-    action: str = Field(description="what was done, in words")
-    actor: ActorOut = Field(description="who did it: the key's id and role, never the key")
-    instance_id: str | None
-    solve_id: str | None
-    proposal_id: str | None
-    details: dict[str, Any] = Field(description="instance: content hash; solve: instance hash, policy, options, "
-                                                "seed, matcher and OR-Tools versions, outcome; decision: the pair, "
-                                                "accept or decline, and the reason")
-
-
-class AuditPageOut(Response):
-    items: list[AuditEntryOut]
-    total: int
-    limit: int
-    offset: int
 
 
 def entry_out(entry: AuditEntry) -> AuditEntryOut:
@@ -52,10 +29,9 @@ def entry_out(entry: AuditEntry) -> AuditEntryOut:
                          details=entry.details)
 
 
-@router.get("", response_model=AuditPageOut, responses=ERRORS)
-def audit(request: Request, _actor: Coordinator, limit: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 100,
+@router.get("", responses=ERRORS)
+def audit(_actor: Coordinator, session: DbSession, limit: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 100,
           offset: Annotated[int, Query(ge=0, le=1_000_000_000)] = 0) -> AuditPageOut:
     """Every act, oldest first: who (key id and role) did what, when, and with which inputs and software."""
-    with request.app.state.database.session() as session:
-        return AuditPageOut(items=[entry_out(entry) for entry in audit_page(session, limit, offset)],
-                            total=count_entries(session), limit=limit, offset=offset)
+    return AuditPageOut(items=[entry_out(entry) for entry in audit_page(session, limit, offset)],
+                        total=count_entries(session), limit=limit, offset=offset)

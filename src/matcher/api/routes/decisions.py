@@ -10,44 +10,35 @@ from __future__ import annotations
 import json
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Body, HTTPException, Request
+from fastapi import APIRouter, Body, HTTPException
 from sqlalchemy.orm import Session
 
-from matcher.api.access import InstanceIndex, not_found, visible_assignments, visible_solve
-from matcher.api.auth import Caller, Coordinator
+from matcher.api.access import InstanceIndex, found_instance, not_found, visible_assignments, visible_solve
+from matcher.api.deps import Caller, Coordinator, DbSession, Indexes, Runner, VisibleSolve
 from matcher.api.errors import ProblemsError
+from matcher.api.jobs.runner import SolveRunner
 from matcher.api.replan import replanned_document
-from matcher.api.routes.instances import found_instance, instance_out
-from matcher.api.routes.solves import resolved_options, solve_out
+from matcher.api.routes.solves import resolved_options
 from matcher.api.schemas import (
     MAX_DECISIONS,
     DecisionIn,
     DecisionListOut,
     DecisionOut,
     ErrorOut,
+    InstanceOut,
     ReplanIn,
     ReplanOut,
+    SolveOut,
 )
 from matcher.exceptions import Problem
 from matcher.storage import repository as repo
-from matcher.storage.models import DecisionRecord, ProposalRecord, SolveRecord
+from matcher.storage.models import ProposalRecord, SolveRecord
 from matcher.validation import load_instance
 
 router = APIRouter(prefix="/v1/solves/{solve_id}", tags=["decisions"])
 
 ERRORS: dict[int | str, dict[str, Any]] = {401: {"model": ErrorOut}, 404: {"model": ErrorOut},
                                            409: {"model": ErrorOut}, 422: {"model": ErrorOut}}
-
-
-def decision_out(decision: DecisionRecord, instance_version: int) -> DecisionOut:
-    return DecisionOut(
-        id=decision.id, solve_id=decision.solve_id, proposal_id=decision.proposal_id,
-        instance_id=decision.instance_id, instance_version=instance_version, household=decision.household,
-        dwelling=decision.dwelling, municipality=decision.municipality, decision=decision.decision,
-        reason=decision.reason, decided_at=decision.decided_at,
-        decided_by={"key_id": decision.decided_by_key, "role": decision.decided_by_role,
-                    "municipality": decision.decided_by_municipality},
-    )
 
 
 def decided_proposal(session: Session, solve: SolveRecord) -> ProposalRecord:
@@ -86,48 +77,47 @@ def checked_decisions(items: list[DecisionIn], proposal: dict[str, Any], index: 
                               index.persons(item.household), item.decision, item.reason) for item in items]
 
 
-@router.post("/decisions", status_code=201, response_model=DecisionListOut, responses=ERRORS)
-def decide(request: Request, solve_id: str, actor: Caller,
+@router.post("/decisions", status_code=201, responses=ERRORS)
+def decide(solve_id: str, actor: Caller, session: DbSession, indexes: Indexes,
            items: Annotated[list[DecisionIn], Body(min_length=1, max_length=MAX_DECISIONS)]) -> DecisionListOut:
     """Accept or decline proposed pairs. A municipality key decides only on its own dwellings' pairs."""
-    with request.app.state.database.session() as session:
-        solve = visible_solve(session, actor, solve_id)
-        proposal = decided_proposal(session, solve)
-        instance = found_instance(session, solve.instance_id)
-        index = request.app.state.index_cache.get(instance)
-        decisions = checked_decisions(items, json.loads(proposal.document), index, actor)
-        records = repo.add_decisions(session, solve, proposal, decisions, actor)
-        return DecisionListOut(items=[decision_out(record, instance.version) for record in records])
+    solve = visible_solve(session, actor, solve_id)  # after the body's checks (see matcher.api.deps)
+    proposal = decided_proposal(session, solve)
+    index = indexes.get(found_instance(session, solve.instance_id))
+    decisions = checked_decisions(items, json.loads(proposal.document), index, actor)
+    records = repo.add_decisions(session, solve, proposal, decisions, actor)
+    return DecisionListOut(items=[DecisionOut.model_validate(record) for record in records])
 
 
-@router.get("/decisions", response_model=DecisionListOut, responses=ERRORS)
-def decision_history(request: Request, solve_id: str, actor: Caller) -> DecisionListOut:
+@router.get("/decisions", responses=ERRORS)
+def decision_history(solve: VisibleSolve, actor: Caller, session: DbSession) -> DecisionListOut:
     """Every decision on the solve's proposal, oldest first (a municipality key: those on its dwellings)."""
-    with request.app.state.database.session() as session:
-        solve = visible_solve(session, actor, solve_id)
-        instance = found_instance(session, solve.instance_id)
-        records = repo.decisions_on(session, solve.id, None if actor.is_coordinator else actor.municipality)
-        return DecisionListOut(items=[decision_out(record, instance.version) for record in records])
+    records = repo.decisions_on(session, solve.id, None if actor.is_coordinator else actor.municipality)
+    return DecisionListOut(items=[DecisionOut.model_validate(record) for record in records])
 
 
-@router.post("/replan", status_code=202, response_model=ReplanOut, responses=ERRORS)
-def replan(request: Request, solve_id: str, actor: Coordinator,
+@router.post("/replan", status_code=202, responses=ERRORS)
+def replan(solve_id: str, actor: Coordinator, session: DbSession, runner: Runner,
            body: Annotated[ReplanIn | None, Body()] = None) -> ReplanOut:
     """A new instance version with the accepted pairs locked and the declined ones forbidden, and its solve."""
-    with request.app.state.database.session() as session:
-        solve = visible_solve(session, actor, solve_id)
-        proposal = decided_proposal(session, solve)
-        parent = found_instance(session, solve.instance_id)
-        standing = repo.standing_decisions(repo.decisions_on(session, solve.id))
-        plan = replanned_document(json.loads(parent.document), json.loads(proposal.document), standing,
-                                  list(body.objectives) if body and body.objectives is not None else None)
-        load_instance(plan.document)  # raises InstanceInvalid (422) should the decisions contradict each other
-        instance = repo.add_instance(session, plan.document, actor, parent=parent, replanned_from_solve=solve.id)
-        options = resolved_options(body.options) if body and body.options else json.loads(solve.options)
-        new_solve = repo.add_solve(session, instance, options, actor, parent_solve_id=solve.id)
-    request.app.state.runner.wake()
-    with request.app.state.database.session() as session:
-        return ReplanOut(solve=solve_out(session, new_solve), instance=instance_out(instance),
-                         locks_added=plan.locks_added, forbidden_added=plan.forbidden_added,
-                         locks_removed=plan.locks_removed, previous=plan.previous,
-                         objectives=plan.document["policy"]["objectives"])
+    return replan_solve(visible_solve(session, actor, solve_id), actor, session, runner, body)
+
+
+def replan_solve(solve: SolveRecord, actor: repo.Actor, session: Session, runner: SolveRunner,
+                 body: ReplanIn | None) -> ReplanOut:
+    """The re-plan itself, for the route and the coordinator's page alike."""
+    proposal = decided_proposal(session, solve)
+    parent = found_instance(session, solve.instance_id)
+    standing = repo.standing_decisions(repo.decisions_on(session, solve.id))
+    plan = replanned_document(json.loads(parent.document), json.loads(proposal.document), standing,
+                              list(body.objectives) if body and body.objectives is not None else None)
+    load_instance(plan.document)  # raises InstanceInvalid (422) should the decisions contradict each other
+    instance = repo.add_instance(session, plan.document, actor, parent=parent, replanned_from_solve=solve.id)
+    options = resolved_options(body.options) if body and body.options else json.loads(solve.options)
+    new_solve = repo.add_solve(session, instance, options, actor, parent_solve_id=solve.id)
+    session.commit()  # a worker must find the job when woken
+    runner.wake()
+    return ReplanOut(solve=SolveOut.model_validate(new_solve), instance=InstanceOut.model_validate(instance),
+                     locks_added=plan.locks_added, forbidden_added=plan.forbidden_added,
+                     locks_removed=plan.locks_removed, previous=plan.previous,
+                     objectives=plan.document["policy"]["objectives"])

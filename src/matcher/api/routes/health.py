@@ -2,20 +2,21 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter
 from fastapi.responses import JSONResponse
 from sqlalchemy import text
 
 from matcher import __version__
+from matcher.api.deps import Store
 from matcher.api.schemas import ErrorOut, HealthOut
 
 router = APIRouter(prefix="/v1", tags=["health"])
 
 
 @router.get("/health", response_model=HealthOut, responses={503: {"model": ErrorOut}})
-def health(request: Request) -> HealthOut | JSONResponse:
+def health(store: Store) -> HealthOut | JSONResponse:
     try:
-        with request.app.state.database.session() as session:
+        with store.session() as session:
             session.execute(text("SELECT 1"))
     except Exception:  # noqa: BLE001 - any database failure means "not healthy", never a 500
         return JSONResponse({"detail": "the database cannot be reached"}, status_code=503)

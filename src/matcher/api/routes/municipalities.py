@@ -11,10 +11,11 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter
+from sqlalchemy.orm import Session
 
-from matcher.api.access import InstanceIndex, could_exist, not_found
-from matcher.api.auth import Caller
+from matcher.api.access import IndexCache, InstanceIndex, could_exist, not_found
+from matcher.api.deps import Caller, DbSession, Indexes
 from matcher.api.schemas import ErrorOut, MunicipalityProgressOut
 from matcher.storage import repository as repo
 from matcher.storage.models import DecisionRecord
@@ -37,24 +38,28 @@ def proposed_persons(proposal: dict[str, Any], index: InstanceIndex, code: str) 
                if index.municipality_of(str(a.get("dwelling"))) == code)
 
 
-@router.get("/{code}/progress", response_model=MunicipalityProgressOut,
-            responses={401: {"model": ErrorOut}, 404: {"model": ErrorOut}})
-def progress(request: Request, code: str, actor: Caller) -> MunicipalityProgressOut:
+@router.get("/{code}/progress", responses={401: {"model": ErrorOut}, 404: {"model": ErrorOut}})
+def progress(code: str, actor: Caller, session: DbSession, indexes: Indexes) -> MunicipalityProgressOut:
     """Target, housed, proposed, accepted and shortfall. A municipality key sees only its own."""
+    return municipality_progress(code, actor, session, indexes)
+
+
+def municipality_progress(code: str, actor: repo.Actor, session: Session,
+                          indexes: IndexCache) -> MunicipalityProgressOut:
+    """The figures, for the route and the municipality's page alike; 404 for a code this key may not see."""
     if not could_exist(code) or (not actor.is_coordinator and actor.municipality != code):
         raise not_found("municipality", code)
-    with request.app.state.database.session() as session:
-        decided = repo.latest_decided_on(session, code)
-        if decided is not None:
-            solve, proposal = decided
-            instance = repo.get_instance(session, solve.instance_id)
-            document = json.loads(proposal.document)
-            decisions = repo.decisions_on(session, solve.id, code)
-        else:
-            solve, instance, document, decisions = None, repo.latest_instance_covering(session, code), {}, []
-        if instance is None:
-            raise not_found("municipality", code)
-        index = request.app.state.index_cache.get(instance)
+    decided = repo.latest_decided_on(session, code)
+    if decided is not None:
+        solve, proposal = decided
+        instance = repo.get_instance(session, solve.instance_id)
+        document = json.loads(proposal.document)
+        decisions = repo.decisions_on(session, solve.id, code)
+    else:
+        solve, instance, document, decisions = None, repo.latest_instance_covering(session, code), {}, []
+    if instance is None:
+        raise not_found("municipality", code)
+    index = indexes.get(instance)
     record = index.municipalities[code]
     target, housed = int(record["target"]), int(record["housed"])
     proposed = proposed_persons(document, index, code)
