@@ -81,6 +81,10 @@ def test_recommendations_for_a_household_match_the_library(service: Service,
            [(o.dwelling, [c.after for c in o.changes]) for o in expected.options]
     assert body["considered"] == expected.considered and [o["rank"] for o in body["options"]] == \
            list(range(1, len(body["options"]) + 1))
+    # what is proven about each option's cost, and which pairs went unranked, as the library states them
+    assert [(o["cost_proven"], o["proven_worse_by"]) for o in body["options"]] == \
+           [(o.cost_proven, o.proven_worse_by) for o in expected.options]
+    assert body["unanswered"] == expected.unanswered
     assert sum(rule["pairs"] for rule in body["blocked_by_rule"]) >= len(body["blocked"])
 
 
@@ -127,6 +131,7 @@ def test_why_not_matches_the_library(service: Service, solved: tuple[str, dict[s
             assert body["answer"][0] == expected.lines[0]
             if expected.forced is not None:
                 assert body["forced"]["lost"] == expected.forced.lost
+                assert body["forced"]["cost_proven"] == expected.forced.cost_proven
                 assert body["forced_proposal"]["status"] == expected.forced.proposal.status
 
 

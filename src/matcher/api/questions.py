@@ -110,7 +110,7 @@ def _recommendation(baseline: Baseline, question: dict[str, Any], scope: Scope,
     return {"subject": result.subject, "id": result.id, "current": result.current, "considered": result.considered,
             "options": [{"rank": rank, **_forced_body(option)} for rank, option in enumerate(result.options, 1)],
             "blocked_by_rule": [{"rule": rule, "pairs": count} for rule, count in result.blocked_by_rule()],
-            "blocked": [pair.as_dict() for pair in result.blocked]}
+            "blocked": [pair.as_dict() for pair in result.blocked], "unanswered": result.unanswered}
 
 
 def _why_not(baseline: Baseline, question: dict[str, Any], scope: Scope, index: InstanceIndex,
@@ -137,6 +137,6 @@ def _municipality_proposal(proposal: dict[str, Any], scope: Scope, index: Instan
 
 
 def _forced_body(forced: Forced) -> dict[str, Any]:
-    body: dict[str, Any] = forced.as_dict()
+    body: dict[str, Any] = forced.as_dict() | forced.proof()
     body.pop("resolved", None)
     return body

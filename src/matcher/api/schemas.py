@@ -112,8 +112,9 @@ class ResolveOptionsIn(Request):
     """How each re-solve of a question runs: a solve's options, applied to every pair forced."""
 
     time_limit: float = Field(default=DEFAULT_TIME_LIMIT_S, gt=0.0, le=MAX_TIME_LIMIT_S,
-                              description="seconds for each re-solve (recommendations: one per pair considered); "
-                                          "the solver's own default, as for a solve")
+                              description="seconds for the whole question, from reading the proposal to the "
+                                          "answer; its re-solves (recommendations: one per pair considered) "
+                                          "share them")
     workers: int | None = Field(default=None, ge=1, le=MAX_WORKERS,
                                 description="CP-SAT search workers (default: the server's cores)")
     seed: int = Field(default=0, ge=0, le=MAX_SEED)
@@ -299,6 +300,10 @@ class ForcedOut(Response):
     lost: list[str] = Field(description="households that would lose their place")
     moved: list[MoveOut] = Field(description="households that would move")
     gained: list[str] = Field(description="households that would get a place")
+    cost_proven: bool = Field(description="whether what forcing costs is proven: every objective up to the "
+                                          "deciding one is proven optimal with the pair forced")
+    proven_worse_by: int = Field(description="how much worse the deciding objective is at least, proven even "
+                                             "when the exact cost is not (0: nothing proven to get worse)")
 
 
 class OptionOut(ForcedOut):
@@ -330,6 +335,8 @@ class RecommendationOut(Response):
     options: list[OptionOut] = Field(description="best first")
     blocked_by_rule: list[RuleCountOut] = Field(description="impossible pairs per rule, most first")
     blocked: list[BlockedOut]
+    unanswered: list[str] = Field(description="partners of possible pairs that were not re-solved within the "
+                                              "time limit, so not ranked")
 
 
 class WhyNotOut(Response):
