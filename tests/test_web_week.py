@@ -52,7 +52,7 @@ def test_an_upload_that_is_no_week_says_what_to_upload(week: Week) -> None:
     token = csrf_of(client.get("/app/week").text)
     refused = client.post("/app/week", data={"csrf_token": token},
                           files={"lists": ("notes.txt", b"hello", "text/plain")})
-    assert refused.status_code == 422 and "upload one .xlsx workbook" in refused.text
+    assert refused.status_code == 422 and "Lees één werkboek (.xlsx) in" in html.unescape(refused.text)
     broken = client.post("/app/week", data={"csrf_token": token},
                          files={"lists": ("week.json", b'{"format": "matcher.instance/1"}', "application/json")})
     assert broken.status_code == 422 and "<td>municipalities</td>" in broken.text

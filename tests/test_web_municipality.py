@@ -1,0 +1,40 @@
+"""A municipality's page over more than one solve: its history across solves, its progress equal to
+``/v1``'s, and the stored proposal parsed once however often the page is asked for."""
+
+from __future__ import annotations
+
+from web_support import OWN, Week, person, week  # noqa: F401 - fixture
+
+
+def test_the_history_spans_solves_and_the_progress_equals_the_api(week: Week) -> None:
+    service = week.service
+    first_household, first_dwelling = week.pairs_of(OWN)[0]
+    assert service.post(f"/v1/solves/{week.solve_id}/decisions", OWN, json=[
+        {"household": first_household, "dwelling": first_dwelling, "decision": "decline",
+         "reason": "te ver van werk"}]).status_code == 201
+    newer = service.solved()
+    proposal = service.get(f"/v1/solves/{newer}/proposal", OWN).json()
+    household, dwelling = next((a["household"], a["dwelling"]) for a in proposal["assignments"])
+    assert service.post(f"/v1/solves/{newer}/decisions", OWN, json=[
+        {"household": household, "dwelling": dwelling, "decision": "accept"}]).status_code == 201
+
+    page = person(week, OWN).get(f"/app/municipality/{OWN}").text
+    history = page[page.index('id="history-title"'):]
+    assert week.solve_id in history and f"{newer} (nieuwste)" in history and "te ver van werk" in history
+    assert history.index(newer) < history.index(week.solve_id)  # newest first
+
+    progress = service.get(f"/v1/municipalities/{OWN}/progress", OWN).json()
+    for name in ("target", "housed", "proposed", "accepted", "shortfall"):
+        assert f'id="figure-{name}">{progress[name]}<' in page, name
+
+
+def test_the_stored_proposal_is_parsed_once_for_many_requests(week: Week) -> None:
+    cache = week.service.client.app.state.proposal_cache  # type: ignore[attr-defined]
+    municipality, coordinator = person(week, OWN), person(week, "coordinator")
+    municipality.get(f"/app/municipality/{OWN}")
+    coordinator.get("/app/")
+    parsed = cache.parsed
+    for _ in range(3):
+        assert municipality.get(f"/app/municipality/{OWN}").status_code == 200
+        assert coordinator.get("/app/").status_code == 200
+    assert cache.parsed == parsed
