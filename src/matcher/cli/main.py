@@ -22,6 +22,7 @@ COMMANDS = [
     "template",
     "export",
     "report",
+    "explain",
     "serve",
     "worker",
     "keys",
