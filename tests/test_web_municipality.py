@@ -1,8 +1,12 @@
 """A municipality's page over more than one solve: its history across solves, its progress equal to
-``/v1``'s, and the stored proposal parsed once however often the page is asked for."""
+``/v1``'s, and the stored proposal parsed once per version however often the page is asked for."""
 
 from __future__ import annotations
 
+import datetime as dt
+
+from matcher.storage.models import ProposalRecord
+from matcher.web.proposal_cache import ProposalCache
 from web_support import OWN, Week, person, week  # noqa: F401 - fixture
 
 
@@ -38,3 +42,17 @@ def test_the_stored_proposal_is_parsed_once_for_many_requests(week: Week) -> Non
         assert municipality.get(f"/app/municipality/{OWN}").status_code == 200
         assert coordinator.get("/app/").status_code == 200
     assert cache.parsed == parsed
+
+
+def test_a_newer_version_is_parsed_again_and_the_oldest_entry_goes() -> None:
+    cache = ProposalCache(size=2)
+    saved = dt.datetime(2026, 12, 2, 12, 0, tzinfo=dt.UTC)
+    best_so_far = ProposalRecord(id="prop_1", updated_at=saved, document='{"status": "feasible"}')
+    final = ProposalRecord(id="prop_1", updated_at=saved + dt.timedelta(seconds=1), document='{"status": "optimal"}')
+    assert cache.get(best_so_far) == {"status": "feasible"} and cache.get(best_so_far) is cache.get(best_so_far)
+    assert cache.get(final) == {"status": "optimal"} and cache.parsed == 2
+    cache.get(ProposalRecord(id="prop_2", updated_at=saved, document="{}"))  # evicts the oldest: best_so_far
+    cache.get(final)
+    assert cache.parsed == 3
+    cache.get(best_so_far)
+    assert cache.parsed == 4

@@ -78,12 +78,13 @@ def municipality_view(request: Request, actor: repo.Actor, code: str) -> Municip
             instance = repo.latest_instance_covering(db, code)
             if instance is None:
                 raise not_found("municipality", code)
+            index = request.app.state.index_cache.get(instance)
         else:
             solve, proposal = decided
             instance = found_instance(db, solve.instance_id)
+            index = request.app.state.index_cache.get(instance)  # before the proposal: see proposal_cache
             document = request.app.state.proposal_cache.get(proposal)
             decisions = repo.decisions_on(db, solve.id, code)
-        index = request.app.state.index_cache.get(instance)
     progress = _progress(index, document, decisions, code, instance.id, None if solve is None else solve.id)
     view = MunicipalityView(code=code, name=progress.name, progress=progress,
                             history=[{"household": d.household, "dwelling": d.dwelling, "decision": d.decision,
