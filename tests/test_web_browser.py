@@ -161,7 +161,7 @@ def test_a_municipalitys_day_by_keyboard(week: Week, site: str, page: Page) -> N
     tab_to(page, {"id": f"reason-{first + 1}"})
     tab_to(page, {"text": "Accepteren"})
     press_and_wait(page, "Enter")
-    history = page.inner_text("#history-title + table")
+    history = page.inner_text("#history-title ~ table")
     assert h1 in history and "Te ver van het werk van de moeder" in history and h2 in history
     persons = week.service.get(f"/v1/municipalities/{OWN}/progress", OWN).json()["accepted"]
     assert int(page.inner_text("#figure-accepted")) == persons > accepted_before
