@@ -27,7 +27,7 @@ def test_upload_fix_solve_follow_and_read_the_report(week: Week, tmp_path: Path)
                           files={"lists": ("week.xlsx", broken_workbook(tmp_path), xlsx)})
     assert refused.status_code == 422
     shown = html.unescape(refused.text)
-    assert "blad woningen, rij 3, kolom slaapkamers" in shown and '"drie" is not a whole number' in shown
+    assert "blad woningen, rij 3, kolom slaapkamers" in shown and '"drie" is geen geheel getal' in shown
     assert 'href="#lists"' in refused.text
 
     stored = client.post("/app/week", data={"csrf_token": token},

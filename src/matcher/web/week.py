@@ -81,7 +81,7 @@ async def upload(request: Request, lists: Annotated[list[UploadFile], File()],
                                                      limiter=request.app.state.upload_slots)
     except InstanceInvalid as invalid:
         t = translator(session.language(request))
-        problems = [_where(problem, t) for problem in invalid.problems]
+        problems = [_where(problem, t, session.language(request)) for problem in invalid.problems]
         summary = t("upload_problems", count=len(problems))
         return render(request, "week.html", {"problems": problems, "errors": [(FILE_FIELD, summary)]}, actor,
                       status_code=422)
@@ -109,13 +109,15 @@ def _store(request: Request, files: list[tuple[str, bytes]], actor: repo.Actor) 
     return store_instance(request.app.state.database, body, actor).id
 
 
-def _where(problem: Problem, t: Callable[..., str]) -> dict[str, Any]:
+def _where(problem: Problem, t: Callable[..., str], language: str) -> dict[str, Any]:
     """A problem as the page's table shows it: sheet, row and column for a workbook, else path and record.
 
-    The page's own problem (not a week's lists at all) is in the reader's language; the validation's
-    messages are still English.
+    The page's own problem (not a week's lists at all) and a cell that cannot be read are in the reader's
+    language; the other messages of the import and the validation are still English.
     """
     message = t("upload_what") if problem.code == UPLOAD_PROBLEM else problem.message
+    if isinstance(problem, SheetProblem):
+        message = problem.message_in(language)
     if isinstance(problem, SheetProblem) and problem.sheet:
         return {"sheet": problem.sheet, "row": problem.row, "column": problem.column, "message": message}
     return {"path": problem.path or "(document)", "record": problem.record_id, "message": message}
