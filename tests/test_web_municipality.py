@@ -5,9 +5,12 @@ from __future__ import annotations
 
 import datetime as dt
 
+from api_support import TINY
+from matcher.api.access import InstanceIndex
 from matcher.storage.models import ProposalRecord
+from matcher.web.municipality import moved_here
 from matcher.web.proposal_cache import ProposalCache
-from web_support import OWN, Week, person, week  # noqa: F401 - fixture
+from web_support import OTHER, OWN, Week, person, week  # noqa: F401 - fixture
 
 
 def test_the_history_spans_solves_and_the_progress_equals_the_api(week: Week) -> None:
@@ -56,3 +59,18 @@ def test_a_newer_version_is_parsed_again_and_the_oldest_entry_goes() -> None:
     assert cache.parsed == 3
     cache.get(best_so_far)
     assert cache.parsed == 4
+
+
+def test_moved_pairs_are_shown_only_for_its_own_dwellings_and_name_no_other_dwelling() -> None:
+    index = InstanceIndex.parse(TINY.read_text())
+    document = {"moved": [
+        {"household": "h00001", "dwelling": "d00001", "now": "d00005", "taken_by": ["h00002"],
+         "needed_by": "overdue_housed", "reason": "..."},
+        {"household": "h00003", "dwelling": "d00005", "now": None, "taken_by": [], "needed_by": "declined",
+         "reason": "..."}]}
+    own = moved_here(document, index, OWN, "nl")
+    assert own == ["h00001 was voorgesteld voor d00001 en is nu elders voorgesteld; d00001 gaat nu naar h00002. "
+                   "Waarom: behouden had gekost op het doel 'huishoudens over de termijn geplaatst'."]
+    assert moved_here(document, index, OTHER, "en") == [
+        "h00003 was proposed for d00005 and is now left waiting; d00005 now stays empty. Why: the pair was "
+        "declined."]
