@@ -4,12 +4,15 @@
 from __future__ import annotations
 
 import datetime as dt
+import html
+import re
 
 from api_support import TINY
 from matcher.api.access import InstanceIndex
 from matcher.storage.models import ProposalRecord
 from matcher.web.municipality import moved_here
 from matcher.web.proposal_cache import ProposalCache
+from test_explain import ENGLISH_PHRASES
 from web_support import OTHER, OWN, Week, person, week  # noqa: F401 - fixture
 
 
@@ -29,6 +32,10 @@ def test_the_history_spans_solves_and_the_progress_equals_the_api(week: Week) ->
     history = page[page.index('id="history-title"'):]
     assert week.solve_id in history and f"{newer} (nieuwste)" in history and "te ver van werk" in history
     assert history.index(newer) < history.index(week.solve_id)  # newest first
+
+    phrases = [html.unescape(item) for item in re.findall(r"<li>(.*?)</li>", page)]
+    assert any("weken wachtend" in phrase for phrase in phrases)
+    assert not [p for p in ENGLISH_PHRASES for phrase in phrases if p in f" {phrase} "]  # Dutch, from the fields
 
     progress = service.get(f"/v1/municipalities/{OWN}/progress", OWN).json()
     for name in ("target", "housed", "proposed", "accepted", "shortfall"):
