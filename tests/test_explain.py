@@ -9,12 +9,14 @@ from __future__ import annotations
 import datetime as dt
 import json
 import math
+import re
 from typing import Any
 
 import pytest
 
 from conftest import EXAMPLES
 from matcher.explain import Explanations, explain
+from matcher.explain.words import reason_text
 from matcher.facts import Facts, derive_facts
 from matcher.format import DEFAULT_OBJECTIVES
 from matcher.rules import compatible_pairs
@@ -72,9 +74,28 @@ def run(facts: Facts, placements: list[tuple[str, str] | tuple[str, str, dict[st
 
 
 def waiting(explanations: Explanations, household_id: str) -> tuple[list[str], str]:
-    """The reason codes and the reasons' text of one household left out."""
+    """The reason codes and the reasons' text of one household left out.
+
+    Every reason kind passes through here, so here each is also checked in both languages: the English text
+    is the wording of the structured reason, and the Dutch wording of it says the same numbers and ids with
+    no English phrase in it.
+    """
     record = next(u for u in explanations.unassigned if u.household == household_id)
+    details = record.reason_details
+    assert [detail["code"] for detail in details] == record.reason_codes
+    assert json.loads(json.dumps(details)) == details  # plain JSON values
+    for detail, english in zip(details, record.reasons, strict=True):
+        assert reason_text(detail, "en") == english
+        dutch = reason_text(detail, "nl")
+        assert dutch and dutch != english
+        assert not [phrase for phrase in ENGLISH_PHRASES if phrase in f" {dutch} "], dutch
+        assert set(re.findall(r"\d+", dutch)) == set(re.findall(r"\d+", english)), (dutch, english)
     return record.reason_codes, " | ".join(record.reasons)
+
+
+ENGLISH_PHRASES = (" the ", " dwelling", " household", "compatible", "usable", " tier", " went to", "available",
+                   " school with", " persons", " free seat", " cap ", " and ", "more than", "stayed free", " its ",
+                   " in the region", " no ", " left")
 
 
 # --- contributions of assignments ---------------------------------------------------------------------------

@@ -148,6 +148,7 @@ def test_a_municipalitys_day_by_keyboard(week: Week, site: str, page: Page) -> N
     tab_to(page, {"text": "Afwijzen", "form": decide})
     press_and_wait(page, "Enter")
     assert page.locator("#error-summary").is_visible()
+    assert focused(page)["id"] == "error-summary"  # read first, and its link is the next Tab away
     assert page.get_attribute(f"#error-summary a[href='#reason-{first}']", "href")
     assert page.get_attribute(f"#reason-{first}", "aria-invalid") == "true"
     assert_accessible(page)
@@ -160,7 +161,7 @@ def test_a_municipalitys_day_by_keyboard(week: Week, site: str, page: Page) -> N
     tab_to(page, {"id": f"reason-{first + 1}"})
     tab_to(page, {"text": "Accepteren"})
     press_and_wait(page, "Enter")
-    history = page.inner_text("#history-title + table")
+    history = page.inner_text("#history-title ~ table")
     assert h1 in history and "Te ver van het werk van de moeder" in history and h2 in history
     persons = week.service.get(f"/v1/municipalities/{OWN}/progress", OWN).json()["accepted"]
     assert int(page.inner_text("#figure-accepted")) == persons > accepted_before
@@ -230,6 +231,7 @@ def test_the_coordinators_week_upload_fix_solve_live(week: Week, site: str, page
     page.set_input_files("#lists", str(tmp_path / "week.xlsx"))
     submit_by_keyboard(page, "Inlezen")
     assert "blad woningen, rij 3, kolom slaapkamers" in page.inner_text("#problems")
+    assert focused(page)["id"] == "error-summary"
     assert page.get_attribute("#lists", "aria-invalid") == "true"
     assert_accessible(page)
     page.set_input_files("#lists", str(WEEK_XLSX))
@@ -238,8 +240,10 @@ def test_the_coordinators_week_upload_fix_solve_live(week: Week, site: str, page
     assert_accessible(page)
     submit_by_keyboard(page, "Voorstel berekenen")
     assert "/app/solves/" in page.url
+    assert page.locator("#cancel-form").is_visible() or page.inner_text("#solve-status") == "klaar"
     page.locator("#solve-done").wait_for(state="visible", timeout=SOLVE_TIMEOUT_MS)
     assert page.inner_text("#solve-status") == "klaar"
+    assert page.locator("#replan-form").is_visible() and page.locator("#cancel-form").is_hidden()  # no reload
     assert page.locator("#solve-progress tbody tr").count() > 0  # the objectives, written from the events
     assert "personen gehuisvest" in page.inner_text("#solve-progress")
     assert_accessible(page)

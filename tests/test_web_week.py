@@ -27,7 +27,7 @@ def test_upload_fix_solve_follow_and_read_the_report(week: Week, tmp_path: Path)
                           files={"lists": ("week.xlsx", broken_workbook(tmp_path), xlsx)})
     assert refused.status_code == 422
     shown = html.unescape(refused.text)
-    assert "blad woningen, rij 3, kolom slaapkamers" in shown and '"drie" is not a whole number' in shown
+    assert "blad woningen, rij 3, kolom slaapkamers" in shown and '"drie" is geen geheel getal' in shown
     assert 'href="#lists"' in refused.text
 
     stored = client.post("/app/week", data={"csrf_token": token},
@@ -52,7 +52,7 @@ def test_an_upload_that_is_no_week_says_what_to_upload(week: Week) -> None:
     token = csrf_of(client.get("/app/week").text)
     refused = client.post("/app/week", data={"csrf_token": token},
                           files={"lists": ("notes.txt", b"hello", "text/plain")})
-    assert refused.status_code == 422 and "upload one .xlsx workbook" in refused.text
+    assert refused.status_code == 422 and "Lees één werkboek (.xlsx) in" in html.unescape(refused.text)
     broken = client.post("/app/week", data={"csrf_token": token},
                          files={"lists": ("week.json", b'{"format": "matcher.instance/1"}', "application/json")})
     assert broken.status_code == 422 and "<td>municipalities</td>" in broken.text

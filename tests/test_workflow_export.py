@@ -12,10 +12,15 @@ from openpyxl import load_workbook
 
 from conftest import EXAMPLES, load_example
 from matcher.cli.main import main
+from matcher.explain import explain
+from matcher.facts import derive_facts
 from matcher.format import Proposal
+from matcher.rules import compatible_pairs
+from matcher.solution import Placement
 from matcher.validation import load_instance
 from matcher.workflow.outcome import build_outcome
 from matcher.workflow.spreadsheet_export import write_export_csv, write_export_xlsx
+from test_explain import ENGLISH_PHRASES
 
 EXAMPLE = "u16-week-s1"
 Example = tuple[dict[str, Any], dict[str, Any]]  # instance and proposal documents
@@ -163,3 +168,38 @@ def test_matcher_export_command(tmp_path: Path, capsys: pytest.CaptureFixture[st
         capsys.readouterr().err
     assert main(["export", str(instance), "--instance", str(instance), "--xlsx", str(tmp_path / "y.xlsx")]) == 1
     assert 'format: must be "matcher.proposal/1"' in capsys.readouterr().err
+
+
+def explained_proposal(instance_document: dict[str, Any], proposal: dict[str, Any]) -> Proposal:
+    """The reference proposal with the explanations matcher writes today (structured reasons included)."""
+    instance = load_instance(instance_document)
+    facts = derive_facts(instance)
+    solution = [Placement(facts.household_index[a["household"]], facts.dwelling_index[a["dwelling"]],
+                          {kind: facts.school_index[school] for kind, school in (a.get("schools") or {}).items()
+                           if school})
+                for a in proposal["assignments"]]
+    explanations = explain(facts, compatible_pairs(facts), solution, list(instance.policy.objectives))
+    return Proposal.model_validate({
+        **proposal,
+        "assignments": [{**a, **extra} for a, extra in zip(proposal["assignments"], explanations.assignments,
+                                                            strict=True)],
+        "unassigned": [u.model_dump(mode="json") for u in explanations.unassigned]})
+
+
+def test_a_dutch_workbook_words_reasons_and_explanations_in_dutch(example: Example, tmp_path: Path) -> None:
+    instance, proposal = example
+    explained = explained_proposal(instance, proposal)
+    outcome = build_outcome(load_instance(instance), explained)
+    write_export_xlsx(outcome, tmp_path / "nl.xlsx", "nl")
+    write_export_xlsx(outcome, tmp_path / "en.xlsx", "en")
+    dutch, english = load_workbook(tmp_path / "nl.xlsx"), load_workbook(tmp_path / "en.xlsx")
+
+    reasons = [row["redenen"] for row in records(dutch["niet_toegewezen"])]
+    explanations = [row["toelichting"] for row in records(dutch["toewijzingen"])]
+    assert len(reasons) == len(explained.unassigned) and all(reasons)
+    assert len(explanations) == len(explained.assignments) and all(explanations)
+    leaked = [phrase for phrase in ENGLISH_PHRASES for text in reasons + explanations if phrase in f" {text} "]
+    assert not leaked, leaked
+    assert "reason_details" not in records(dutch["niet_toegewezen"])[0]  # worded, not dumped as data
+    assert [row["reasons"] for row in records(english["unassigned"])] == ["\n".join(u.reasons)
+                                                                          for u in explained.unassigned]

@@ -26,6 +26,7 @@ from matcher.format import Proposal
 from matcher.solver import SolveOptions, solve_proposal
 from matcher.validation import load_instance
 from matcher.workflow.report import OPENSTREETMAP, embed_json, render_report
+from test_explain import ENGLISH_PHRASES
 
 EXAMPLE = "u16-week-s1"
 CHROMIUM_NAMES = ("chromium", "chromium-browser", "google-chrome")
@@ -111,6 +112,14 @@ def test_a_report_from_a_fresh_solve_shows_the_solvers_explanations(tmp_path: Pa
     assert [o["value"] for o in data["objectives"]] == [3, 4, 250, 50]
     assert "summary" in data["explanation_keys"]
     assert all(a["explanations"].get("summary") for a in data["assignments"])
+    # Dutch words, from the structured explanation and reasons; the English of the same in an English report
+    dutch = [a["explanations"]["summary"] for a in data["assignments"]] + [
+        reason for u in data["unassigned"] for reason in u["reasons"]]
+    assert data["unassigned"] and not [p for p in ENGLISH_PHRASES for text in dutch if p in f" {text} "]
+    assert all("weken wachtend" in a["explanations"]["summary"] for a in data["assignments"])
+    english = embedded_data(render_report(instance, proposal, "en", tiles=None))
+    assert [u["reasons"] for u in english["unassigned"]] == [u.reasons for u in proposal.unassigned]
+    assert "reason_details" not in english["unassigned"][0] and "explanation" not in english["assignments"][0]
 
 
 def test_matcher_report_command(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

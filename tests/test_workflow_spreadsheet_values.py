@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 import pytest
 
+from matcher.workflow.cell_words import WORDS, cell_problem_text
 from matcher.workflow.spreadsheet_values import (
     CellError,
     read_age_range,
     read_ages,
+    read_cell,
     read_date,
     read_flag,
     read_ids,
@@ -133,3 +136,23 @@ def test_ids_text_ranges_and_objectives() -> None:
     assert read_objectives("geen") == []
     with pytest.raises(CellError, match="unknown objective"):
         read_objectives("persons_housed;speed")
+
+
+@pytest.mark.parametrize(("kind", "value", "dutch"), [
+    ("whole", "drie", '"drie" is geen geheel getal'),
+    ("whole", -2, "-2 is negatief"),
+    ("flag", "misschien", '"misschien" is geen ja/nee (ook goed: yes/no, true/false, 1/0)'),
+    ("date", "31-02-2026", '"31-02-2026" is geen datum (schrijf 21-12-2026 of 2026-12-21)'),
+    ("ages", "34;x", '"34;x": "x" is geen leeftijd (schrijf leeftijden als 34;31;7;3)'),
+    ("ties", "GM0344:famly", '"GM0344:famly": "famly" is geen soort binding (work/werk, '),
+])
+def test_every_cell_problem_is_worded_in_dutch_from_the_same_facts(kind: Any, value: Any, dutch: str) -> None:
+    with pytest.raises(CellError) as caught:
+        read_cell(kind, value)
+    error = caught.value
+    assert cell_problem_text(error.code, error.facts, "nl").startswith(dutch)
+    assert cell_problem_text(error.code, error.facts, "en") == str(error)
+
+
+def test_both_languages_word_every_cell_problem() -> None:
+    assert all(set(words) == {"en", "nl"} for words in WORDS.values())

@@ -28,7 +28,7 @@ def add_parser(subparsers: Any) -> None:
     target.add_argument("--xlsx", metavar="FILE", help="the workbook to write")
     target.add_argument("--csv", metavar="DIR", help="a folder to write one CSV file per sheet into")
     parser.add_argument("--language", choices=LANGUAGES, default=DEFAULT_LANGUAGE,
-                        help=f"language of sheet names and headers (default {DEFAULT_LANGUAGE})")
+                        help=f"language of sheet names, headers, explanations and reasons (default {DEFAULT_LANGUAGE})")
     parser.set_defaults(func=run)
 
 

@@ -35,6 +35,7 @@ COMMANDS: dict[str, Command] = {
     "template": Command("template", "write an empty workbook with the right sheets and headers"),
     "export": Command("export", "write a proposal as an Excel workbook or CSV files"),
     "report": Command("report", "write a proposal as one self-contained HTML report"),
+    "explain": Command("explain", "a proposal's explanations and reasons, in Dutch or English"),
     "serve": Command("serve", "run the HTTP API"),
     "worker": Command("worker", "run queued solves (no HTTP)"),
     "keys": Command("keys", "create, list and revoke API keys"),

@@ -19,7 +19,8 @@ out and the few distinct facts each reason names, so a national backlog stays wi
 The modules follow that order: ``placed`` (what the solution uses up), ``contributions`` (a placement's
 part of every objective), ``left_out`` (the stages walked for each household left out, collecting
 ``reasons``), ``no_compatible`` (stage 2, the funnel over ``matcher.rules.RULE_STEPS``), ``unusable``
-(stage 3), ``competition`` (stage 4) and ``wording``.
+(stage 3), ``competition`` (stage 4). Each reason is data (a code and its facts); ``words`` turns reasons and
+explanations into sentences, one module per language (the proposal's English ``reasons`` are its words).
 """
 
 from __future__ import annotations

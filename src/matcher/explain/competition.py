@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 
 from matcher.explain.contributions import NO_SCHOOL, contributions
 from matcher.explain.placed import Placed
-from matcher.explain.reasons import Reasons
+from matcher.explain.reasons import NAMED_AT_MOST, Reasons, few
 from matcher.explain.unusable import first_school
-from matcher.explain.wording import household_starts, listing, plural, share_words
+from matcher.explain.wording import household_starts
 from matcher.facts import BoolArray, Facts, IntArray, SchoolReach
 from matcher.format import PERMILLE, SCHOOL_KINDS
 
@@ -24,8 +26,8 @@ def explain_competition(facts: Facts, household: IntArray, dwelling: IntArray, c
     usable_count = np.bincount(household, minlength=n_h)
     outcome, detail = _pair_outcomes(facts, household, dwelling, placed, objectives)
     width = int(max(detail.max(), 0)) + 1
-    codes, counts = np.unique((household * len(_COMPETITION_TEXT) + outcome) * width + detail, return_counts=True)
-    keys = np.stack([codes // width // len(_COMPETITION_TEXT), codes // width % len(_COMPETITION_TEXT),
+    codes, counts = np.unique((household * len(_COMPETITION_FACTS) + outcome) * width + detail, return_counts=True)
+    keys = np.stack([codes // width // len(_COMPETITION_FACTS), codes // width % len(_COMPETITION_FACTS),
                      codes % width], axis=1)
     key_starts = household_starts(keys[:, 0], n_h)
     pair_starts = household_starts(household, n_h)
@@ -37,11 +39,12 @@ def explain_competition(facts: Facts, household: IntArray, dwelling: IntArray, c
         pairs = slice(int(pair_starts[h]), int(pair_starts[h + 1]))
         for (kind, _), items in sorted(obstacles.items(), key=lambda item: -sum(n for _, n in item[1])):
             items.sort(key=lambda item: -item[1])
-            share = share_words(sum(n for _, n in items), int(usable_count[h]), int(compatible_count[h]))
+            share = {"count": sum(n for _, n in items), "usable": int(usable_count[h]),
+                     "compatible": int(compatible_count[h])}
             blocked = dwelling[pairs][(outcome[pairs] == kind) & (detail[pairs] == items[0][0])] \
                 if kind == SCHOOL_FULL else dwelling[:0]  # only the school reason names what is near them
-            code, text = _COMPETITION_TEXT[kind](facts, h, items, share, blocked, placed, objectives)
-            reasons.add(h, code, text)
+            code, found = _COMPETITION_FACTS[kind](facts, h, items, share, blocked, placed, objectives)
+            reasons.add(h, code, **found)
 
 
 def _obstacle(kind: int, detail: int, tiers: int) -> tuple[int, int]:
@@ -195,75 +198,51 @@ def _shortfall_gain(facts: Facts, municipality: IntArray, extra_persons: IntArra
     return current - np.maximum(0, np.maximum(others, after))
 
 
-_TIER_WHO = {
-    "overdue_housed": "overdue households",
-    "persons_housed": "larger households",
-    "kept_previous": "households that the version under review already proposed for them",
-    "max_shortfall_permille": "households whose persons keep the worst municipal shortfall lower",
-    "quality": "households that fit them better on ties, bedrooms and school distance",
-}
-
-
 Items = list[tuple[int, int]]  # (detail, dwellings it rules out), most dwellings first
+Found = tuple[str, dict[str, Any]]  # a reason's code and its facts
 
 
-def _taken_text(facts: Facts, h: int, items: Items, share: str, blocked: IntArray, placed: Placed,
-                objectives: list[str]) -> tuple[str, str]:
+def _taken(facts: Facts, h: int, items: Items, share: dict[str, int], blocked: IntArray, placed: Placed,
+           objectives: list[str]) -> Found:
     tiers = len(objectives)
     score = items[0][0]
     if score < tiers:
         tier = objectives[score]
-        return f"taken:{tier}", f"{share} went to {_TIER_WHO[tier]} (tier {tier})"
+        return f"taken:{tier}", {"share": share, "tier": tier}
     if score == tiers:
-        return ("taken:equal", f"{share} went to households that rank equally on every objective; "
-                               "the solver chose among equals")
-    higher = (f"tier {objectives[2 * tiers - score]}" if len(items) == 1
-              else ", ".join(f"tier {objectives[2 * tiers - score]} for {n}" for score, n in items))
-    return ("taken:exchange_blocked",
-            f"{share} went to other households although this household ranks higher on {higher}; exchanging "
-            f"them would break a limit elsewhere, or the proposal is not proven optimal")
+        return "taken:equal", {"share": share}
+    higher = [{"tier": objectives[2 * tiers - score], "count": n} for score, n in items]
+    return "taken:exchange_blocked", {"share": share, "higher": higher}
 
 
-def _municipality_text(facts: Facts, h: int, items: Items, share: str, blocked: IntArray, placed: Placed,
-                       objectives: list[str]) -> tuple[str, str]:
-    def state(m: int) -> str:
-        cap, persons = int(facts.municipalities.cap[m]), int(placed.persons[m])
-        municipality = facts.municipalities.ids[m]
-        return (f"municipality {municipality} reached its cap ({persons} of {cap} persons)" if persons >= cap
-                else f"municipality {municipality} has {cap - persons} of its {cap} places left")
-
-    size = int(facts.households.size[h])
-    return ("cap:municipality",
-            f"{listing([m for m, _ in items], state)}; the household has {plural(size, 'person')}, which rules out "
-            f"{share}")
+def _municipality_full(facts: Facts, h: int, items: Items, share: dict[str, int], blocked: IntArray,
+                       placed: Placed, objectives: list[str]) -> Found:
+    states = [{"municipality": facts.municipalities.ids[m], "persons": int(placed.persons[m]),
+               "cap": int(facts.municipalities.cap[m])} for m, _ in items[:NAMED_AT_MOST]]
+    return "cap:municipality", {"share": share, "persons": int(facts.households.size[h]),
+                                "municipalities": few(states, len(items))}
 
 
-def _group_text(facts: Facts, h: int, items: Items, share: str, blocked: IntArray, placed: Placed,
-                objectives: list[str]) -> tuple[str, str]:
-    def state(g: int) -> str:
-        return (f"group {facts.groups.ids[g]} reached its share cap ({int(placed.dwellings_used[g])} of "
-                f"{int(facts.groups.cap[g])} dwellings)")
-
-    return "cap:group", f"{listing([g for g, _ in items], state)}, which rules out {share}"
+def _group_full(facts: Facts, h: int, items: Items, share: dict[str, int], blocked: IntArray, placed: Placed,
+                objectives: list[str]) -> Found:
+    states = [{"group": facts.groups.ids[g], "used": int(placed.dwellings_used[g]), "cap": int(facts.groups.cap[g])}
+              for g, _ in items[:NAMED_AT_MOST]]
+    return "cap:group", {"share": share, "groups": few(states, len(items))}
 
 
-def _school_text(facts: Facts, h: int, items: Items, share: str, blocked: IntArray, placed: Placed,
-                 objectives: list[str]) -> tuple[str, str]:
+def _school_full(facts: Facts, h: int, items: Items, share: dict[str, int], blocked: IntArray, placed: Placed,
+                 objectives: list[str]) -> Found:
     column = items[0][0]
     kind = SCHOOL_KINDS[column]
     near = np.zeros(len(facts.schools.ids), dtype=np.bool_)
     near[_schools_in_reach(facts.reach[kind], blocked)] = True
     schools = np.flatnonzero(near)
     schools = schools[np.argsort(placed.seats_left[schools], kind="stable")]
-    def state(s: int) -> str:
-        left = int(placed.seats_left[s])
-        return f"school {facts.schools.ids[s]} has " + ("no free seat left" if left <= 0
-                                                        else f"{plural(left, 'free seat')} left")
-
-    kids = int(facts.households.kids[h, column])
-    limit = facts.instance.policy.max_school_km.for_kind(kind)
-    return ("cap:school", f"no {kind} school within {limit:g} km has {plural(kids, 'free seat')} left "
-                          f"({listing(schools.tolist(), state)}), which rules out {share}")
+    states = [{"school": facts.schools.ids[s], "left": int(placed.seats_left[s])}
+              for s in schools[:NAMED_AT_MOST].tolist()]
+    return "cap:school", {"share": share, "kind": kind, "kids": int(facts.households.kids[h, column]),
+                          "limit_km": float(facts.instance.policy.max_school_km.for_kind(kind)),
+                          "schools": few(states, len(schools))}
 
 
 def _schools_in_reach(reach: SchoolReach, dwellings: IntArray) -> IntArray:
@@ -274,15 +253,12 @@ def _schools_in_reach(reach: SchoolReach, dwellings: IntArray) -> IntArray:
     return reach.school[np.repeat(begin, count) + offsets]
 
 
-def _free_text(facts: Facts, h: int, items: Items, share: str, blocked: IntArray, placed: Placed,
-               objectives: list[str]) -> tuple[str, str]:
+def _left_free(facts: Facts, h: int, items: Items, share: dict[str, int], blocked: IntArray, placed: Placed,
+               objectives: list[str]) -> Found:
     rewarding = [name for name in objectives
                  if name == "persons_housed" or (name == "overdue_housed" and facts.households.overdue[h])]
-    if rewarding:
-        return ("left_free", f"{share} stayed free although housing it would raise {rewarding[0]}: "
-                             "the proposal is not proven optimal (time limit)")
-    return ("left_free", f"{share} stayed free: housing it would improve no objective of this policy "
-                         f"({', '.join(objectives) or 'no objectives'})")
+    return "left_free", {"share": share, "rewarding": rewarding[0] if rewarding else None,
+                         "objectives": list(objectives)}
 
 
-_COMPETITION_TEXT = (_taken_text, _municipality_text, _group_text, _school_text, _free_text)
+_COMPETITION_FACTS = (_taken, _municipality_full, _group_full, _school_full, _left_free)  # by outcome code

@@ -7,8 +7,9 @@ import numpy as np
 from matcher.explain.competition import explain_competition
 from matcher.explain.no_compatible import explain_no_compatible
 from matcher.explain.placed import Placed
-from matcher.explain.reasons import Reasons
+from matcher.explain.reasons import Reason, Reasons
 from matcher.explain.unusable import explain_unusable, note_pruned
+from matcher.explain.words import ENGLISH, reason_text
 from matcher.facts import Facts
 from matcher.format import Unassigned
 from matcher.rules import Pairs
@@ -17,12 +18,12 @@ from matcher.rules import Pairs
 def unassigned_reasons(facts: Facts, pairs: Pairs, placed: Placed, objectives: list[str]) -> list[Unassigned]:
     h = facts.households
     waiting = placed.placement_of < 0
-    reasons = Reasons({}, {})
+    reasons = Reasons()
     for unavailable in np.flatnonzero(waiting & ~h.available).tolist():
         record = facts.instance.households[unavailable]
         reasons.add(unavailable, "unavailable",
-                    f"not available this period: available from {facts.instance.household_available_from(record)}, "
-                    f"after the period ends ({facts.instance.period.end})")
+                    available_from=facts.instance.household_available_from(record).isoformat(),
+                    period_end=facts.instance.period.end.isoformat())
     compatible_count = np.bincount(pairs.household, minlength=len(h)) if len(pairs) else np.zeros(len(h), int)
     explain_no_compatible(facts, np.flatnonzero(waiting & h.available & (compatible_count == 0)), reasons)
     with_pairs = waiting[pairs.household] if len(pairs) else np.zeros(0, dtype=np.bool_)
@@ -35,9 +36,15 @@ def unassigned_reasons(facts: Facts, pairs: Pairs, placed: Placed, objectives: l
     explain_competition(facts, household[usable], dwelling[usable], compatible_count, placed, objectives,
                         reasons)
     note_pruned(facts, household, stages, compatible_count, reasons)
-    return [Unassigned(household=h.ids[i], reasons=reasons.texts.get(i, [_UNEXPLAINED]),
-                       reason_codes=reasons.codes.get(i, ["unexplained"]))
+    return [_unassigned(h.ids[i], reasons.found.get(i, [{"code": UNEXPLAINED}]))
             for i in np.flatnonzero(waiting).tolist()]
 
 
-_UNEXPLAINED = "not placed; no specific reason found"
+def _unassigned(household: str, found: list[Reason]) -> Unassigned:
+    """The record of the proposal: the reasons in English words (the format's ``reasons``), their codes, and
+    the structured reasons themselves, from which any language words them."""
+    return Unassigned(household=household, reasons=[reason_text(reason, ENGLISH) for reason in found],
+                      reason_codes=[reason["code"] for reason in found], reason_details=found)
+
+
+UNEXPLAINED = "unexplained"

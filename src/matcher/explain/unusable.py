@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 import numpy as np
 
-from matcher.explain.contributions import NO_SCHOOL
-from matcher.explain.reasons import Reasons
-from matcher.explain.wording import all_of, first_names, household_starts, plural
+from matcher.explain.contributions import KM_DECIMALS, NO_SCHOOL
+from matcher.explain.reasons import Reasons, few
+from matcher.explain.wording import household_starts
 from matcher.facts import BoolArray, Facts, IntArray, SchoolReach, haversine_km
 from matcher.format import SCHOOL_KINDS
 from matcher.usable import fits_municipality_cap, in_full_group, lock_maps, respects_locks
@@ -38,7 +39,7 @@ def explain_unusable(facts: Facts, household: IntArray, dwelling: IntArray,
             k = int(np.argmax(counts[r] == 0))
             rows = slice(int(starts[h]), int(starts[h + 1]))
             candidates = dwelling[rows][before[k][rows]]
-            reasons.add(h, f"unusable:{USABILITY_STEPS[k]}", _UNUSABLE_TEXT[k](facts, h, candidates))
+            reasons.add(h, f"unusable:{USABILITY_STEPS[k]}", **_UNUSABLE_FACTS[k](facts, h, candidates))
     return remaining, before + [remaining]
 
 
@@ -103,65 +104,48 @@ def _first_school_per_pair(reach: SchoolReach, kids: IntArray, dwelling: IntArra
     return first
 
 
-def _cap_too_small(facts: Facts, household: int, candidates: IntArray) -> str:
-    size = int(facts.households.size[household])
-    municipalities = np.unique(facts.dwellings.municipality[candidates])
-    caps = [f"{facts.municipalities.ids[m]}: {_persons_left(int(facts.municipalities.cap[m]))}"
-            for m in municipalities.tolist()]
-    return (f"no usable dwelling: {all_of(len(candidates), 'compatible dwelling')} in municipalities whose "
-            f"remaining cap is below the household's {size} persons ({first_names(caps)})")
+def _cap_too_small(facts: Facts, household: int, candidates: IntArray) -> dict[str, Any]:
+    municipalities = np.unique(facts.dwellings.municipality[candidates]).tolist()
+    caps = [{"municipality": facts.municipalities.ids[m], "cap": int(facts.municipalities.cap[m])}
+            for m in municipalities]
+    return {"dwellings": len(candidates), "persons": int(facts.households.size[household]), "caps": few(caps)}
 
 
-def _persons_left(cap: int) -> str:
-    return "no places left" if cap <= 0 else f"{cap} person{'s' if cap != 1 else ''} left"
-
-
-def _group_cap_zero(facts: Facts, household: int, candidates: IntArray) -> str:
+def _group_cap_zero(facts: Facts, household: int, candidates: IntArray) -> dict[str, Any]:
     full = facts.groups.cap <= 0
     groups = sorted({facts.groups.ids[g] for d in candidates.tolist() for g in facts.dwellings.groups[d].tolist()
                      if full[g]})
-    return (f"no usable dwelling: {all_of(len(candidates), 'remaining dwelling')} in a group whose share cap "
-            f"is already used up (cap 0: {first_names(groups)})")
+    return {"dwellings": len(candidates), "groups": few(groups)}
 
 
-def _no_school_in_reach(kind: str) -> Callable[[Facts, int, IntArray], str]:
-    def text(facts: Facts, household: int, candidates: IntArray) -> str:
-        column = SCHOOL_KINDS.index(kind)
-        kids = int(facts.households.kids[household, column])
-        limit = facts.instance.policy.max_school_km.for_kind(kind)
-        fit = ("1 dwelling fits, but it is not" if len(candidates) == 1
-               else f"{len(candidates)} dwellings fit, but none is")
-        return (f"no usable dwelling: {fit} within {limit:g} km "
-                f"of a {kind} school with {plural(kids, 'free seat')}"
-                f"{_nearest_school_with_seats(facts, kind, kids, candidates)}")
-    return text
+def _no_school_in_reach(kind: str) -> Callable[[Facts, int, IntArray], dict[str, Any]]:
+    def facts_of(facts: Facts, household: int, candidates: IntArray) -> dict[str, Any]:
+        kids = int(facts.households.kids[household, SCHOOL_KINDS.index(kind)])
+        return {"kind": kind, "dwellings": len(candidates), "kids": kids,
+                "limit_km": float(facts.instance.policy.max_school_km.for_kind(kind)),
+                "nearest": _nearest_school_with_seats(facts, kind, kids, candidates)}
+    return facts_of
 
 
-def _nearest_school_with_seats(facts: Facts, kind: str, kids: int, candidates: IntArray) -> str:
+def _nearest_school_with_seats(facts: Facts, kind: str, kids: int, candidates: IntArray) -> dict[str, Any] | None:
     s, d = facts.schools, facts.dwellings
     schools = np.flatnonzero((s.kind == SCHOOL_KINDS.index(kind)) & (s.seats >= kids))
     if len(schools) == 0:
-        return f" (no {kind} school in the region has {plural(kids, 'free seat')})"
+        return None
     km = haversine_km(d.lat[candidates, None], d.lon[candidates, None], s.lat[None, schools], s.lon[None, schools])
     r, c = np.unravel_index(int(np.argmin(km)), km.shape)
-    return (f" (the nearest with enough seats, {s.ids[schools[c]]}, is {km[r, c]:.1f} km from "
-            f"{d.ids[candidates[r]]})")
+    return {"school": s.ids[schools[c]], "km": round(float(km[r, c]), KM_DECIMALS), "dwelling": d.ids[candidates[r]]}
 
 
-def _locked_to_others(facts: Facts, household: int, candidates: IntArray) -> str:
+def _locked_to_others(facts: Facts, household: int, candidates: IntArray) -> dict[str, Any]:
     _, household_of = lock_maps(facts)
-    promised = [f"{facts.dwellings.ids[d]} to {facts.households.ids[household_of[d]]}"
+    promised = [{"dwelling": facts.dwellings.ids[d], "household": facts.households.ids[household_of[d]]}
                 for d in candidates.tolist() if household_of[d] >= 0]
-    return (f"no usable dwelling: {all_of(len(candidates), 'remaining dwelling')} promised to other "
-            f"households by locks ({first_names(promised)})")
+    return {"dwellings": len(candidates), "promised": few(promised)}
 
 
-_UNUSABLE_TEXT = (_cap_too_small, _group_cap_zero, *(_no_school_in_reach(kind) for kind in SCHOOL_KINDS),
-                  _locked_to_others)
-
-_PRUNED_WORDS = {"municipality_cap": "municipality caps below its size", "group_cap": "group share caps",
-                 **{f"school_{kind}": f"no {kind} school in reach with enough seats" for kind in SCHOOL_KINDS},
-                 "lock": "locks of other households"}
+_UNUSABLE_FACTS = (_cap_too_small, _group_cap_zero, *(_no_school_in_reach(kind) for kind in SCHOOL_KINDS),
+                   _locked_to_others)
 
 
 def note_pruned(facts: Facts, household: IntArray, stages: list[BoolArray], compatible_count: IntArray,
@@ -172,8 +156,5 @@ def note_pruned(facts: Facts, household: IntArray, stages: list[BoolArray], comp
     pruned = np.stack([np.bincount(household[a & ~b], minlength=n_h)
                        for a, b in zip(stages[:-1], stages[1:], strict=True)], axis=1)
     for h in np.flatnonzero((usable_count > 0) & (usable_count < compatible_count)).tolist():
-        parts = [f"{int(n)} by {_PRUNED_WORDS[step]}" for step, n in zip(USABILITY_STEPS, pruned[h], strict=True)
-                 if n]
-        lost = int(compatible_count[h] - usable_count[h])
-        reasons.add(h, "pruned", f"{plural(lost, 'other compatible dwelling')} can never be used: "
-                                 + ", ".join(parts))
+        steps = [{"step": step, "count": int(n)} for step, n in zip(USABILITY_STEPS, pruned[h], strict=True) if n]
+        reasons.add(h, "pruned", dwellings=int(compatible_count[h] - usable_count[h]), steps=steps)

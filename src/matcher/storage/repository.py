@@ -507,6 +507,13 @@ def decisions_on(session: Session, solve_id: str, municipality: str | None = Non
     return list(session.scalars(query.order_by(DecisionRecord.decided_at, DecisionRecord.position)))
 
 
+def decisions_by_municipality(session: Session, municipality: str, limit: int) -> list[DecisionRecord]:
+    """The newest decisions on one municipality's dwellings across every solve, newest first (its history)."""
+    query = (select(DecisionRecord).where(DecisionRecord.municipality == municipality)
+             .order_by(DecisionRecord.decided_at.desc(), DecisionRecord.position.desc()).limit(limit))
+    return list(session.scalars(query))
+
+
 def standing_decisions(decisions: Iterable[DecisionRecord]) -> dict[tuple[str, str], DecisionRecord]:
     """The decision that stands for each pair: the latest one (a municipality may change its mind)."""
     standing: dict[tuple[str, str], DecisionRecord] = {}

@@ -12,6 +12,7 @@ from matcher.api.settings import ServiceSettings
 from matcher.web import account, audit, coordinator, municipality, session, week
 from matcher.web.deps import PageNotFound, not_found_page
 from matcher.web.i18n import translator
+from matcher.web.proposal_cache import ProposalCache
 from matcher.web.rendering import message_page
 
 STATIC = Path(__file__).resolve().parent / "static"
@@ -20,6 +21,7 @@ SIGN_IN_PATH = "/app/sign-in"
 
 def install_web(app: FastAPI, settings: ServiceSettings) -> None:
     session.install_sessions(app, settings)
+    app.state.proposal_cache = ProposalCache()
     app.mount("/app/static", StaticFiles(directory=STATIC), name="web-static")
     app.add_exception_handler(session.SignInNeeded, _to_sign_in)
     app.add_exception_handler(session.CsrfRejected, _csrf_refused)

@@ -5,7 +5,6 @@ municipality's own page. The week's upload, solve and re-plan are in ``week.py``
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from typing import Any
 
@@ -59,7 +58,7 @@ def _at_a_glance(request: Request, db: Any, solve_id: str) -> list[MunicipalityR
     standing = repo.standing_decisions(repo.decisions_on(db, solve_id))
     rows = {code: MunicipalityRow(code, str(m.get("name") or ""), int(m["target"]), int(m["housed"]), 0, 0, 0)
             for code, m in index.municipalities.items()}
-    for assignment in json.loads(proposal.document).get("assignments") or []:
+    for assignment in request.app.state.proposal_cache.get(proposal).get("assignments") or []:
         pair = (str(assignment["household"]), str(assignment["dwelling"]))
         row = rows.get(str(index.municipality_of(pair[1])))
         if row is None:

@@ -8,7 +8,6 @@ Another municipality's page, or a form naming another municipality's dwelling, a
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from typing import Annotated, Any
 
@@ -16,21 +15,22 @@ from fastapi import APIRouter, Form, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import ValidationError
 
-from matcher.api.access import could_exist, found_instance, visible_assignments, visible_solve
+from matcher.api.access import InstanceIndex, could_exist, found_instance, not_found, visible_assignments, visible_solve
 from matcher.api.errors import ProblemsError
+from matcher.api.routes import municipalities
 from matcher.api.routes.decisions import checked_decisions, decided_proposal
-from matcher.api.routes.municipalities import municipality_progress
 from matcher.api.schemas import DecisionIn, MunicipalityProgressOut
+from matcher.explain.words import moved_text, placement_phrases
+from matcher.format import PERMILLE
 from matcher.storage import repository as repo
 from matcher.web import session
 from matcher.web.i18n import translator
 from matcher.web.rendering import message_page, render
-from matcher.web.wording import placement_phrases
 
 router = APIRouter(include_in_schema=False)
 
+HISTORY_ROWS = 200  # the newest decisions shown in the history
 NOTICE = "notice"  # a one-time message for the next page (decision saved), kept in the session
-PERMILLE = 1000
 
 
 @dataclass
@@ -53,7 +53,8 @@ class MunicipalityView:
     solve_id: str | None = None
     instance_id: str | None = None
     pairs: list[Pair] = field(default_factory=list)
-    history: list[dict[str, Any]] = field(default_factory=list)
+    history: list[dict[str, Any]] = field(default_factory=list)  # newest first, across solves
+    moved: list[str] = field(default_factory=list)  # pairs of the previous version that moved, and why
 
 
 def _visible_code(actor: repo.Actor, code: str) -> bool:
@@ -66,24 +67,32 @@ def _not_found(request: Request, actor: repo.Actor) -> Response:
 
 
 def municipality_view(request: Request, actor: repo.Actor, code: str) -> MunicipalityView:
-    """What the page shows; raises the API's 404 when the municipality is unknown or not this key's."""
-    with request.app.state.database.session() as db:
-        progress = municipality_progress(code, actor, db, request.app.state.index_cache)
-    view = MunicipalityView(code=code, name=progress.name, progress=progress)
+    """What the page shows; raises the API's 404 when the municipality is unknown or has no instance yet."""
     language = session.language(request)
     with request.app.state.database.session() as db:
         decided = repo.latest_decided_on(db, code)
+        history = repo.decisions_by_municipality(db, code, HISTORY_ROWS)
         if decided is None:
-            return view
-        solve, proposal = decided
-        instance = found_instance(db, solve.instance_id)
-        index = request.app.state.index_cache.get(instance)
-        document = json.loads(proposal.document)
-        decisions = repo.decisions_on(db, solve.id, code)
-        standing = repo.standing_decisions(decisions)
-        view.solve_id, view.instance_id = solve.id, instance.id
-        view.history = [{"household": d.household, "dwelling": d.dwelling, "decision": d.decision,
-                         "reason": d.reason, "at": d.decided_at, "role": d.decided_by_role} for d in decisions]
+            solve, document, decisions = None, {}, []
+            instance = repo.latest_instance_covering(db, code)
+            if instance is None:
+                raise not_found("municipality", code)
+            index = request.app.state.index_cache.get(instance)
+        else:
+            solve, proposal = decided
+            instance = found_instance(db, solve.instance_id)
+            index = request.app.state.index_cache.get(instance)  # before the proposal: see proposal_cache
+            document = request.app.state.proposal_cache.get(proposal)
+            decisions = repo.decisions_on(db, solve.id, code)
+    progress = _progress(index, document, decisions, code, instance.id, None if solve is None else solve.id)
+    view = MunicipalityView(code=code, name=progress.name, progress=progress,
+                            history=[{"household": d.household, "dwelling": d.dwelling, "decision": d.decision,
+                                      "reason": d.reason, "at": d.decided_at, "role": d.decided_by_role,
+                                      "solve": d.solve_id} for d in history])
+    if solve is None:
+        return view
+    view.solve_id, view.instance_id = solve.id, instance.id
+    standing = repo.standing_decisions(decisions)
     mine = [a for a in visible_assignments(document, index, actor) if index.municipality_of(str(a["dwelling"])) == code]
     for i, assignment in enumerate(mine):
         household, dwelling = str(assignment["household"]), str(assignment["dwelling"])
@@ -93,7 +102,31 @@ def municipality_view(request: Request, actor: repo.Actor, code: str) -> Municip
                                phrases=placement_phrases(assignment.get("explanation"), language),
                                standing=None if decision is None else decision.decision,
                                reason=None if decision is None else decision.reason))
+    view.moved = moved_here(document, index, code, language)
     return view
+
+
+def _progress(index: InstanceIndex, document: dict[str, Any], decisions: list[Any], code: str, instance_id: str,
+              solve_id: str | None) -> MunicipalityProgressOut:
+    """The figures of ``GET /v1/municipalities/{code}/progress``, from the same functions, on the proposal this
+    page has already read (the route would read and parse it a second time)."""
+    record = index.municipalities[code]
+    target, housed = int(record["target"]), int(record["housed"])
+    proposed = municipalities.proposed_persons(document, index, code)
+    accepted = sum(index.persons(household) for household, dwelling in municipalities.accepted_pairs(index, decisions)
+                   if index.municipality_of(dwelling) == code)
+    return MunicipalityProgressOut(
+        code=code, name=str(record.get("name") or ""), target=target, housed=housed, proposed=proposed,
+        accepted=accepted, shortfall=max(0, target - housed - accepted),
+        shortfall_after_proposal=max(0, target - housed - proposed), instance_id=instance_id, solve_id=solve_id)
+
+
+def moved_here(document: dict[str, Any], index: InstanceIndex, code: str, language: str) -> list[str]:
+    """The pairs of the version under review, in this municipality's dwellings, that the re-plan moved, each
+    with why, in ``language`` (a dwelling elsewhere is not named: it is another municipality's)."""
+    moves = [move for move in document.get("moved") or []
+             if isinstance(move, dict) and index.municipality_of(str(move.get("dwelling"))) == code]
+    return [moved_text(move, language, lambda dwelling: index.municipality_of(dwelling) == code) for move in moves]
 
 
 def _page(request: Request, actor: repo.Actor, code: str, errors: list[tuple[str, str]] | None = None,
@@ -156,5 +189,5 @@ def _record(request: Request, actor: repo.Actor, code: str, solve_id: str, item:
         index = request.app.state.index_cache.get(found_instance(db, solve.instance_id))
         if index.municipality_of(item.dwelling) != code:
             raise HTTPException(status_code=404, detail="Not Found")
-        decisions = checked_decisions([item], json.loads(proposal.document), index, actor)
+        decisions = checked_decisions([item], request.app.state.proposal_cache.get(proposal), index, actor)
         repo.add_decisions(db, solve, proposal, decisions, actor)

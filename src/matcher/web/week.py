@@ -13,22 +13,25 @@ from __future__ import annotations
 import asyncio
 import json
 import tempfile
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any
 
 import anyio
-from fastapi import APIRouter, File, HTTPException, Request, UploadFile
+from fastapi import APIRouter, File, Form, HTTPException, Request, UploadFile
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, RedirectResponse, Response, StreamingResponse
+from pydantic import ValidationError
 
 from matcher.api.access import found_instance, visible_solve
 from matcher.api.routes.decisions import replan_solve
 from matcher.api.routes.instances import store_instance
 from matcher.api.routes.solves import resolved_options
-from matcher.api.schemas import SolveOptionsIn
+from matcher.api.schemas import MAX_TIME_LIMIT_S, SolveOptionsIn
 from matcher.exceptions import InstanceInvalid, Problem
 from matcher.format import Proposal
+from matcher.solver.options import DEFAULT_TIME_LIMIT_S
 from matcher.storage import repository as repo
 from matcher.validation import load_instance
 from matcher.web import session
@@ -43,6 +46,8 @@ router = APIRouter(include_in_schema=False)
 FINISHED = repo.FINISHED
 POLL_S = 0.5  # how often the event stream looks at the stored progress (the worker stores it about as often)
 FILE_FIELD = "lists"
+UPLOAD_PROBLEM = "upload"  # the code of the page's own problem: the files are no week's lists
+INVALID = "invalid"  # the status of a proposal for an instance that was refused
 
 
 def _not_found(request: Request, actor: repo.Actor) -> Response:
@@ -64,7 +69,7 @@ async def upload(request: Request, lists: Annotated[list[UploadFile], File()], a
                                                      limiter=request.app.state.upload_slots)
     except InstanceInvalid as invalid:
         t = translator(session.language(request))
-        problems = [_where(problem) for problem in invalid.problems]
+        problems = [_where(problem, t, session.language(request)) for problem in invalid.problems]
         summary = t("upload_problems", count=len(problems))
         return render(request, "week.html", {"problems": problems, "errors": [(FILE_FIELD, summary)]}, actor,
                       status_code=422)
@@ -88,19 +93,40 @@ def _store(request: Request, files: list[tuple[str, bytes]], actor: repo.Actor) 
             body = json.dumps(import_csv_dir(Path(folder)).document).encode()
     else:
         raise InstanceInvalid([Problem("", None, "upload one .xlsx workbook, one .json instance, or the .csv "
-                                                 "files of a week", "upload")])
+                                                 "files of a week", UPLOAD_PROBLEM)])
     return store_instance(request.app.state.database, body, actor).id
 
 
-def _where(problem: Problem) -> dict[str, Any]:
-    """A problem as the page's table shows it: sheet, row and column for a workbook, else path and record."""
+def _where(problem: Problem, t: Callable[..., str], language: str) -> dict[str, Any]:
+    """A problem as the page's table shows it: sheet, row and column for a workbook, else path and record.
+
+    The page's own problem (not a week's lists at all) and a cell that cannot be read are in the reader's
+    language; the other messages of the import and the validation are still English.
+    """
+    message = t("upload_what") if problem.code == UPLOAD_PROBLEM else problem.message
+    if isinstance(problem, SheetProblem):
+        message = problem.message_in(language)
     if isinstance(problem, SheetProblem) and problem.sheet:
-        return {"sheet": problem.sheet, "row": problem.row, "column": problem.column, "message": problem.message}
-    return {"path": problem.path or "(document)", "record": problem.record_id, "message": problem.message}
+        return {"sheet": problem.sheet, "row": problem.row, "column": problem.column, "message": message}
+    return {"path": problem.path or "(document)", "record": problem.record_id, "message": message}
 
 
 @router.get("/app/instances/{instance_id}", response_class=HTMLResponse)
 def instance_page(request: Request, instance_id: str, actor: PageCoordinator) -> Response:
+    return _instance_page(request, actor, instance_id, SolveChoice())
+
+
+@dataclass(frozen=True)
+class SolveChoice:
+    """The solve options the page offers, as the form shows them again after a mistake."""
+
+    time_limit: str = f"{DEFAULT_TIME_LIMIT_S:g}"
+    method: str = "cpsat"
+    most_seconds: int = int(MAX_TIME_LIMIT_S)
+
+
+def _instance_page(request: Request, actor: repo.Actor, instance_id: str, choice: SolveChoice,
+                   errors: list[tuple[str, str]] | None = None, status_code: int = 200) -> Response:
     try:
         with request.app.state.database.session() as db:
             record = found_instance(db, instance_id)
@@ -108,25 +134,52 @@ def instance_page(request: Request, instance_id: str, actor: PageCoordinator) ->
                         "dwellings": record.dwellings, "municipalities": record.municipalities}
     except HTTPException:
         return _not_found(request, actor)
-    return render(request, "instance.html", {"instance": instance, "errors": []}, actor)
+    return render(request, "instance.html", {"instance": instance, "options": choice, "errors": errors or []},
+                  actor, status_code)
 
 
 @router.post("/app/instances/{instance_id}/solve", dependencies=[CSRF_CHECKED])
-def start_solve(request: Request, instance_id: str, actor: PageCoordinator) -> Response:
+def start_solve(request: Request, instance_id: str, actor: PageCoordinator, time_limit: Annotated[str, Form()] = "",
+                method: Annotated[str, Form()] = "cpsat") -> Response:
+    """Queue a solve with the chosen time limit and method, as ``POST /v1/solves`` does."""
+    choice = SolveChoice(time_limit=time_limit.strip() or SolveChoice.time_limit, method=method)  # empty: default
+    try:
+        options = SolveOptionsIn(time_limit=float(choice.time_limit.replace(",", ".")), method=method)  # type: ignore[arg-type]
+    except (ValueError, ValidationError):
+        t = translator(session.language(request))
+        problem = t("time_limit_invalid", most=choice.most_seconds)
+        return _instance_page(request, actor, instance_id, choice, [("time_limit", problem)], 422)
     try:
         with request.app.state.database.session() as db:
-            solve = repo.add_solve(db, found_instance(db, instance_id), resolved_options(SolveOptionsIn()), actor)
+            solve = repo.add_solve(db, found_instance(db, instance_id), resolved_options(options), actor)
     except HTTPException:
         return _not_found(request, actor)
     request.app.state.runner.wake()
     return RedirectResponse(f"/app/solves/{solve.id}", status_code=303)
 
 
+@router.post("/app/solves/{solve_id}/cancel", dependencies=[CSRF_CHECKED])
+def cancel(request: Request, solve_id: str, actor: PageCoordinator) -> Response:
+    """Stop the solve and keep its best proposal, as ``DELETE /v1/solves/{id}`` does; back to its page, which
+    follows it until it has handed back its proposal."""
+    try:
+        with request.app.state.database.session() as db:
+            solve = visible_solve(db, actor, solve_id)
+            if solve.status not in (repo.COMPLETED, repo.FAILED):
+                repo.request_cancel(db, solve, actor)
+    except HTTPException:
+        return _not_found(request, actor)
+    request.app.state.runner.stop(solve_id)
+    return RedirectResponse(f"/app/solves/{solve_id}", status_code=303)
+
+
 def _solve_state(request: Request, actor: repo.Actor, solve_id: str) -> dict[str, Any]:
     with request.app.state.database.session() as db:
         solve = visible_solve(db, actor, solve_id)
         return {"id": solve.id, "status": solve.status, "instance": solve.instance_id,
-                "progress": json.loads(solve.progress) if solve.progress else None}
+                "progress": json.loads(solve.progress) if solve.progress else None,
+                # a usable proposal to re-plan from (a solve stopped before it found one has none)
+                "proposal": solve.proposal_status not in (None, INVALID)}
 
 
 @router.get("/app/solves/{solve_id}", response_class=HTMLResponse)

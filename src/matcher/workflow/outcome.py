@@ -13,12 +13,15 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from matcher.exceptions import Problem, ProposalInvalid
+from matcher.explain.words import placement_phrases, reason_texts
 from matcher.facts import derive_facts, haversine_km
 from matcher.format import MAXIMISED_OBJECTIVES, PERMILLE, SCHOOL_KINDS, Instance, Location, Proposal
 
 NEAR_CAP_REMAINING = 1  # a group with at most this many dwellings still open after the proposal is "near its cap"
 KM_DECIMALS = 3
 SUMMARY_KEY = "summary"  # an explanation's one-line text, shown first and on the map
+EXPLANATION_KEY = "explanation"  # where the solver puts a placement's structured explanation
+REASON_DETAILS_KEY = "reason_details"  # where it puts a waiting household's structured reasons
 
 
 @dataclass(frozen=True)
@@ -50,6 +53,13 @@ class AssignmentRow:
     schools: dict[str, str]  # kind -> school id
     school_km: dict[str, float]  # kind -> great-circle km from the dwelling
     explanations: dict[str, Any]  # extra fields of the assignment, flattened to one level
+    explanation: dict[str, Any] | None = None  # the structured explanation, which any language words
+
+    def summary_in(self, language: str) -> str | None:
+        """The explanation in one line in ``language``; the proposal's own summary text when it has no
+        structured explanation (another tool's proposal)."""
+        phrases = placement_phrases(self.explanation, language) if self.explanation else []
+        return "; ".join(phrases) if phrases else self.explanations.get(SUMMARY_KEY)
 
 
 @dataclass(frozen=True)
@@ -58,8 +68,13 @@ class UnassignedRow:
     size: int
     overdue: bool
     waiting_since: dt.date
-    reasons: list[str]
+    reasons: list[str]  # as the proposal words them (English)
     details: dict[str, Any]  # extra fields of the record (e.g. reason codes), flattened
+    reason_details: list[dict[str, Any]] | None = None  # the structured reasons, which any language words
+
+    def reasons_in(self, language: str) -> list[str]:
+        """The reasons in ``language``, from the structured reasons where the proposal has them."""
+        return reason_texts({"reasons": self.reasons, "reason_details": self.reason_details}, language)
 
 
 @dataclass(frozen=True)
@@ -174,9 +189,10 @@ def build_outcome(instance: Instance, proposal: Proposal) -> Outcome:
             schools={kind: named[kind] for kind in SCHOOL_KINDS if kind in named},
             school_km={kind: _km(dwelling.location, schools[named[kind]].location) for kind in SCHOOL_KINDS
                        if kind in named},
-            explanations=explanations,
+            explanations=explanations, explanation=_structured((assignment.model_extra or {}).get(EXPLANATION_KEY)),
         ))
-    unassigned_extras = readable_extras([record.model_extra or {} for record in proposal.unassigned])
+    unassigned_extras = [{key: value for key, value in extra.items() if key != REASON_DETAILS_KEY}
+                         for extra in readable_extras([record.model_extra or {} for record in proposal.unassigned])]
     return Outcome(
         instance=instance.id,
         period_start=instance.period.start,
@@ -186,7 +202,8 @@ def build_outcome(instance: Instance, proposal: Proposal) -> Outcome:
         objectives=[ObjectiveRow(o.name, "maximise" if o.name in MAXIMISED_OBJECTIVES else "minimise", o.value,
                                  o.bound) for o in proposal.objectives],
         assignments=assignments,
-        unassigned=[_unassigned_row(facts, households[u.household], u.reasons, details)
+        unassigned=[_unassigned_row(facts, households[u.household], u.reasons, details,
+                                    (u.model_extra or {}).get(REASON_DETAILS_KEY))
                     for u, details in zip(proposal.unassigned, unassigned_extras, strict=True)],
         municipalities=_municipality_rows(instance, facts, proposal, dwellings),
         schools=_school_rows(instance, facts, proposal),
@@ -265,10 +282,17 @@ def _check_matches(instance: Instance, proposal: Proposal) -> None:
         raise ProposalInvalid(problems)
 
 
-def _unassigned_row(facts: Any, household: Any, reasons: list[str], details: dict[str, Any]) -> UnassignedRow:
+def _unassigned_row(facts: Any, household: Any, reasons: list[str], details: dict[str, Any],
+                    reason_details: Any) -> UnassignedRow:
     h = facts.household_index[household.id]
+    structured = reason_details if isinstance(reason_details, list) and all(
+        isinstance(detail, dict) for detail in reason_details) else None
     return UnassignedRow(household.id, household.size, bool(facts.households.overdue[h]), household.waiting_since,
-                         list(reasons), details)
+                         list(reasons), details, structured)
+
+
+def _structured(explanation: Any) -> dict[str, Any] | None:
+    return explanation if isinstance(explanation, dict) else None
 
 
 def _placed_by_municipality(instance: Instance, proposal: Proposal, dwellings: dict[str, Any]) -> dict[str, int]:

@@ -25,7 +25,7 @@ from typing import Any
 from matcher import __version__
 from matcher.format import Instance, Proposal
 from matcher.workflow.columns import Language
-from matcher.workflow.outcome import Outcome, build_outcome
+from matcher.workflow.outcome import SUMMARY_KEY, Outcome, build_outcome
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 VENDOR = TEMPLATES / "vendor"
@@ -67,6 +67,13 @@ def render_report(instance: Instance, proposal: Proposal, language: Language = "
 def report_data(outcome: Outcome, language: Language, tiles: Tiles | None, generated: dt.datetime) -> dict[str, Any]:
     """Everything the page shows, as plain JSON values."""
     data = _plain(dataclasses.asdict(outcome))
+    for row, a in zip(data["assignments"], outcome.assignments, strict=True):  # the words in the page's language
+        del row["explanation"]
+        if a.summary_in(language) is not None:
+            row["explanations"][SUMMARY_KEY] = a.summary_in(language)
+    for row, u in zip(data["unassigned"], outcome.unassigned, strict=True):
+        del row["reason_details"]
+        row["reasons"] = u.reasons_in(language)
     data["municipalities"] = [{**row, "after": m.after, "shortfall": m.shortfall,
                                "shortfall_permille": m.shortfall_permille}
                               for row, m in zip(data["municipalities"], outcome.municipalities, strict=True)]

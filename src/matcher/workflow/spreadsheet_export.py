@@ -22,7 +22,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from matcher.format import SCHOOL_KINDS
 from matcher.workflow.columns import DECISION_HEADERS, DECISION_VALUES, FLAG_VALUES, SCHOOL_KIND_NAMES, Label, Language
-from matcher.workflow.outcome import Outcome
+from matcher.workflow.outcome import SUMMARY_KEY, Outcome
 
 HEADER_FONT = Font(bold=True)
 HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")
@@ -34,6 +34,7 @@ DATE = "yyyy-mm-dd"
 TEXT = "@"
 MAX_WIDTH = 80
 REASONS_WIDTH = 90
+SUMMARY_HEADER = Label("summary", "toelichting")
 
 
 @dataclass(frozen=True)
@@ -110,7 +111,8 @@ def _assignments(outcome: Outcome, language: Language) -> ExportTable:
     ]
     for kind in SCHOOL_KINDS:
         columns += [ExportColumn(f"school {school[kind]}", TEXT), ExportColumn(f"km {school[kind]}", KM, 8)]
-    columns += [ExportColumn(key, width=max(12, min(len(key) + 2, 40)), wrap=True) for key in outcome.explanation_keys]
+    columns += [ExportColumn(_explanation_header(key, language), width=max(12, min(len(key) + 2, 40)), wrap=True)
+                for key in outcome.explanation_keys]
     table = ExportTable("toewijzingen" if nl else "assignments", columns)
     for a in outcome.assignments:
         row: list[Any] = [a.household, a.size, a.final_size, _yes_no(a.overdue, language), a.waiting_since,
@@ -118,9 +120,15 @@ def _assignments(outcome: Outcome, language: Language) -> ExportTable:
                           _yes_no(a.shared, language), None, None]
         for kind in SCHOOL_KINDS:
             row += [a.schools.get(kind), a.school_km.get(kind)]
-        row += [_cell(a.explanations.get(key)) for key in outcome.explanation_keys]
+        row += [a.summary_in(language) if key == SUMMARY_KEY else _cell(a.explanations.get(key))
+                for key in outcome.explanation_keys]
         table.rows.append(row)
     return table
+
+
+def _explanation_header(key: str, language: Language) -> str:
+    """The one-line explanation is headed in the reader's language; other fields keep their names."""
+    return SUMMARY_HEADER(language) if key == SUMMARY_KEY else key
 
 
 def _cell(value: Any) -> Any:
@@ -138,7 +146,8 @@ def _unassigned(outcome: Outcome, language: Language) -> ExportTable:
         ExportColumn("redenen" if nl else "reasons", width=REASONS_WIDTH, wrap=True),
         *(ExportColumn(key, width=max(12, min(len(key) + 2, 40)), wrap=True) for key in outcome.unassigned_keys),
     ])
-    table.rows = [[u.household, u.size, _yes_no(u.overdue, language), u.waiting_since, "\n".join(u.reasons),
+    table.rows = [[u.household, u.size, _yes_no(u.overdue, language), u.waiting_since,
+                   "\n".join(u.reasons_in(language)),
                    *(_cell(u.details.get(key)) for key in outcome.unassigned_keys)]
                   for u in outcome.unassigned]
     return table

@@ -21,6 +21,7 @@ from typing import Any
 from matcher.exceptions import InstanceInvalid, Problem
 from matcher.format import INSTANCE_FORMAT, Instance
 from matcher.validation import load_instance
+from matcher.workflow.cell_words import cell_problem_text
 from matcher.workflow.columns import (
     EXPLANATION_TITLE,
     KEY_NAMES,
@@ -52,6 +53,14 @@ class SheetProblem(Problem):
     sheet: str = ""
     row: int | None = None
     column: str | None = None
+    cell: CellError | None = field(default=None, compare=False, repr=False)  # a cell that could not be read
+
+    def message_in(self, language: str) -> str:
+        """The message in ``language`` where it is a cell's (worded from its facts), else as written (English)."""
+        if self.cell is None:
+            return self.message
+        text = cell_problem_text(self.cell.code, self.cell.facts, language)
+        return self.message.removesuffix(str(self.cell)) + text  # a key row keeps its "key: " in front
 
     def __str__(self) -> str:
         where = self.sheet or "workbook"
@@ -96,8 +105,8 @@ class ImportResult:
     missing_sheets: set[str] = field(default_factory=set)  # collections whose required sheet is missing
 
     def problem(self, sheet: str, row: int | None, column: str | None, message: str, path: str = "",
-                code: str = "cell") -> None:
-        self.problems.append(SheetProblem(path, None, message, code, sheet, row, column))
+                code: str = "cell", cell: CellError | None = None) -> None:
+        self.problems.append(SheetProblem(path, None, message, code, sheet, row, column, cell))
 
 
 # --- reading files ----------------------------------------------------------------------------------------
@@ -245,7 +254,7 @@ def _read_records(sheet: Sheet, table: Table, result: ImportResult) -> Iterator[
             try:
                 _put(record, column.field, read_cell(column.kind, value))
             except CellError as error:
-                result.problem(table.title, row, header, str(error), path)
+                result.problem(table.title, row, header, str(error), path, cell=error)
                 result.failed.add(path)
         result.records[(sheet.collection, index)] = Place(table.title, row)
         yield row, record
@@ -299,7 +308,7 @@ def _read_key_value_sheet(sheet: Sheet, table: Table, result: ImportResult) -> N
         try:
             _put(target, column.field, read_cell(column.kind, value))
         except CellError as error:
-            result.problem(table.title, row, value_header, f"{key}: {error}", path)
+            result.problem(table.title, row, value_header, f"{key}: {error}", path, cell=error)
             result.failed.add(path)
     for column in sheet.columns:
         if column.required and not _has(target, column.field) and column.field not in result.failed:

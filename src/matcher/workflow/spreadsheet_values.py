@@ -17,6 +17,7 @@ from typing import Any
 from openpyxl.utils.datetime import from_excel
 
 from matcher.format import OBJECTIVE_NAMES
+from matcher.workflow.cell_words import cell_problem_text
 from matcher.workflow.columns import (
     REQUIRED_WORDS,
     SCHOOL_KIND_ALIASES,
@@ -46,7 +47,12 @@ EXCEL_DAY_RANGE = (18264, 73051)
 
 
 class CellError(ValueError):
-    """A cell that cannot be read; the message quotes the cell as the coordinator typed it."""
+    """A cell that cannot be read: a code (``cell_words.WORDS``) and the facts its words name, the cell as the
+    coordinator typed it among them. ``str(error)`` is the English message."""
+
+    def __init__(self, code: str, value: Any, **facts: Any) -> None:
+        self.code, self.facts = code, {"cell": shown(value), **facts}
+        super().__init__(cell_problem_text(code, self.facts, "en"))
 
 
 def is_blank(value: Any) -> bool:
@@ -69,22 +75,22 @@ def read_text(value: Any) -> str:
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
     if isinstance(value, dt.datetime | dt.date):
-        raise CellError(f"{shown(value)} is a date, expected text")
+        raise CellError("text_is_date", value)
     return str(value).strip()
 
 
 def read_number(value: Any) -> float | int:
     if isinstance(value, bool):
-        raise CellError(f"{shown(value)} is not a number")
+        raise CellError("not_number", value)
     if isinstance(value, int):
         return value
     if isinstance(value, float):
         if not math.isfinite(value):
-            raise CellError(f"{shown(value)} is not a number")
+            raise CellError("not_number", value)
         return value
     if isinstance(value, str):
         return _number_from_text(value)
-    raise CellError(f"{shown(value)} is not a number")
+    raise CellError("not_number", value)
 
 
 def _number_from_text(text: str) -> float | int:
@@ -98,7 +104,7 @@ def _number_from_text(text: str) -> float | int:
     elif PLAIN_NUMBER.fullmatch(cleaned):
         cleaned = cleaned.replace(",", ".")
     else:
-        raise CellError(f"{shown(text)} is not a number")
+        raise CellError("not_number", text)
     number = float(cleaned)
     return int(number) if number.is_integer() and "." not in cleaned else number
 
@@ -107,13 +113,13 @@ def read_whole(value: Any) -> int:
     try:
         number = read_number(value)
     except CellError:
-        raise CellError(f"{shown(value)} is not a whole number") from None
+        raise CellError("not_whole", value) from None
     if isinstance(number, float):
         if not number.is_integer():
-            raise CellError(f"{shown(value)} is not a whole number")
+            raise CellError("not_whole", value)
         number = int(number)
     if number < 0:
-        raise CellError(f"{shown(value)} is negative")
+        raise CellError("negative", value)
     return number
 
 
@@ -127,21 +133,21 @@ def read_flag(value: Any) -> bool:
         return True
     if word in FALSE_WORDS:
         return False
-    raise CellError(f"{shown(value)} is not ja/nee (yes/no, true/false, 1/0)")
+    raise CellError("not_flag", value)
 
 
 def read_date(value: Any) -> str:
     """An ISO date string, as the instance format writes dates."""
     if isinstance(value, dt.datetime):
         if value.time() != dt.time():
-            raise CellError(f"{shown(value)} has a time of day, expected a date")
+            raise CellError("time_of_day", value)
         return value.date().isoformat()
     if isinstance(value, dt.date):
         return value.isoformat()
     if isinstance(value, int | float) and not isinstance(value, bool):
         if EXCEL_DAY_RANGE[0] <= value <= EXCEL_DAY_RANGE[1] and float(value).is_integer():
             return from_excel(value).date().isoformat()
-        raise CellError(f"{shown(value)} is not a date")
+        raise CellError("not_date", value)
     return _date_from_text(str(value))
 
 
@@ -158,7 +164,7 @@ def _date_from_text(text: str) -> str:
             raise ValueError
         return dt.date(year, month, day).isoformat()
     except ValueError:
-        raise CellError(f"{shown(text)} is not a date (use 2026-12-21 or 21-12-2026)") from None
+        raise CellError("not_date_form", text) from None
 
 
 def read_ages(value: Any) -> list[dict[str, int]]:
@@ -172,7 +178,7 @@ def read_ages(value: Any) -> list[dict[str, int]]:
         try:
             members.append({"age": read_whole(part)})
         except CellError:
-            raise CellError(f'{shown(value)}: "{part}" is not an age (write ages as 34;31;7;3)') from None
+            raise CellError("not_age", value, part=part) from None
     return members
 
 
@@ -181,14 +187,14 @@ def read_ids(value: Any) -> list[str]:
 
 
 def read_tie_kind(value: Any) -> str:
-    return _translate(value, TIE_KIND_NAMES, TIE_KIND_ALIASES, "a tie kind")
+    return _translate(value, TIE_KIND_NAMES, TIE_KIND_ALIASES, "not_tie_kind")
 
 
 def read_school_kind(value: Any) -> str:
-    return _translate(value, SCHOOL_KIND_NAMES, SCHOOL_KIND_ALIASES, "a school kind")
+    return _translate(value, SCHOOL_KIND_NAMES, SCHOOL_KIND_ALIASES, "not_school_kind")
 
 
-def _translate(value: Any, names: dict[str, Any], aliases: dict[str, str], what: str) -> str:
+def _translate(value: Any, names: dict[str, Any], aliases: dict[str, str], code: str) -> str:
     word = normalise(read_text(value))
     for canonical, label in names.items():
         if word in (canonical, normalise(label.nl)):
@@ -196,7 +202,7 @@ def _translate(value: Any, names: dict[str, Any], aliases: dict[str, str], what:
     if word in aliases:
         return aliases[word]
     choices = ", ".join(f"{label.en}/{label.nl}" for label in names.values())
-    raise CellError(f"{shown(value)} is not {what} ({choices})")
+    raise CellError(code, value, choices=choices)
 
 
 def read_ties(value: Any) -> list[dict[str, Any]]:
@@ -207,11 +213,12 @@ def read_ties(value: Any) -> list[dict[str, Any]]:
             continue
         pieces = [piece.strip() for piece in part.split(":")]
         if len(pieces) not in (2, 3) or not pieces[0]:
-            raise CellError(f'{shown(value)}: "{part}" is not municipality:kind or municipality:kind:required')
+            raise CellError("not_tie", value, part=part)
         try:
             tie: dict[str, Any] = {"municipality": pieces[0], "kind": read_tie_kind(pieces[1])}
         except CellError as error:
-            raise CellError(f"{shown(value)}: {error}") from None
+            raise CellError("tie_kind_in_ties", value, kind=error.facts["cell"],
+                            choices=error.facts["choices"]) from None
         if len(pieces) == 3:
             if normalise(pieces[2]) in REQUIRED_WORDS:
                 tie["required"] = True
@@ -219,7 +226,7 @@ def read_ties(value: Any) -> list[dict[str, Any]]:
                 try:
                     tie["required"] = read_flag(pieces[2])
                 except CellError:
-                    raise CellError(f'{shown(value)}: "{pieces[2]}" should be "required" (or "verplicht")') from None
+                    raise CellError("not_required", value, part=pieces[2]) from None
         ties.append(tie)
     return ties
 
@@ -227,7 +234,7 @@ def read_ties(value: Any) -> list[dict[str, Any]]:
 def read_age_range(value: Any) -> list[int]:
     match = AGE_RANGE.fullmatch(read_text(value).lower())
     if not match:
-        raise CellError(f"{shown(value)} is not an age range such as 4-11")
+        raise CellError("not_age_range", value)
     return [int(match.group(1)), int(match.group(2))]
 
 
@@ -238,7 +245,7 @@ def read_objectives(value: Any) -> list[str]:
     names = [normalise(part) for part in LIST_SEPARATOR.split(text) if part]
     unknown = [name for name in names if name not in OBJECTIVE_NAMES]
     if unknown:
-        raise CellError(f"{shown(value)}: unknown objective {unknown[0]!r} (choose from {', '.join(OBJECTIVE_NAMES)})")
+        raise CellError("unknown_objective", value, name=unknown[0], choices=", ".join(OBJECTIVE_NAMES))
     return names
 
 

@@ -1,6 +1,6 @@
 // Live progress of a solve: the page listens to the server's events (/app/solves/ID/events) and writes the
 // status, the objective being optimised and each objective's value and bound so far; when the solve ends,
-// the links to the result appear. Text only (textContent): nothing from the server is read as HTML.
+// the links to the result and the re-plan button appear, and the cancel button goes. Text only (textContent): nothing from the server is read as HTML.
 (function () {
   const box = document.getElementById("solve-progress");
   if (!box || !window.EventSource) return;
@@ -42,6 +42,8 @@
     }
     if (["completed", "failed", "cancelled"].includes(state.status)) {  // the names, not the words shown
       document.getElementById("solve-done").hidden = false;
+      document.getElementById("cancel-form").hidden = true;
+      document.getElementById("replan-form").hidden = !state.proposal;  // a re-plan starts from its proposal
       events.close();
     }
   };
