@@ -27,6 +27,7 @@ that differs from the proposal (``deciding_reached``): the later tiers would onl
 from __future__ import annotations
 
 import dataclasses
+import time
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -175,13 +176,16 @@ class Blocked:
 
 
 def force_pair(baseline: Baseline, household: int, dwelling: int, options: SolveOptions | None = None,
-               until_deciding: bool = False, earlier: Forced | None = None) -> Forced | Blocked:
+               until_deciding: bool = False, earlier: Forced | None = None,
+               deadline: float | None = None) -> Forced | Blocked:
     """Force the pair into the baseline's proposal: why it cannot be, or the best proposal containing it.
 
     ``options.time_limit`` is this re-solve's own (``resolve_options`` cuts it from a question's). With
     ``until_deciding`` the tiers after the first that differs from the proposal are left unsolved.
     ``earlier``: an earlier answer for the same pair, whose proposal is the start and whose proven tiers are
-    known (a second pass goes on from the first)."""
+    known (a second pass goes on from the first). ``deadline`` (``time.monotonic()``): when the question's
+    re-solves must be done; the solve gets no more than what is left of it once the lock is checked and the
+    start built (``within``)."""
     options = options or SolveOptions(time_limit=RESOLVE_TIME_LIMIT_S)
     facts = baseline.facts
     h_id, d_id = facts.households.ids[household], facts.dwellings.ids[dwelling]
@@ -200,7 +204,7 @@ def force_pair(baseline: Baseline, household: int, dwelling: int, options: Solve
     start = warm_start(forced, locks.placements, earlier.solution if earlier else baseline.solution)
     proven = earlier or baseline  # what bounds this re-solve: an earlier one of the pair, or the proposal
     known = known_tiers(proven.proposal, proven.values)
-    result = solve(forced.instance, options, start=start, keep=baseline.solution, known=known,
+    result = solve(forced.instance, within(options, deadline), start=start, keep=baseline.solution, known=known,
                    enough=(lambda tiers: deciding_reached(baseline, tiers)) if until_deciding else None)
     result.stats["forced"] = {"household": h_id, "dwelling": d_id}
     return _compare(baseline, household, dwelling, result.solution, result.proposal, resolved=True)
@@ -217,6 +221,16 @@ def resolve_options(options: SolveOptions, budget: Budget, index: int = 0, resol
     and the ones after it (a deterministic question: of the whole, so that its answers do not depend on the
     machine's speed)."""
     return dataclasses.replace(options, time_limit=max(SHORTEST_RESOLVE_S, budget.share(index, resolves)))
+
+
+def within(options: SolveOptions, deadline: float | None) -> SolveOptions:
+    """The re-solve's options with its time limit cut to what is left before ``deadline``, counted now, as the
+    solve starts: the lock check and the warm start before it (a second or more on a region's backlog under
+    load) come out of the question's time, not on top of it. A deterministic question keeps its fixed parts."""
+    if deadline is None or options.deterministic:
+        return options
+    left = max(SHORTEST_RESOLVE_S, deadline - time.monotonic())
+    return dataclasses.replace(options, time_limit=min(options.time_limit, left))
 
 
 def known_tiers(proposal: Proposal, values: dict[str, int]) -> dict[str, KnownTier]:
@@ -294,3 +308,21 @@ def rank_key(forced: Forced, objectives: list[str]) -> tuple[Any, ...]:
     values = tuple(-forced.values[name] if name in MAXIMISED_OBJECTIVES else forced.values[name]
                    for name in objectives)
     return (*values, len(forced.lost), len(forced.moved))
+
+
+UNBOUNDED = 10**18  # a rank position that no bound limits
+
+
+def best_possible(forced: Forced, objectives: list[str]) -> tuple[int, ...]:
+    """The forced proposal's rank key at best: each objective's proven bound, up to the first tier not proven
+    optimal; past it anything is possible (a later tier's bound holds only with the earlier ones as found)."""
+    tiers = {tier["name"]: tier for tier in (forced.proposal.model_extra or {}).get("stats", {}).get("tiers", [])}
+    best: list[int] = []
+    for name in objectives:
+        tier = tiers.get(name)
+        if tier is None:
+            return (*best, *[-UNBOUNDED] * (len(objectives) - len(best)))
+        best.append(-int(tier["bound"]) if name in MAXIMISED_OBJECTIVES else int(tier["bound"]))
+        if tier["status"] != "optimal":
+            return (*best, *[-UNBOUNDED] * (len(objectives) - len(best)))
+    return tuple(best)
