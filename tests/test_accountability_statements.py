@@ -7,6 +7,7 @@ report them), so nothing here depends on how fast the machine is.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import re
 import time
@@ -205,6 +206,16 @@ def test_a_re_solve_never_gets_more_than_what_is_left_of_the_question(monkeypatc
         budget = question_budget(options)
         ask(budget)
         assert calls and all(at + limit <= budget.deadline + 0.05 for at, limit in calls), (calls, budget.deadline)
+
+
+def test_a_re_solve_keeps_room_for_its_overrun_before_the_questions_deadline() -> None:
+    options = SolveOptions(time_limit=100.0, workers=1)
+    assert forcing.within(options, time.monotonic() + 40.0).time_limit <= 40.0 - forcing.OVERRUN_S
+    assert forcing.within(options, time.monotonic() + 2.0).time_limit <= 2.0 * (1 - forcing.OVERRUN_SHARE)
+    assert forcing.within(options, time.monotonic() - 1.0).time_limit == forcing.SHORTEST_RESOLVE_S
+    assert forcing.within(dataclasses.replace(options, time_limit=3.0), time.monotonic() + 40.0).time_limit == 3.0
+    fixed = dataclasses.replace(options, deterministic=True)
+    assert forcing.within(fixed, time.monotonic() + 2.0) == fixed  # a deterministic question keeps its parts
 
 
 def test_a_service_question_counts_from_when_its_process_took_the_job(monkeypatch: pytest.MonkeyPatch) -> None:

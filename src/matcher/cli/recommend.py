@@ -54,6 +54,7 @@ def add_resolve_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--seed", type=int, default=0, help="random seed of the search")
     parser.add_argument("--deterministic", action="store_true",
                         help="identical answers for identical input and seed (deterministic time limit)")
+    parser.set_defaults(exit_at_answer=True)  # a search left behind is not waited for (``exit_without_waiting``)
     parser.add_argument("--language", choices=LANGUAGES, default=DEFAULT_LANGUAGE,
                         help=f"language of the answer's words (default {DEFAULT_LANGUAGE}); --json has the "
                              "statements they are worded from, and the words in this language")
