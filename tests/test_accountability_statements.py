@@ -147,6 +147,7 @@ def option(status: str, value: int, bound: int) -> Forced:
 
 class _Baseline:
     objectives = ["quality"]
+    proposal = Proposal(instance="i", status="feasible")  # nothing known of the unforced problem
 
 
 def test_an_order_is_proven_only_where_the_option_reaches_what_no_later_pair_can_beat() -> None:
@@ -157,6 +158,9 @@ def test_an_order_is_proven_only_where_the_option_reaches_what_no_later_pair_can
     # the third is beaten for sure, but the second could still reach 91, above the first's 90
     assert order_proven(base, [option("optimal", 90, 90), option("feasible", 85, 91), option("optimal", 80, 80)]) \
         == [False, True, True]
+    # a proposal proven optimal bounds every forced one: an option that reaches its value is proven first
+    base.proposal = forced([("optimal", 90)], [ObjectiveChange("quality", 90, 90)]).proposal
+    assert order_proven(base, [option("optimal", 90, 90), option("feasible", 85, 91)]) == [True, True]
 
 
 def test_a_recommendation_says_where_its_order_and_costs_are_not_proven_and_names_pairs_not_re_solved() -> None:

@@ -319,10 +319,11 @@ def rank_key(forced: Forced, objectives: list[str]) -> tuple[Any, ...]:
 UNBOUNDED = 10**18  # a rank position that no bound limits
 
 
-def best_possible(forced: Forced, objectives: list[str]) -> tuple[int, ...]:
-    """The forced proposal's rank key at best: each objective's proven bound, up to the first tier not proven
-    optimal; past it anything is possible (a later tier's bound holds only with the earlier ones as found)."""
-    tiers = {tier["name"]: tier for tier in (forced.proposal.model_extra or {}).get("stats", {}).get("tiers", [])}
+def best_possible(proposal: Proposal, objectives: list[str]) -> tuple[int, ...]:
+    """The rank key at best of the problem a proposal was solved for (a forced one: with its pair forced): each
+    objective's proven bound, up to the first tier not proven optimal; past it anything is possible (a later
+    tier's bound holds only with the earlier ones as found)."""
+    tiers = {tier["name"]: tier for tier in (proposal.model_extra or {}).get("stats", {}).get("tiers", [])}
     best: list[int] = []
     for name in objectives:
         tier = tiers.get(name)
