@@ -92,10 +92,16 @@ def rule(name: str) -> str:
     return name.replace("rule ", "regel ") if name.startswith("rule ") else RULES.get(name, name)
 
 
+def label(rule_name: str, name: str) -> str:
+    """``regel 3 (huur)``; a rule that has one name only once: ``gemeenteplafond``."""
+    said, named = rule(rule_name), OBSTACLE_NAMES.get(name, name)
+    return said if said == named else f"{said} ({named})"
+
+
 def obstacle(s: Statement) -> str:
     word = OBSTACLES.get(s["name"])
     text = word(s) if word is not None else "deze koppeling is niet toegestaan"
-    return f"- {rule(s['rule'])} ({OBSTACLE_NAMES.get(s['name'], s['name'])}): {text}"
+    return f"- {label(s['rule'], s['name'])}: {text}"
 
 
 def situation(s: Statement) -> str:
@@ -299,8 +305,7 @@ def ranking(s: Statement) -> str:
 
 
 def blocked(s: Statement) -> str:
-    shown = ", ".join(f"{rule(r['rule'])} ({OBSTACLE_NAMES.get(r['name'], r['name'])}) {r['pairs']}"
-                      for r in s["rules"])
+    shown = ", ".join(f"{label(r['rule'], r['name'])} {r['pairs']}" for r in s["rules"])
     more = f", en nog {s['more']} regels" if s["more"] else ""
     return (f"{count(s['pairs'], 'koppeling is', 'koppelingen zijn')} onmogelijk, per regel: {shown}{more} "
             "(matcher why-not noemt ze koppeling voor koppeling)")
