@@ -86,7 +86,8 @@ def ask_why_not(instance: Instance, proposal: Proposal, pair: tuple[str, str], o
     answer = why_not(baseline, pair[0], pair[1], options, question_budget(options, began))
     seconds = time.monotonic() - began
     record = {"household": pair[0], "dwelling": pair[1], "seconds": round(seconds, 2),
-              "time_limit": options.time_limit, "verdict": answer.verdict}
+              "time_limit": options.time_limit, "verdict": answer.verdict,
+              "statements": [statement["code"] for statement in answer.statements]}
     return record | (forced_record(answer.forced) if answer.forced else {})
 
 
@@ -98,7 +99,8 @@ def ask_recommend(instance: Instance, proposal: Proposal, household: str, option
     return {"household": household, "seconds": round(seconds, 2), "time_limit": options.time_limit,
             "considered": recommendation.considered, "blocked": len(recommendation.blocked),
             "unanswered": len(recommendation.unanswered),
-            "options": [{"dwelling": option.dwelling} | forced_record(option) for option in recommendation.options]}
+            "options": [{"dwelling": option.dwelling, "order_proven": proven} | forced_record(option)
+                        for option, proven in zip(recommendation.options, recommendation.order_proven, strict=True)]}
 
 
 def recommend_subject(baseline: Baseline, possible: list[tuple[int, int]]) -> str | None:

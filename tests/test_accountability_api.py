@@ -128,7 +128,8 @@ def test_why_not_matches_the_library(service: Service, solved: tuple[str, dict[s
             expected = why_not(baseline, h, d, SolveOptions(time_limit=5, workers=1))
             assert body["verdict"] == expected.verdict
             assert [o["name"] for o in body["obstacles"]] == [o.name for o in expected.obstacles]
-            assert body["answer"][0] == expected.lines[0]
+            assert body["language"] == "nl" and body["answer"] == expected.words("nl")  # Dutch by default
+            assert body["statements"] == json.loads(json.dumps(expected.statements))
             if expected.forced is not None:
                 assert body["forced"]["lost"] == expected.forced.lost
                 assert body["forced"]["cost_proven"] == expected.forced.cost_proven
@@ -287,14 +288,17 @@ def test_a_municipality_learns_how_many_others_a_change_affects_never_who(servic
     solve_id = service.start_solve(service.add_instance(chain_instance()), **OPTIONS)
     assert service.wait(solve_id)["status"] == "completed"
     pair = {"household": "hX", "dwelling": "dA2"}
-    full = ask(service, solve_id, "why-not", pair)
+    full = ask(service, solve_id, "why-not", {**pair, "language": "en"})
     assert full["forced"]["lost"] == ["hY"]
     assert full["forced"]["moved"] == [{"household": "hV", "from": "dA2", "to": "dB1"}]
-    scoped = ask(service, solve_id, "why-not", pair, "GM0001")
+    scoped = ask(service, solve_id, "why-not", {**pair, "language": "en"}, "GM0001")
     assert scoped["forced"]["lost"] == ["(another household)"]
     assert scoped["forced"]["moved"] == [{"household": "hV", "from": "dA2", "to": "(a dwelling elsewhere)"}]
     text = json.dumps(scoped)
     assert "hY" not in text and "dB1" not in text
     assert {a["dwelling"] for a in scoped["forced_proposal"]["assignments"]} <= {"dA1", "dA2"}
     assert "Would lose their place: (another household) (1 person" in " ".join(scoped["answer"])
+    dutch = ask(service, solve_id, "why-not", pair, "GM0001")  # the placeholders in the answer's language too
+    assert "Zouden hun plaats verliezen: (een ander huishouden) (1 persoon" in " ".join(dutch["answer"])
+    assert "hY" not in json.dumps(dutch) and "dB1" not in json.dumps(dutch)
     assert service.post(f"/v1/solves/{solve_id}/why-not", "GM0002", json=pair).status_code == 404

@@ -135,3 +135,14 @@ def test_a_question_counts_from_the_start_of_a_process_started_for_it_else_from_
     assert time.monotonic() - command_started() == pytest.approx(3.0, abs=0.5)
     monkeypatch.setattr(recommend_cli.psutil, "Process", process_started(3600.0))  # inside a long-lived process
     assert time.monotonic() - command_started() < 0.5
+
+
+def test_time_the_first_two_passes_leave_goes_on_with_the_pairs_the_first_did_not_reach() -> None:
+    doc = instance([household("h1"), household("h2", max_rent=650)],
+                   [dwelling("d1"), dwelling("d2"), dwelling("d3", rent=700)])
+    base = solved(doc)
+    options = SolveOptions(time_limit=20.0, workers=1)
+    # the first pass's half of the question is over, 8 s of the whole are left: nothing could rank yet (pass 2)
+    late = question_budget(options, started=time.monotonic() - 11.0)
+    result = recommend_dwellings(base, "h2", options=options, budget=late)
+    assert result.unanswered == [] and result.considered == 2

@@ -190,12 +190,17 @@ def test_cli_lists_alternatives_in_words_and_json(tmp_path: Path, capsys: pytest
     (tmp_path / "p.json").write_text(base.proposal.to_json())
     paths = str(tmp_path / "i.json"), str(tmp_path / "p.json")
     fast = ("--time-limit", "5", "--workers", "1", "--deterministic")
-    assert run_cli(*paths, "--household", "h1", *fast) == 0
+    assert run_cli(*paths, "--household", "h1", "--language", "en", *fast) == 0
     out = capsys.readouterr().out
     assert out.startswith("Best dwellings for h1") and "  1. d" in out and "changes:" in out
+    assert "The order is proven" in out  # a deterministic re-solve of every pair of a tiny instance proves all
+    assert run_cli(*paths, "--household", "h1", *fast) == 0  # Dutch by default
+    out = capsys.readouterr().out
+    assert out.startswith("Beste woningen voor h1") and "  1. d" in out and "wijzigingen:" in out
     assert run_cli(*paths, "--dwelling", "d0", "--top", "1", "--json", *fast) == 0
     answer = json.loads(capsys.readouterr().out)
     assert answer["subject"] == "dwelling" and len(answer["options"]) <= 1
+    assert answer["statements"][0]["code"] == "best_households" and answer["answer"][0].startswith("Beste huishoudens")
     assert run_cli(*paths, "--household", "h1", "--time-limit", "0") == 2
     assert run_cli(*paths, "--dwelling", "nowhere", *fast) == 2
     assert 'dwelling "nowhere" is not in instance test' in capsys.readouterr().err

@@ -6,6 +6,7 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +23,7 @@ from matcher.format import Assignment, Lock, Proposal
 from matcher.solver import SolveOptions
 from matcher.solver.locks import check_locks
 from matcher.validation import load_instance
+from test_explain import ENGLISH_PHRASES
 
 FAST = SolveOptions(time_limit=5.0, workers=1, deterministic=True)
 
@@ -43,7 +45,13 @@ def names(document: dict[str, Any], h: str = "h1", d: str = "d1") -> list[tuple[
 
 
 def text(document: dict[str, Any], h: str = "h1", d: str = "d1") -> str:
-    return "\n".join(why_not(baseline(document), h, d, FAST).lines)
+    """The answer in English; every rule's case passes here, so here each is also checked in Dutch: worded from
+    the same statements, with no English phrase in it and the same numbers."""
+    answer = why_not(baseline(document), h, d, FAST)
+    for english, dutch in zip(answer.lines, answer.words("nl"), strict=True):
+        assert dutch != english and not [phrase for phrase in ENGLISH_PHRASES if phrase in f" {dutch} "], dutch
+        assert set(re.findall(r"\d+", dutch)) == set(re.findall(r"\d+", english)), (dutch, english)
+    return "\n".join(answer.lines)
 
 
 # --- one case per rule ---------------------------------------------------------------------------------------
@@ -244,10 +252,14 @@ def test_cli_answers_in_words_and_as_json(tmp_path: Path, capsys: pytest.Capture
     base = baseline(doc, [("h1", "d1")])
     paths = write(tmp_path, "i.json", doc), write(tmp_path, "p.json", base.proposal)
     fast = ("--time-limit", "5", "--workers", "1", "--deterministic")
-    assert run_cli(*paths, "--household", "h2", "--dwelling", "d2", *fast) == 0
+    assert run_cli(*paths, "--household", "h2", "--dwelling", "d2", "--language", "en", *fast) == 0
     assert "rule 3 (rent): the rent is EUR 650.00" in capsys.readouterr().out
+    assert run_cli(*paths, "--household", "h2", "--dwelling", "d2", *fast) == 0  # Dutch by default
+    assert "regel 3 (huur): de huur is € 650,00" in capsys.readouterr().out
     assert run_cli(*paths, "--household", "h2", "--dwelling", "d1", "--json", *fast) == 0
     answer = json.loads(capsys.readouterr().out)
+    assert answer["language"] == "nl" and answer["answer"][0].startswith("h2 (1 persoon, ")
+    assert [statement["code"] for statement in answer["statements"]][:2] == ["possible", "cost_better"]  # h2 placed too
     assert answer["verdict"] == "possible" and answer["forced"]["lost"] == []
     assert answer["forced"]["moved"] == [{"household": "h1", "from": "d1", "to": "d2"}]
     assert [(a["household"], a["dwelling"]) for a in answer["forced_proposal"]["assignments"]] == [("h1", "d2"),

@@ -56,3 +56,21 @@ def test_an_unknown_command_is_a_usage_error(capsys: pytest.CaptureFixture[str])
     with pytest.raises(SystemExit) as stopped:
         main(["solv"])
     assert stopped.value.code == 2 and "invalid choice: 'solv'" in capsys.readouterr().err
+
+
+def test_a_question_ends_its_process_without_waiting_for_a_search_left_behind() -> None:
+    """`matcher why-not` and `recommend` count their time limit to the process's exit: a thread the solver left
+    behind (here one that would never end) must not keep it waiting once the answer is written. Only the program
+    itself ends so; a caller in Python (``main(argv)``) keeps its process."""
+    code = ("import sys, threading\n"
+            "from matcher.cli.main import exit_without_waiting\n"
+            "threading.Thread(target=threading.Event().wait, daemon=False).start()  # never ends\n"
+            "print('the answer')\n"
+            "exit_without_waiting(0)\n")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0 and done.stdout == "the answer\n"
+    for command in ("why-not", "recommend"):
+        args = build_parser({command}).parse_args([command, "i.json", "p.json", "--household", "h", "--dwelling", "d"]
+                                                  if command == "why-not" else [command, "i", "p", "--household", "h"])
+        assert args.exit_at_answer
+    assert not getattr(build_parser({"solve"}).parse_args(["solve", "i.json"]), "exit_at_answer", False)

@@ -16,7 +16,8 @@ Tests hold the vectorised and the per-pair view to the same answer.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
@@ -35,7 +36,8 @@ Rows = slice | IntArray  # the households of a block: a range of indices, or any
 class BrokenRule:
     rule: int  # the rule's number in the format (1-6)
     name: str  # short machine-readable name
-    text: str  # what a case worker reads
+    text: str  # what a case worker reads, in English
+    details: dict[str, Any] = field(default_factory=dict)  # the facts ``text`` states, for wording in other languages
 
 
 @dataclass(frozen=True)
@@ -64,11 +66,13 @@ def _available_broken(facts: Facts, household: int, dwelling: int) -> list[Broke
     if not facts.dwellings.available[dwelling]:
         since = instance.dwelling_available_from(instance.dwellings[dwelling])
         broken.append(BrokenRule(1, "dwelling_unavailable",
-                                 f"the dwelling is available only from {since}, after the period ends ({end})"))
+                                 f"the dwelling is available only from {since}, after the period ends ({end})",
+                                 {"since": str(since), "end": str(end)}))
     if not facts.households.available[household]:
         since = instance.household_available_from(instance.households[household])
         broken.append(BrokenRule(1, "household_unavailable",
-                                 f"the household is available only from {since}, after the period ends ({end})"))
+                                 f"the household is available only from {since}, after the period ends ({end})",
+                                 {"since": str(since), "end": str(end)}))
     return broken
 
 
@@ -84,10 +88,11 @@ def _size_broken(facts: Facts, household: int, dwelling: int) -> list[BrokenRule
         if h.sharer[household]:
             return []
         return [BrokenRule(2, "shared", f"the dwelling is let per room to single sharers only; "
-                                        f"{why_not_a_sharer(facts, household)}")]
+                                        f"{why_not_a_sharer(facts, household)}", _sharer_details(facts, household))]
     if h.final_size[household] > d.max_occupants[dwelling]:
         return [BrokenRule(2, "max_occupants", f"the household will be {_persons(facts, household)}; the dwelling "
-                                               f"takes at most {d.max_occupants[dwelling]}")]
+                                               f"takes at most {d.max_occupants[dwelling]}",
+                           _persons_details(facts, household) | {"most": int(d.max_occupants[dwelling])})]
     return []
 
 
@@ -104,6 +109,11 @@ def why_not_a_sharer(facts: Facts, household: int) -> str:
     return "the household " + (", ".join(why[:-1]) + " and " if len(why) > 1 else "") + why[-1]
 
 
+def _sharer_details(facts: Facts, household: int) -> dict[str, Any]:
+    record = facts.instance.households[household]
+    return {"size": record.size, "expected": record.expected_members, "shareable": record.shareable}
+
+
 def _fits_bedrooms(facts: Facts, rows: Rows) -> BoolArray:
     h, d = facts.households, facts.dwellings
     extra = facts.instance.policy.max_extra_bedrooms
@@ -117,7 +127,9 @@ def _bedrooms_broken(facts: Facts, household: int, dwelling: int) -> list[Broken
         return []
     return [BrokenRule(2, "too_many_bedrooms",
                        f"the household needs {h.need[household]} bedroom(s) ({_persons(facts, household)}); the "
-                       f"dwelling has {d.bedrooms[dwelling]}, more than {extra} above that need")]
+                       f"dwelling has {d.bedrooms[dwelling]}, more than {extra} above that need",
+                       _persons_details(facts, household) | {"need": int(h.need[household]),
+                                                             "bedrooms": int(d.bedrooms[dwelling]), "extra": extra})]
 
 
 def _persons(facts: Facts, household: int) -> str:
@@ -129,6 +141,11 @@ def _persons(facts: Facts, household: int) -> str:
     return persons
 
 
+def _persons_details(facts: Facts, household: int) -> dict[str, Any]:
+    return {"persons": int(facts.households.final_size[household]),
+            "expected": facts.instance.households[household].expected_members}
+
+
 def _affordable(facts: Facts, rows: Rows) -> BoolArray:
     return facts.dwellings.rent[None, :] <= facts.households.max_rent[rows, None]
 
@@ -137,7 +154,8 @@ def _rent_broken(facts: Facts, household: int, dwelling: int) -> list[BrokenRule
     rent, most = facts.dwellings.rent[dwelling], facts.households.max_rent[household]
     if rent <= most:
         return []
-    return [BrokenRule(3, "rent", f"the rent is EUR {rent:.2f}; the household can afford at most EUR {most:.2f}")]
+    return [BrokenRule(3, "rent", f"the rent is EUR {rent:.2f}; the household can afford at most EUR {most:.2f}",
+                       {"rent": float(rent), "max_rent": float(most)})]
 
 
 def _accessible(facts: Facts, rows: Rows) -> BoolArray:
@@ -160,9 +178,10 @@ def _tie_broken(facts: Facts, household: int, dwelling: int) -> list[BrokenRule]
     if not h.has_required_tie[household] or h.required_tie[household, facts.dwellings.municipality[dwelling]]:
         return []
     required = sorted({t.municipality for t in facts.instance.households[household].ties if t.required})
+    where = facts.instance.dwellings[dwelling].municipality
     return [BrokenRule(5, "required_tie",
-                       f"the household must live in {', '.join(required)} (required tie); the dwelling is in "
-                       f"{facts.instance.dwellings[dwelling].municipality}")]
+                       f"the household must live in {', '.join(required)} (required tie); the dwelling is in {where}",
+                       {"required": required, "municipality": where})]
 
 
 def _not_forbidden(facts: Facts, rows: Rows) -> BoolArray:

@@ -27,6 +27,7 @@ that differs from the proposal (``deciding_reached``): the later tiers would onl
 from __future__ import annotations
 
 import dataclasses
+import time
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -47,6 +48,10 @@ RESOLVE_TIME_LIMIT_S = DEFAULT_TIME_LIMIT_S  # per question, as for ``matcher so
 # (a region's week is proven within a second and stops there; a region's backlog needs the quality tier's time)
 ANSWER_SHARE = 0.03  # of a question's time limit, kept for comparing and writing the answer after the re-solves
 SHORTEST_RESOLVE_S = 0.1  # a re-solve is never given less (its answer is then the warm start, unproven)
+OVERRUN_S = 1.5  # kept between a re-solve's limit and the question's deadline: a re-solve overruns its own limit by
+# up to this much in its least-change step (HiGHS: 7.95 s for a 6.85 s limit on u16-backlog on a quiet machine,
+# 5.6 s for 4.4 under load), and the last one's overrun would be the question's
+OVERRUN_SHARE = 0.15  # of what is left, at most, kept so (a short question keeps most of its time for the search)
 THIS_PAIR = "this pair"
 
 
@@ -175,13 +180,16 @@ class Blocked:
 
 
 def force_pair(baseline: Baseline, household: int, dwelling: int, options: SolveOptions | None = None,
-               until_deciding: bool = False, earlier: Forced | None = None) -> Forced | Blocked:
+               until_deciding: bool = False, earlier: Forced | None = None,
+               deadline: float | None = None) -> Forced | Blocked:
     """Force the pair into the baseline's proposal: why it cannot be, or the best proposal containing it.
 
     ``options.time_limit`` is this re-solve's own (``resolve_options`` cuts it from a question's). With
     ``until_deciding`` the tiers after the first that differs from the proposal are left unsolved.
     ``earlier``: an earlier answer for the same pair, whose proposal is the start and whose proven tiers are
-    known (a second pass goes on from the first)."""
+    known (a second pass goes on from the first). ``deadline`` (``time.monotonic()``): when the question's
+    re-solves must be done; the solve gets no more than what is left of it once the lock is checked and the
+    start built (``within``)."""
     options = options or SolveOptions(time_limit=RESOLVE_TIME_LIMIT_S)
     facts = baseline.facts
     h_id, d_id = facts.households.ids[household], facts.dwellings.ids[dwelling]
@@ -200,7 +208,7 @@ def force_pair(baseline: Baseline, household: int, dwelling: int, options: Solve
     start = warm_start(forced, locks.placements, earlier.solution if earlier else baseline.solution)
     proven = earlier or baseline  # what bounds this re-solve: an earlier one of the pair, or the proposal
     known = known_tiers(proven.proposal, proven.values)
-    result = solve(forced.instance, options, start=start, keep=baseline.solution, known=known,
+    result = solve(forced.instance, within(options, deadline), start=start, keep=baseline.solution, known=known,
                    enough=(lambda tiers: deciding_reached(baseline, tiers)) if until_deciding else None)
     result.stats["forced"] = {"household": h_id, "dwelling": d_id}
     return _compare(baseline, household, dwelling, result.solution, result.proposal, resolved=True)
@@ -217,6 +225,18 @@ def resolve_options(options: SolveOptions, budget: Budget, index: int = 0, resol
     and the ones after it (a deterministic question: of the whole, so that its answers do not depend on the
     machine's speed)."""
     return dataclasses.replace(options, time_limit=max(SHORTEST_RESOLVE_S, budget.share(index, resolves)))
+
+
+def within(options: SolveOptions, deadline: float | None) -> SolveOptions:
+    """The re-solve's options with its time limit cut to what is left before ``deadline``, counted now, as the
+    solve starts, less what a re-solve may overrun its limit by (``OVERRUN_S``): the lock check and the warm start
+    before it (a second or more on a region's backlog under load) come out of the question's time, not on top
+    of it, and so does the last re-solve's overrun. A deterministic question keeps its fixed parts."""
+    if deadline is None or options.deterministic:
+        return options
+    left = deadline - time.monotonic()
+    left = max(SHORTEST_RESOLVE_S, left - min(OVERRUN_S, OVERRUN_SHARE * left))
+    return dataclasses.replace(options, time_limit=min(options.time_limit, left))
 
 
 def known_tiers(proposal: Proposal, values: dict[str, int]) -> dict[str, KnownTier]:
@@ -294,3 +314,22 @@ def rank_key(forced: Forced, objectives: list[str]) -> tuple[Any, ...]:
     values = tuple(-forced.values[name] if name in MAXIMISED_OBJECTIVES else forced.values[name]
                    for name in objectives)
     return (*values, len(forced.lost), len(forced.moved))
+
+
+UNBOUNDED = 10**18  # a rank position that no bound limits
+
+
+def best_possible(proposal: Proposal, objectives: list[str]) -> tuple[int, ...]:
+    """The rank key at best of the problem a proposal was solved for (a forced one: with its pair forced): each
+    objective's proven bound, up to the first tier not proven optimal; past it anything is possible (a later
+    tier's bound holds only with the earlier ones as found)."""
+    tiers = {tier["name"]: tier for tier in (proposal.model_extra or {}).get("stats", {}).get("tiers", [])}
+    best: list[int] = []
+    for name in objectives:
+        tier = tiers.get(name)
+        if tier is None:
+            return (*best, *[-UNBOUNDED] * (len(objectives) - len(best)))
+        best.append(-int(tier["bound"]) if name in MAXIMISED_OBJECTIVES else int(tier["bound"]))
+        if tier["status"] != "optimal":
+            return (*best, *[-UNBOUNDED] * (len(objectives) - len(best)))
+    return tuple(best)

@@ -13,7 +13,8 @@ These are exactly the conditions under which adding the pair as a lock makes the
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 
@@ -31,10 +32,15 @@ class Obstacle:
 
     rule: str  # which rule: "rule 2", "municipality cap", "group cap", "school seats", "lock"
     name: str  # machine-readable, e.g. "max_occupants", "municipality_cap", "school_primary"
-    text: str  # what a case worker reads
+    text: str  # what a case worker reads, in English
+    details: dict[str, Any] = field(default_factory=dict)  # the facts ``text`` states, for the other languages
 
     def as_dict(self) -> dict[str, str]:
         return {"rule": self.rule, "name": self.name, "text": self.text}
+
+    def statement(self) -> dict[str, Any]:
+        """The obstacle as a part of an answer: its rule, name and facts (``matcher.explain.words`` words it)."""
+        return {"code": "obstacle", "rule": self.rule, "name": self.name, "text": self.text, **self.details}
 
     def __str__(self) -> str:
         return f"{self.rule} ({self.name}): {self.text}"
@@ -42,7 +48,7 @@ class Obstacle:
 
 def pair_obstacles(facts: Facts, household: int, dwelling: int) -> list[Obstacle]:
     """Every reason the pair can be in no feasible proposal on its own; empty when it could be."""
-    obstacles = [Obstacle(f"rule {broken.rule}", broken.name, broken.text)
+    obstacles = [Obstacle(f"rule {broken.rule}", broken.name, broken.text, broken.details)
                  for broken in broken_rules(facts, household, dwelling)]
     obstacles += _lock_obstacles(facts, household, dwelling)
     obstacles += _municipality_cap(facts, household, dwelling)
@@ -59,14 +65,15 @@ def _lock_obstacles(facts: Facts, household: int, dwelling: int) -> list[Obstacl
     own = [lock.dwelling for lock in instance.locks if lock.household == h_id and lock.dwelling != d_id]
     if own:
         obstacles.append(Obstacle("lock", "household_locked",
-                                  f"the household has already accepted dwelling {own[0]} (a lock)"))
+                                  f"the household has already accepted dwelling {own[0]} (a lock)",
+                                  {"dwelling": own[0]}))
     others = [lock.household for lock in instance.locks if lock.dwelling == d_id and lock.household != h_id]
     places = int(facts.dwellings.households_capacity[dwelling])
     if len(others) >= places:
         accepted = ", ".join(others)
         text = (f"the dwelling has already been accepted by {accepted} (a lock)" if places == 1 else
                 f"all {places} places of the dwelling have already been accepted, by {accepted} (locks)")
-        obstacles.append(Obstacle("lock", "dwelling_locked", text))
+        obstacles.append(Obstacle("lock", "dwelling_locked", text, {"households": others, "places": places}))
     return obstacles
 
 
@@ -82,7 +89,9 @@ def _municipality_cap(facts: Facts, household: int, dwelling: int) -> list[Obsta
     return [Obstacle("municipality cap", "municipality_cap",
                      f"{_municipality_name(facts, m)} has {left} this half-year (target {record.target} + "
                      f"{share * PERCENT:g}% allows {allowed}, {record.housed} already housed); the household has "
-                     f"{size} persons")]
+                     f"{size} persons",
+                     {"municipality": _municipality_name(facts, m), "cap": cap, "target": record.target,
+                      "percent": share * PERCENT, "allowed": allowed, "housed": record.housed, "persons": size})]
 
 
 def _municipality_name(facts: Facts, m: int) -> str:
@@ -101,7 +110,9 @@ def _group_caps(facts: Facts, dwelling: int) -> list[Obstacle]:
         obstacles.append(Obstacle("group cap", "group_cap",
                                   f"the dwelling is in group {group.id}{kind}: at most {share * PERCENT:g}% of its "
                                   f"{group.units} dwellings may house status holders and {group.status_holder_units} "
-                                  f"already do, so it may receive no more"))
+                                  f"already do, so it may receive no more",
+                                  {"group": group.id, "kind": group.kind, "percent": share * PERCENT,
+                                   "units": group.units, "used": group.status_holder_units}))
     return obstacles
 
 
@@ -119,25 +130,38 @@ def _school_seats(facts: Facts, household: int, dwelling: int, kind: str) -> lis
     low, high = policy.ages(kind)
     limit = policy.max_school_km.for_kind(kind)
     children = f"{kids} child{'ren' if kids != 1 else ''} aged {low}-{high}"
+    seen = _schools_seen(facts, dwelling, kind, in_range)
     return [Obstacle("school seats", f"school_{kind}",
                      f"the household has {children}; no {kind} school within {limit:g} km of the dwelling has "
-                     f"{kids} free seat{'s' if kids != 1 else ''} ({_schools_seen(facts, dwelling, kind, in_range)})")]
+                     f"{kids} free seat{'s' if kids != 1 else ''} ({_schools_seen_text(kind, seen)})",
+                     {"kind": kind, "kids": kids, "low": low, "high": high, "limit_km": limit, "seen": seen})]
 
 
-def _schools_seen(facts: Facts, dwelling: int, kind: str, in_range: np.ndarray) -> str:
-    """What is there: the schools in range with their free seats, or the nearest school out of range."""
+def _schools_seen(facts: Facts, dwelling: int, kind: str, in_range: np.ndarray) -> dict[str, Any]:
+    """What is there: the schools in range with their free seats (``in_range``, ``more``), or the nearest school
+    out of range (``nearest``), or none of the kind in the region (neither)."""
     reach = facts.reach[kind]
     if len(in_range):
         km = reach.km[reach.of(dwelling)]
-        named = [f"{facts.schools.ids[s]} {km[i]:.{KM_DECIMALS}f} km, {int(facts.schools.seats[s])} free"
-                 for i, s in enumerate(in_range.tolist()[:SCHOOLS_NAMED])]
-        more = f" and {len(in_range) - SCHOOLS_NAMED} more" if len(in_range) > SCHOOLS_NAMED else ""
-        return "in range: " + "; ".join(named) + more
+        named = [{"school": facts.schools.ids[s], "km": round(float(km[i]), KM_DECIMALS),
+                  "free": int(facts.schools.seats[s])} for i, s in enumerate(in_range.tolist()[:SCHOOLS_NAMED])]
+        return {"in_range": named, "more": max(0, len(in_range) - SCHOOLS_NAMED)}
     of_kind = np.flatnonzero(facts.schools.kind == SCHOOL_KINDS.index(kind))
     if len(of_kind) == 0:
-        return f"the region has no {kind} school"
+        return {}
     d, s = facts.dwellings, facts.schools
     km = haversine_km(d.lat[dwelling], d.lon[dwelling], s.lat[of_kind], s.lon[of_kind])
     nearest = int(np.argmin(km))
-    return f"none in range; the nearest, {s.ids[of_kind[nearest]]}, is {float(km[nearest]):.{KM_DECIMALS}f} km away"
+    return {"nearest": {"school": s.ids[of_kind[nearest]], "km": round(float(km[nearest]), KM_DECIMALS)}}
+
+
+def _schools_seen_text(kind: str, seen: dict[str, Any]) -> str:
+    if "in_range" in seen:
+        named = [f"{school['school']} {school['km']:.{KM_DECIMALS}f} km, {school['free']} free"
+                 for school in seen["in_range"]]
+        return "in range: " + "; ".join(named) + (f" and {seen['more']} more" if seen["more"] else "")
+    if "nearest" in seen:
+        nearest = seen["nearest"]
+        return f"none in range; the nearest, {nearest['school']}, is {nearest['km']:.{KM_DECIMALS}f} km away"
+    return f"the region has no {kind} school"
 

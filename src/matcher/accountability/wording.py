@@ -1,30 +1,29 @@
-"""How households and dwellings are named in answers: the id first, then what a case worker checks."""
+"""How households and dwellings are named in answers: the id first, then what a case worker checks.
+
+Kept as facts (``household_facts``, ``dwelling_facts``), so that each language words them its own way
+(``matcher.explain.words``: ``h07 (4 persons + 1 expected, overdue, waiting 30 weeks)``, or in Dutch
+``h07 (4 personen + 1 verwacht, over de termijn, 30 weken wachtend)``).
+"""
 
 from __future__ import annotations
 
-from matcher.explain.wording import euros
+from typing import Any
+
 from matcher.facts import Facts, waiting_weeks
 
 
-def describe_household(facts: Facts, household: int) -> str:
-    """``h07 (4 persons + 1 expected, overdue, waiting 30 weeks)``."""
-    h = facts.households
+def household_facts(facts: Facts, household: int) -> dict[str, Any]:
+    """The household's id, persons now and expected, whether it is overdue and how long it has waited."""
     record = facts.instance.households[household]
-    size = int(h.size[household])
-    parts = [f"{size} person{'s' if size != 1 else ''}" + (f" + {record.expected_members} expected"
-                                                          if record.expected_members else "")]
-    if h.overdue[household]:
-        parts.append("overdue")
-    parts.append(f"waiting {waiting_weeks(facts, household)} weeks")
-    return f"{h.ids[household]} ({', '.join(parts)})"
+    return {"id": facts.households.ids[household], "persons": int(facts.households.size[household]),
+            "expected": record.expected_members, "overdue": bool(facts.households.overdue[household]),
+            "weeks": waiting_weeks(facts, household)}
 
 
-def describe_dwelling(facts: Facts, dwelling: int) -> str:
-    """``d12 (GM0344, 2 bedrooms, EUR 650)``, or ``(GM0344, shared, 3 places, EUR 400 a place)``."""
+def dwelling_facts(facts: Facts, dwelling: int) -> dict[str, Any]:
+    """The dwelling's id, municipality, rent, and bedrooms and step-free access (places, when shared)."""
     record = facts.instance.dwellings[dwelling]
-    rent = f"EUR {euros(record.rent)}"
+    described: dict[str, Any] = {"id": record.id, "municipality": record.municipality, "rent": float(record.rent)}
     if record.is_shared:
-        return f"{record.id} ({record.municipality}, shared, {record.shared_places} places, {rent} a place)"
-    rooms = "studio" if record.bedrooms == 0 else f"{record.bedrooms} bedroom{'s' if record.bedrooms != 1 else ''}"
-    step_free = ", step-free" if record.accessible else ""
-    return f"{record.id} ({record.municipality}, {rooms}{step_free}, {rent})"
+        return described | {"shared": True, "places": record.shared_places}
+    return described | {"shared": False, "bedrooms": record.bedrooms, "accessible": bool(record.accessible)}

@@ -11,24 +11,32 @@ municipality key only about its own dwellings and the households the proposal pl
 are limited the same way: alternatives among its own dwellings (or the households in them) only, and in
 every list and sentence a household or dwelling it may not see is replaced by a placeholder, so it learns
 how many others a change affects, never who.
+
+An answer comes in the language the question asked for (Dutch by default, as ``matcher why-not``): its
+``statements`` (each a code and the facts it states) and ``answer``, their words. The question's time limit
+counts from the moment its process took the job (``started``), reading the documents included.
 """
 
 from __future__ import annotations
 
 import re
+import time
 from dataclasses import dataclass
 from typing import Any
 
 from matcher.accountability.baseline import Baseline, read_baseline
-from matcher.accountability.forcing import Forced
+from matcher.accountability.forcing import Forced, question_budget
 from matcher.accountability.recommend import recommend_dwellings, recommend_households
 from matcher.accountability.why_not import why_not
 from matcher.api.access import InstanceIndex, municipality_view, not_found, visible_assignments
+from matcher.explain.words import DUTCH, ENGLISH
 from matcher.solver import SolveOptions
+from matcher.solver.budget import Budget
 from matcher.storage import repository as repo
 
-OTHER_HOUSEHOLD = "(another household)"
-OTHER_DWELLING = "(a dwelling elsewhere)"
+DEFAULT_LANGUAGE = DUTCH
+OTHER_HOUSEHOLD: dict[str, str] = {ENGLISH: "(another household)", DUTCH: "(een ander huishouden)"}
+OTHER_DWELLING: dict[str, str] = {ENGLISH: "(a dwelling elsewhere)", DUTCH: "(een woning elders)"}
 
 
 @dataclass(frozen=True)
@@ -57,12 +65,15 @@ class Scope:
                                      or (self.dwellings is not None and dwelling not in self.dwellings)):
             raise not_found("dwelling", dwelling)
 
-    def redact(self, index: InstanceIndex, value: Any) -> Any:
-        """Every household and dwelling id the key may not see, replaced by a placeholder, in values and text."""
+    def redact(self, index: InstanceIndex, value: Any, language: str = DEFAULT_LANGUAGE) -> Any:
+        """Every household and dwelling id the key may not see, replaced by a placeholder in ``language``, in
+        values and text (the statements' facts included)."""
         if self.dwellings is None or self.households is None:
             return value
-        hidden = {h: OTHER_HOUSEHOLD for h in index.households if h not in self.households}
-        hidden |= {d: OTHER_DWELLING for d in index.dwellings if d not in self.dwellings}
+        other_household = OTHER_HOUSEHOLD.get(language, OTHER_HOUSEHOLD[DEFAULT_LANGUAGE])
+        other_dwelling = OTHER_DWELLING.get(language, OTHER_DWELLING[DEFAULT_LANGUAGE])
+        hidden = {h: other_household for h in index.households if h not in self.households}
+        hidden |= {d: other_dwelling for d in index.dwellings if d not in self.dwellings}
         return _Redactor(hidden)(value)
 
 
@@ -83,39 +94,47 @@ class _Redactor:
 
 
 def answer(kind: str, instance: dict[str, Any], proposal: dict[str, Any], question: dict[str, Any],
-           options: dict[str, Any]) -> dict[str, Any]:
-    """The answer to a queued question, limited to the asking key's scope; what the job stores.
+           options: dict[str, Any], started: float | None = None) -> dict[str, Any]:
+    """The answer to a queued question, limited to the asking key's scope; what the job stores. The time limit
+    counts from ``started`` (``time.monotonic()``; default: now).
 
     Raises ``QuestionInvalid`` when the stored proposal cannot be questioned (the job then fails with it)."""
+    started = time.monotonic() if started is None else started
+    solve_options = SolveOptions(**options)
+    budget = question_budget(solve_options, started)
+    language = str(question.get("language") or DEFAULT_LANGUAGE)
     baseline = read_baseline(instance, proposal)
     index = InstanceIndex.of(instance)
     scope = Scope.of(question.get("municipality"), proposal, index)
-    solve_options = SolveOptions(**options)
     if kind == repo.RECOMMEND:
-        body = _recommendation(baseline, question, scope, solve_options)
+        body = _recommendation(baseline, question, scope, solve_options, budget, language)
     elif kind == repo.WHY_NOT:
-        body = _why_not(baseline, question, scope, index, solve_options)
+        body = _why_not(baseline, question, scope, index, solve_options, budget, language)
     else:
         raise ValueError(f"not a kind of question: {kind}")
-    return scope.redact(index, body)
+    return scope.redact(index, body, language)
 
 
-def _recommendation(baseline: Baseline, question: dict[str, Any], scope: Scope,
-                    options: SolveOptions) -> dict[str, Any]:
+def _recommendation(baseline: Baseline, question: dict[str, Any], scope: Scope, options: SolveOptions,
+                    budget: Budget, language: str) -> dict[str, Any]:
     household, dwelling, top = question.get("household"), question.get("dwelling"), int(question["top"])
     if household is not None:
-        result = recommend_dwellings(baseline, household, top, options, among=scope.dwellings)
+        result = recommend_dwellings(baseline, household, top, options, among=scope.dwellings, budget=budget)
     else:
-        result = recommend_households(baseline, str(dwelling), top, options, among=scope.households)
+        result = recommend_households(baseline, str(dwelling), top, options, among=scope.households, budget=budget)
     return {"subject": result.subject, "id": result.id, "current": result.current, "considered": result.considered,
-            "options": [{"rank": rank, **_forced_body(option)} for rank, option in enumerate(result.options, 1)],
-            "blocked_by_rule": [{"rule": rule, "pairs": count} for rule, count in result.blocked_by_rule()],
-            "blocked": [pair.as_dict() for pair in result.blocked], "unanswered": result.unanswered}
+            "options": [{"rank": rank, **_forced_body(option), "order_proven": proven}
+                        for rank, (option, proven) in enumerate(zip(result.options, result.order_proven,
+                                                                    strict=True), 1)],
+            "blocked_by_rule": [{"rule": f"{rule} ({name})", "pairs": count}
+                                for (rule, name), count in result.blocked_by_rule()],
+            "blocked": [pair.as_dict() for pair in result.blocked], "unanswered": result.unanswered,
+            "language": language, "statements": result.statements, "answer": result.words(language)}
 
 
 def _why_not(baseline: Baseline, question: dict[str, Any], scope: Scope, index: InstanceIndex,
-             options: SolveOptions) -> dict[str, Any]:
-    found = why_not(baseline, question["household"], question["dwelling"], options)
+             options: SolveOptions, budget: Budget, language: str) -> dict[str, Any]:
+    found = why_not(baseline, question["household"], question["dwelling"], options, budget)
     forced_proposal = None
     if found.forced is not None:
         forced_proposal = found.forced.proposal.model_dump(mode="json", exclude_none=True)
@@ -124,8 +143,8 @@ def _why_not(baseline: Baseline, question: dict[str, Any], scope: Scope, index: 
     return {"household": found.household, "dwelling": found.dwelling, "verdict": found.verdict,
             "current": found.current, "occupants": found.occupants,
             "obstacles": [o.as_dict() for o in found.obstacles],
-            "forced": _forced_body(found.forced) if found.forced else None, "answer": found.lines,
-            "forced_proposal": forced_proposal}
+            "forced": _forced_body(found.forced) if found.forced else None, "language": language,
+            "statements": found.statements, "answer": found.words(language), "forced_proposal": forced_proposal}
 
 
 def _municipality_proposal(proposal: dict[str, Any], scope: Scope, index: InstanceIndex) -> dict[str, Any]:

@@ -262,16 +262,36 @@ class HealthOut(Response):
 # --- questions about a proposal: recommendations and why-not -----------------------------------------------
 
 
+Language = Literal["nl", "en"]
+
+
+def language_field() -> Any:
+    return Field(default="nl", description="the language of the answer's words (Dutch or English)")
+
+
+def statements_field() -> Any:
+    return Field(default_factory=list,
+                 description="the answer as statements, each a code and the facts it states (plain JSON); `answer` "
+                             "is their words, one line each (empty in answers stored before answers had statements)")
+
+
+def answer_language_field() -> Any:
+    return Field(default="en", description="the language of `answer` (answers stored before questions took a "
+                                           "language are English)")
+
+
 class RecommendIn(Request):
     household: RecordId | None = Field(default=None, description="find dwellings for this household")
     dwelling: RecordId | None = Field(default=None, description="find households for this dwelling")
     top: int = Field(default=DEFAULT_TOP, ge=1, le=MAX_TOP)
+    language: Language = language_field()
     options: ResolveOptionsIn = Field(default_factory=ResolveOptionsIn)
 
 
 class WhyNotIn(Request):
     household: RecordId
     dwelling: RecordId
+    language: Language = language_field()
     options: ResolveOptionsIn = Field(default_factory=ResolveOptionsIn)
 
 
@@ -308,6 +328,8 @@ class ForcedOut(Response):
 
 class OptionOut(ForcedOut):
     rank: int
+    order_proven: bool = Field(default=False, description="whether this option is proven at least as good, on the "
+                                                          "policy's objectives, as every pair ranked after it")
 
 
 class ObstacleOut(Response):
@@ -337,6 +359,9 @@ class RecommendationOut(Response):
     blocked: list[BlockedOut]
     unanswered: list[str] = Field(description="partners of possible pairs that were not re-solved within the "
                                               "time limit, so not ranked")
+    language: Language = answer_language_field()
+    statements: list[dict[str, Any]] = statements_field()
+    answer: list[str] = Field(default_factory=list, description="the answer in words, in `language`")
 
 
 class WhyNotOut(Response):
@@ -347,7 +372,9 @@ class WhyNotOut(Response):
     occupants: list[str]
     obstacles: list[ObstacleOut] = Field(description="every rule that forbids the pair (impossible)")
     forced: ForcedOut | None = Field(description="what forcing the pair costs (possible)")
-    answer: list[str] = Field(description="the answer in words")
+    language: Language = answer_language_field()
+    statements: list[dict[str, Any]] = statements_field()
+    answer: list[str] = Field(default_factory=list, description="the answer in words, in `language`")
     forced_proposal: dict[str, Any] | None = Field(description="the proposal with the pair forced, as the caller "
                                                                "may see proposals")
 

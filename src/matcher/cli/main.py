@@ -13,7 +13,9 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import os
 import sys
+import threading
 from collections.abc import Collection
 from dataclasses import dataclass
 
@@ -74,15 +76,35 @@ def chosen_command(argv: list[str]) -> set[str]:
 
 
 def main(argv: list[str] | None = None) -> int:
+    program = argv is None  # the ``matcher`` process itself, not a caller in Python such as the tests
     argv = sys.argv[1:] if argv is None else argv
     args = build_parser(chosen_command(argv)).parse_args(argv)
     try:
-        return int(args.func(args))
+        code = int(args.func(args))
+        if program and getattr(args, "exit_at_answer", False):  # why-not, recommend: their time limit ends at exit
+            exit_without_waiting(code)
+        return code
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130
     except BrokenPipeError:
         return 0
+
+
+def exit_without_waiting(code: int) -> None:
+    """End the process at once, with ``code``, when threads other than the main one still run.
+
+    A solve leaves a HiGHS branch-and-cut that is still busy at a tier's deadline behind rather than wait for
+    it (``matcher.solver.search``); its thread ends at HiGHS's next check, which in a presolve can be seconds
+    away. The interpreter would wait for it at exit: 1.8 s after ``matcher recommend`` had written its answer, on
+    a quiet machine. A command whose answer is written has no use for it, so the process ends without joining
+    it (standard output and error flushed first). Only for the ``matcher`` process itself (``main``), never
+    inside a caller's Python process."""
+    if any(thread.is_alive() and not thread.daemon for thread in threading.enumerate()
+           if thread is not threading.main_thread()):
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(code)
 
 
 if __name__ == "__main__":

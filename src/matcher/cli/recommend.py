@@ -15,15 +15,15 @@ import time
 import psutil
 
 from matcher.accountability.baseline import Baseline, QuestionInvalid, read_baseline
-from matcher.accountability.forcing import RESOLVE_TIME_LIMIT_S, Forced, question_budget
-from matcher.accountability.recommend import DEFAULT_TOP, Recommendation, recommend_dwellings, recommend_households
-from matcher.accountability.wording import describe_dwelling, describe_household
+from matcher.accountability.forcing import RESOLVE_TIME_LIMIT_S, question_budget
+from matcher.accountability.recommend import DEFAULT_TOP, recommend_dwellings, recommend_households
 from matcher.cli.common import EXIT_OK, EXIT_USAGE, read_source, write_text
+from matcher.cli.explain import DEFAULT_LANGUAGE
+from matcher.explain.words import LANGUAGES
 from matcher.solver import SolveOptions
 from matcher.solver.options import default_workers
 
 STDIN = "-"
-BLOCKED_RULES_SHOWN = 6
 FRESH_PROCESS_S = 15.0  # a process younger than this was started for the question: its start counts
 
 
@@ -54,6 +54,10 @@ def add_resolve_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--seed", type=int, default=0, help="random seed of the search")
     parser.add_argument("--deterministic", action="store_true",
                         help="identical answers for identical input and seed (deterministic time limit)")
+    parser.set_defaults(exit_at_answer=True)  # a search left behind is not waited for (``exit_without_waiting``)
+    parser.add_argument("--language", choices=LANGUAGES, default=DEFAULT_LANGUAGE,
+                        help=f"language of the answer's words (default {DEFAULT_LANGUAGE}); --json has the "
+                             "statements they are worded from, and the words in this language")
 
 
 def command_started() -> float:
@@ -109,55 +113,8 @@ def run(args: argparse.Namespace) -> int:
     except QuestionInvalid as error:
         report("recommend", error)
         return EXIT_USAGE
-    write_text(None, json.dumps(recommendation.as_dict(), indent=1) if args.json else render(baseline, recommendation))
+    if args.json:
+        write_text(None, json.dumps(recommendation.as_dict(args.language), indent=1))
+    else:
+        write_text(None, "\n".join(recommendation.words(args.language)))
     return EXIT_OK
-
-
-def render(baseline: Baseline, recommendation: Recommendation) -> str:
-    facts = baseline.facts
-    if recommendation.subject == "household":
-        subject = describe_household(facts, facts.household_index[recommendation.id])
-        now = f"now in {recommendation.current[0]}" if recommendation.current else "now not placed"
-        lines = [f"Best dwellings for {subject}, {now}:"]
-    else:
-        subject = describe_dwelling(facts, facts.dwelling_index[recommendation.id])
-        now = f"now for {', '.join(recommendation.current)}" if recommendation.current else "now empty"
-        lines = [f"Best households for {subject}, {now}:"]
-    baseline_values = ", ".join(f"{name} {baseline.values[name]}" for name in baseline.objectives)
-    lines.append(f"  (this proposal: {baseline_values})")
-    if not recommendation.options:
-        lines.append("  no pair can be made: every one breaks a rule (below)")
-    for rank, option in enumerate(recommendation.options, start=1):
-        lines += _option_lines(baseline, recommendation, rank, option)
-    if recommendation.blocked:
-        counts = recommendation.blocked_by_rule()
-        shown = ", ".join(f"{rule} {count}" for rule, count in counts[:BLOCKED_RULES_SHOWN])
-        more = f", and {len(counts) - BLOCKED_RULES_SHOWN} more rules" if len(counts) > BLOCKED_RULES_SHOWN else ""
-        lines.append(f"{len(recommendation.blocked)} pair(s) are impossible, by rule: {shown}{more} "
-                     f"(matcher why-not names them pair by pair)")
-    if recommendation.unanswered:
-        lines.append(f"{len(recommendation.unanswered)} possible pair(s) were not re-solved within the time limit "
-                     f"(the least promising ones; a longer --time-limit answers them): "
-                     + ", ".join(recommendation.unanswered[:BLOCKED_RULES_SHOWN])
-                     + (" and more" if len(recommendation.unanswered) > BLOCKED_RULES_SHOWN else ""))
-    return "\n".join(lines)
-
-
-def _option_lines(baseline: Baseline, recommendation: Recommendation, rank: int, option: Forced) -> list[str]:
-    facts = baseline.facts
-    if recommendation.subject == "household":
-        partner = describe_dwelling(facts, facts.dwelling_index[option.dwelling])
-    else:
-        partner = describe_household(facts, facts.household_index[option.household])
-    current = option.dwelling in recommendation.current if recommendation.subject == "household" \
-        else option.household in recommendation.current
-    proven = "" if option.proven else "  [cost proven]" if option.cost_proven else "  [not proven optimal]"
-    lines = [f"{rank:>3}. {partner}{'  [in this proposal]' if current else ''}{proven}",
-             "     " + "; ".join(change.text() for change in option.changes)]
-    changes = [f"{h} loses its place" for h in option.lost]
-    changes += [f"{m.household} moves {m.before} -> {m.after}" for m in option.moved]
-    changes += [f"{h} gets a place" for h in option.gained]
-    if recommendation.subject == "dwelling" and option.previous and option.previous != option.dwelling:
-        changes.insert(0, f"{option.household} leaves {option.previous}")
-    lines.append("     changes: " + ("; ".join(changes) if changes else "none"))
-    return lines

@@ -49,5 +49,8 @@ def run(args: argparse.Namespace) -> int:
     except QuestionInvalid as error:
         report("why-not", error)
         return EXIT_USAGE
-    write_text(None, json.dumps(answer.as_dict(), indent=1) if args.json else "\n".join(answer.lines))
+    if args.json:
+        write_text(None, json.dumps(answer.as_dict(args.language), indent=1))
+    else:
+        write_text(None, "\n".join(answer.words(args.language)))
     return EXIT_OK

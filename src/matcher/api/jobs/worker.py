@@ -150,11 +150,12 @@ def solve_job(job: dict[str, Any], channel: Channel, control: SolveControl) -> N
 
 def answer_question(job: dict[str, Any], channel: Channel, control: SolveControl) -> None:
     """A question (recommend, why-not) keeps nothing when stopped, so a stop ends its process at once."""
+    started = time.monotonic()  # the question's time limit counts from here, reading the documents included
     from matcher.api.questions import answer
 
     control.while_running(lambda: os._exit(EXIT_STOPPED))
     channel.send({"type": "started", **software_versions()})
-    found = answer(job["kind"], job["instance"], job["proposal"], job["question"], job["options"])
+    found = answer(job["kind"], job["instance"], job["proposal"], job["question"], job["options"], started)
     channel.send({"type": "done", "answer": found})
 
 

@@ -46,7 +46,7 @@ def ask_recommendations(solve_id: str, body: RecommendIn, actor: Caller, session
         raise ProblemsError(422, "give exactly one of household and dwelling",
                             [Problem("household", None, "give household or dwelling, not both or neither",
                                      "one_of")])
-    question = {"household": body.household, "dwelling": body.dwelling, "top": body.top}
+    question = {"household": body.household, "dwelling": body.dwelling, "top": body.top, "language": body.language}
     solve = visible_solve(session, actor, solve_id)  # after the body's checks (see matcher.api.deps)
     return _queue(repo.RECOMMEND, question, body.options, solve, actor, session, indexes, runner)
 
@@ -57,7 +57,7 @@ def ask_why_not(solve_id: str, body: WhyNotIn, actor: Caller, session: DbSession
     """Queue the question why the proposal does not give the dwelling to the household; its answer gives every
     rule that forbids it, or what forcing it would cost (the objective that gets worse, by how much, and who
     would lose their place). Follow it at ``GET /v1/questions/{id}``."""
-    question = {"household": body.household, "dwelling": body.dwelling}
+    question = {"household": body.household, "dwelling": body.dwelling, "language": body.language}
     solve = visible_solve(session, actor, solve_id)
     return _queue(repo.WHY_NOT, question, body.options, solve, actor, session, indexes, runner)
 
