@@ -54,6 +54,9 @@ SHORTEST_STEP_S = 0.25  # a HiGHS MIP or a CP-SAT search given less than this en
 # the wide u16 backlog's whole model: 0.4-1.9 s, not interruptible), so it is not started
 CP_SAT_COPY_SECONDS_PER_VARIABLE = 3e-5  # making, copying and hinting CP-SAT's model before it searches: 0.4 s
 # of processor time for the wide u16 backlog's 34,000 variables (12 us each), with room for a busy machine
+LARGEST_WEIGHTED_SPREAD = 1e9  # a restricted round weighs the next tier in only while the weighted objective
+# varies by less than this over the boxes: HiGHS proves an integer objective optimal by a gap below one unit,
+# which a larger magnitude puts under its tolerances (u16-backlog wide: 4.6e8 for overdue then persons)
 ABANDON_GRACE_S = 0.05  # after a tier's deadline, how long a stopped branch-and-cut gets to return its answer
 
 
@@ -391,12 +394,20 @@ def lexicographic_objective(allocation: ClassModel, terms: Terms, maximise: bool
     The weight exceeds anything the next objective can vary by over the variables' boxes, so the weighted
     optimum is this tier's optimum. Measured (issue 17): the overdue tier's restricted round took as long
     (0.04-0.06 s) and handed the persons tier a start of 719 persons instead of 624 (u16-backlog), 625
-    instead of 523 (the wide one); the persons tier's restricted rounds then start from there.
+    instead of 523 (the wide one); the persons tier's restricted rounds then start from there. Where the
+    weighted objective would vary by more than ``LARGEST_WEIGHTED_SPREAD``, the round keeps this tier's alone.
     """
     if then is None:
         return None
-    upper = np.asarray(allocation.linear.upper, dtype=np.int64)[then.terms.index]
-    lower = np.asarray(allocation.linear.lower, dtype=np.int64)[then.terms.index]
-    spread = int(np.abs(then.terms.coeff) @ (upper - lower))
+    spread = _spread(allocation, then.terms)
+    if (spread + 1) * _spread(allocation, terms) > LARGEST_WEIGHTED_SPREAD:
+        return None
     aligned = then.terms if then.maximise == maximise else then.terms.scaled(-1)
     return terms.scaled(spread + 1) + Terms(aligned.index, aligned.coeff)
+
+
+def _spread(allocation: ClassModel, terms: Terms) -> int:
+    """How much the terms can vary over the variables' boxes."""
+    upper = np.asarray(allocation.linear.upper, dtype=np.int64)[terms.index]
+    lower = np.asarray(allocation.linear.lower, dtype=np.int64)[terms.index]
+    return int(np.abs(terms.coeff) @ (upper - lower))
