@@ -28,7 +28,7 @@ from matcher.solver.class_model import ClassModel
 from matcher.solver.evaluate import is_better, objective_values
 from matcher.solver.highs import HighsMirror
 from matcher.solver.options import Progress, SolveControl, SolveOptions
-from matcher.solver.search import search_tier
+from matcher.solver.search import NextTier, search_tier
 
 
 @dataclass(frozen=True)
@@ -129,12 +129,14 @@ def _search_tier(allocation: ClassModel, mirror: HighsMirror, objectives: list[s
         finally:
             unregister()
 
+    then = NextTier(allocation.terms[objectives[i + 1]], objectives[i + 1] in MAXIMISED_OBJECTIVES) \
+        if i + 1 < len(objectives) else None
     began = time.monotonic()
     outcome = search_tier(allocation, mirror, name, name in MAXIMISED_OBJECTIVES, current, seconds,
                           lambda solver, limit: configure_cp_sat(solver, options, limit), run,
                           lambda: control.stopped, options.deterministic, options.workers,
                           lambda value, bound: control.progress(Progress(name, i, len(objectives), value, bound,
-                                                                         budget.elapsed())), known)
+                                                                         budget.elapsed())), known, then)
     spent = time.monotonic() - began
     trivial = _tightest(name, class_model.trivial_bound(allocation, name, outcome.value), known)
     if outcome.bound is None:
