@@ -56,6 +56,24 @@ def test_an_upload_that_is_no_week_says_what_to_upload(week: Week) -> None:
     broken = client.post("/app/week", data={"csrf_token": token},
                          files={"lists": ("week.json", b'{"format": "matcher.instance/1"}', "application/json")})
     assert broken.status_code == 422 and "<td>municipalities</td>" in broken.text
+    assert "is verplicht" in broken.text and "is required" not in broken.text  # worded in the page's language
+
+
+def test_upload_problems_are_in_the_chosen_language(week: Week) -> None:
+    client = person(week, "coordinator")
+    page = client.get("/app/week")
+    client.post("/app/language", data={"language": "en", "back": "/app/week", "csrf_token": csrf_of(page.text)})
+    token = csrf_of(client.get("/app/week").text)
+    document = json.loads(WEEK_JSON.read_text(encoding="utf-8"))
+    document["dwellings"][0]["municipality"] = "GM9999"
+    refused = client.post("/app/week", data={"csrf_token": token},
+                          files={"lists": ("week.json", json.dumps(document).encode(), "application/json")})
+    shown = html.unescape(refused.text)
+    assert refused.status_code == 422 and 'unknown municipality "GM9999"' in shown
+    client.post("/app/language", data={"language": "nl", "back": "/app/week", "csrf_token": token})
+    refused = client.post("/app/week", data={"csrf_token": csrf_of(client.get("/app/week").text)},
+                          files={"lists": ("week.json", json.dumps(document).encode(), "application/json")})
+    assert 'onbekende gemeente "GM9999"' in html.unescape(refused.text)
 
 
 def test_replan_from_the_decisions_and_the_audit_trail(week: Week) -> None:

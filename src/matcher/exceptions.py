@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from matcher.problem_words import ENGLISH, problem_words
 
 
 @dataclass(frozen=True)
@@ -12,8 +15,20 @@ class Problem:
 
     path: str
     record_id: str | None
-    message: str
+    message: str  # in English, as the API and the CLI give it
     code: str = "invalid"
+    # the message worded in other languages from the same facts (none for a message written as free text)
+    other_languages: Mapping[str, str] = field(default_factory=dict, compare=False, repr=False, kw_only=True)
+
+    @classmethod
+    def worded(cls, path: str, record_id: str | None, code: str, wording: str, **facts: Any) -> Problem:
+        """A problem worded from ``problem_words.WORDS[wording]`` and its facts, in every language it has."""
+        words = problem_words(wording, facts)
+        return cls(path, record_id, words.pop(ENGLISH), code, other_languages=words)
+
+    def message_in(self, language: str) -> str:
+        """The message in ``language`` where it was worded in it, else the English one."""
+        return self.other_languages.get(language, self.message)
 
     def __str__(self) -> str:
         location = self.path or "(document)"

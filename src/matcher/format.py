@@ -25,6 +25,8 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
+from matcher.problem_words import ENGLISH, WORDS
+
 INSTANCE_FORMAT: Final = "matcher.instance/1"
 PROPOSAL_FORMAT: Final = "matcher.proposal/1"
 
@@ -50,12 +52,16 @@ MAX_ID_LENGTH = 200  # one limit for every id: instance records, proposals and t
 ID_NORMAL_FORM: Final = "NFC"  # two ids that look the same are the same string only in one normal form
 
 
+def _worded_error(key: str, **facts: Any) -> PydanticCustomError:
+    """A check of this module failed: its error type is the wording key, so the reader words it in any language."""
+    return PydanticCustomError(key, WORDS[key][ENGLISH], facts)
+
+
 def normal_id(text: str) -> str:
     """An id is in normal form NFC, so that "é" typed two ways cannot be two different ids. (Unpaired
     surrogates, which are no Unicode text at all, pydantic already refuses.)"""
     if not unicodedata.is_normalized(ID_NORMAL_FORM, text):
-        raise PydanticCustomError("id_normal_form", "must be in Unicode normal form NFC (the same characters, "
-                                                    "composed: e.g. one \"é\", not \"e\" and an accent)")
+        raise _worded_error("id_normal_form")
     return text
 
 
@@ -149,7 +155,7 @@ class Period(Record):
     @model_validator(mode="after")
     def _ordered(self) -> Period:
         if self.start > self.end:
-            raise ValueError(f"start {self.start} is after end {self.end}")
+            raise _worded_error("period_order", start=str(self.start), end=str(self.end))
         return self
 
 
@@ -198,7 +204,7 @@ class Policy(Record):
     def _range_is_ordered(cls, ages: tuple[int, int]) -> tuple[int, int]:
         low, high = ages
         if low < 0 or high < low:
-            raise ValueError(f"must be [low, high] with 0 <= low <= high, got [{low}, {high}]")
+            raise _worded_error("age_range_order", low=low, high=high)
         return ages
 
     @field_validator("objectives")
@@ -206,16 +212,14 @@ class Policy(Record):
     def _objectives_unique(cls, names: list[str]) -> list[str]:
         repeated = sorted({name for name in names if names.count(name) > 1})
         if repeated:
-            raise ValueError(f"names an objective more than once: {', '.join(repeated)}")
+            raise _worded_error("objectives_repeated", names=", ".join(repeated))
         return names
 
     @model_validator(mode="after")
     def _age_ranges_disjoint(self) -> Policy:
         (p_low, p_high), (s_low, s_high) = self.primary_ages, self.secondary_ages
         if p_low <= s_high and s_low <= p_high:
-            raise ValueError(
-                f"primary_ages [{p_low}, {p_high}] and secondary_ages [{s_low}, {s_high}] must not overlap"
-            )
+            raise _worded_error("age_ranges_overlap", p_low=p_low, p_high=p_high, s_low=s_low, s_high=s_high)
         return self
 
     def ages(self, kind: str) -> tuple[int, int]:

@@ -19,6 +19,7 @@ from pydantic import ValidationError
 
 from matcher.exceptions import InstanceInvalid, Problem
 from matcher.format import INSTANCE_FORMAT, SCHOOL_KINDS, Instance
+from matcher.problem_words import UNKNOWN, WORDS
 
 COLLECTIONS = ("municipalities", "dwellings", "households", "groups", "schools", "locks", "forbidden", "previous")
 IDENTIFIED_COLLECTIONS = ("municipalities", "dwellings", "households", "groups", "schools")  # ids unique within each
@@ -30,26 +31,28 @@ def read_json(source: str | bytes | Path) -> Any:
         try:
             source = source.read_bytes()
         except OSError as error:
-            raise InstanceInvalid([Problem("", None, f"cannot read file: {error.strerror}", "io")]) from None
+            raise InstanceInvalid([Problem.worded("", None, "io", "cannot_read", reason=error.strerror)]) from None
     try:
         return json.loads(source)
     except UnicodeDecodeError:
-        raise InstanceInvalid([Problem("", None, "is not UTF-8 text", "json")]) from None
+        raise InstanceInvalid([Problem.worded("", None, "json", "not_utf8")]) from None
     except json.JSONDecodeError as error:
-        message = f"is not valid JSON: {error.msg} at line {error.lineno}, column {error.colno}"
-        raise InstanceInvalid([Problem("", None, message, "json")]) from None
+        raise InstanceInvalid([Problem.worded("", None, "json", "not_json", error=error.msg, line=error.lineno,
+                                              column=error.colno)]) from None
     except RecursionError:
-        raise InstanceInvalid([Problem("", None, "is nested too deeply to be an instance", "json")]) from None
+        raise InstanceInvalid([Problem.worded("", None, "json", "too_deep")]) from None
 
 
 def load_instance(source: str | bytes | Path | dict[str, Any]) -> Instance:
     """Return a fully validated instance or raise ``InstanceInvalid`` with every problem found."""
     data = source if isinstance(source, dict) else read_json(source)
     if not isinstance(data, dict):
-        raise InstanceInvalid([Problem("", None, "must be a JSON object", "type")])
+        raise InstanceInvalid([Problem.worded("", None, "type", "not_object_document")])
     if data.get("format") != INSTANCE_FORMAT:
-        found = _show(data.get("format")) if "format" in data else "nothing"
-        raise InstanceInvalid([Problem("format", None, f'must be "{INSTANCE_FORMAT}", got {found}', "format")])
+        wrong = Problem.worded("format", None, "format", "format_wrong", expected=INSTANCE_FORMAT,
+                               found=_show(data.get("format"))) if "format" in data else \
+            Problem.worded("format", None, "format", "format_missing", expected=INSTANCE_FORMAT)
+        raise InstanceInvalid([wrong])
     try:
         instance: Instance | None = Instance.model_validate(data)
         record_problems: list[Problem] = []
@@ -67,12 +70,13 @@ def load_instance(source: str | bytes | Path | dict[str, Any]) -> Instance:
 def _pydantic_problems(error: ValidationError, data: dict[str, Any]) -> Iterator[Problem]:
     for detail in error.errors(include_url=False):
         location = [part for part in detail["loc"] if not _is_pydantic_tag(part)]
-        yield Problem(
-            path=_render_path(location),
-            record_id=_record_id(data, location),
-            message=_friendly_message(detail),
-            code=str(detail["type"]),
-        )
+        path, record_id, code = _render_path(location), _record_id(data, location), str(detail["type"])
+        wording = _wording(detail)
+        if wording is None:
+            yield Problem(path, record_id, _free_text(detail), code)
+        else:
+            key, facts = wording
+            yield Problem.worded(path, record_id, code, key, **facts)
 
 
 def _is_pydantic_tag(part: Any) -> bool:
@@ -112,36 +116,38 @@ def pair_label(pair: dict[str, Any]) -> str | None:
     return f"{household if isinstance(household, str) else '?'} -> {dwelling if isinstance(dwelling, str) else '?'}"
 
 
-def _friendly_message(detail: Any) -> str:
-    kind, context, given = detail["type"], detail.get("ctx") or {}, detail.get("input")
+COMPARISONS = {"greater_than_equal": ">=", "greater_than": ">", "less_than_equal": "<=", "less_than": "<"}
+WORDING_OF_TYPE = {  # pydantic's error types worded alike: the wording key and whether it shows the value given
+    "missing": "required", "int_parsing": "whole_number", "int_type": "whole_number", "int_from_float": "whole_number",
+    "float_parsing": "number", "float_type": "number", "bool_parsing": "true_false", "bool_type": "true_false",
+    "string_type": "text", "string_too_short": "text", "list_type": "list", "model_type": "object",
+    "dict_type": "object", "model_attributes_type": "object", "finite_number": "finite",
+}
+
+
+def _wording(detail: Any) -> tuple[str, dict[str, Any]] | None:
+    """The wording key and facts of a pydantic error, or None for one that only has pydantic's English."""
+    kind, context, given = detail["type"], detail.get("ctx") or {}, _show(detail.get("input"))
     if kind == "missing":
-        return "is required"
+        return "required", {}
     if kind == "too_short" and context.get("min_length") == 1:
-        return "must not be empty"
-    if kind in ("greater_than_equal", "greater_than", "less_than_equal", "less_than"):
-        symbol = {"greater_than_equal": ">=", "greater_than": ">", "less_than_equal": "<=", "less_than": "<"}[kind]
-        limit = next(iter(context.values()))
-        return f"must be {symbol} {limit}, got {_show(given)}"
-    if kind in ("int_parsing", "int_type", "int_from_float"):
-        return f"must be a whole number, got {_show(given)}"
-    if kind in ("float_parsing", "float_type"):
-        return f"must be a number, got {_show(given)}"
-    if kind in ("bool_parsing", "bool_type"):
-        return f"must be true or false, got {_show(given)}"
+        return "not_empty", {}
+    if kind in COMPARISONS:
+        return "compare", {"symbol": COMPARISONS[kind], "limit": next(iter(context.values())), "given": given}
     if kind.startswith("date"):
-        return f"must be a date YYYY-MM-DD, got {_show(given)}"
-    if kind in ("string_type", "string_too_short"):
-        return f"must be a non-empty string, got {_show(given)}"
-    if kind == "list_type":
-        return f"must be a list, got {_show(given)}"
-    if kind in ("model_type", "dict_type", "model_attributes_type"):
-        return f"must be an object, got {_show(given)}"
-    if kind == "finite_number":
-        return f"must be a finite number, got {_show(given)}"
+        return "date", {"given": given}
     if kind == "literal_error":
-        return f"must be one of {str(context.get('expected')).replace(chr(39), chr(34))}, got {_show(given)}"
-    if kind == "value_error":
-        return str(context.get("error", detail["msg"]))
+        return "one_of", {"choices": str(context.get("expected")).replace(chr(39), chr(34)), "given": given}
+    if kind in WORDING_OF_TYPE:
+        return WORDING_OF_TYPE[kind], {"given": given}
+    if kind in WORDS:  # matcher's own checks in matcher.format, raised with their wording key and facts
+        return kind, dict(context)
+    return None
+
+
+def _free_text(detail: Any) -> str:
+    if detail["type"] == "value_error":
+        return str((detail.get("ctx") or {}).get("error", detail["msg"]))
     return str(detail["msg"][:1].lower() + detail["msg"][1:])
 
 
@@ -215,6 +221,11 @@ class _Directory:
         return record_id in self.ids[collection]
 
 
+def _unknown(path: str, record_id: str | None, referred: str, reference: str) -> Problem:
+    """A reference to a municipality, group, household, dwelling or school that the document does not hold."""
+    return Problem.worded(path, record_id, "unknown_reference", UNKNOWN + referred, id=reference)
+
+
 def _duplicate_ids(document: dict[str, Any]) -> Iterator[Problem]:
     for collection in IDENTIFIED_COLLECTIONS:
         first_seen: dict[str, int] = {}
@@ -223,8 +234,8 @@ def _duplicate_ids(document: dict[str, Any]) -> Iterator[Problem]:
             if record_id is None:
                 continue
             if record_id in first_seen:
-                yield Problem(f"{collection}[{i}].id", record_id,
-                              f"duplicate id, already used by {collection}[{first_seen[record_id]}]", "duplicate_id")
+                yield Problem.worded(f"{collection}[{i}].id", record_id, "duplicate_id", "duplicate_id",
+                                     first=f"{collection}[{first_seen[record_id]}]")
             else:
                 first_seen[record_id] = i
 
@@ -234,12 +245,10 @@ def _dwelling_references(document: dict[str, Any], directory: _Directory) -> Ite
         dwelling_id = _text(dwelling.get("id"))
         municipality = _text(dwelling.get("municipality"))
         if municipality is not None and not directory.has("municipalities", municipality):
-            yield Problem(f"dwellings[{i}].municipality", dwelling_id, f'unknown municipality "{municipality}"',
-                          "unknown_reference")
+            yield _unknown(f"dwellings[{i}].municipality", dwelling_id, "municipality", municipality)
         for j, group in enumerate(_list(dwelling.get("groups"))):
             if isinstance(group, str) and not directory.has("groups", group):
-                yield Problem(f"dwellings[{i}].groups[{j}]", dwelling_id, f'unknown group "{group}"',
-                              "unknown_reference")
+                yield _unknown(f"dwellings[{i}].groups[{j}]", dwelling_id, "group", group)
 
 
 def _tie_references(document: dict[str, Any], directory: _Directory) -> Iterator[Problem]:
@@ -247,8 +256,8 @@ def _tie_references(document: dict[str, Any], directory: _Directory) -> Iterator
         for j, tie in enumerate(_list(household.get("ties"))):
             municipality = _text(tie.get("municipality")) if isinstance(tie, dict) else None
             if municipality is not None and not directory.has("municipalities", municipality):
-                yield Problem(f"households[{i}].ties[{j}].municipality", _text(household.get("id")),
-                              f'unknown municipality "{municipality}"', "unknown_reference")
+                yield _unknown(f"households[{i}].ties[{j}].municipality", _text(household.get("id")),
+                               "municipality", municipality)
 
 
 def _pair_references(document: dict[str, Any], directory: _Directory, collection: str) -> Iterator[Problem]:
@@ -257,8 +266,7 @@ def _pair_references(document: dict[str, Any], directory: _Directory, collection
         for field, target in (("household", "households"), ("dwelling", "dwellings")):
             reference = _text(pair.get(field))
             if reference is not None and not directory.has(target, reference):
-                yield Problem(f"{collection}[{i}].{field}", label, f'unknown {field} "{reference}"',
-                              "unknown_reference")
+                yield _unknown(f"{collection}[{i}].{field}", label, field, reference)
 
 
 def _lock_consistency(document: dict[str, Any], directory: _Directory) -> Iterator[Problem]:
@@ -269,11 +277,10 @@ def _lock_consistency(document: dict[str, Any], directory: _Directory) -> Iterat
         label = pair_label(lock)
         household, dwelling = _text(lock.get("household")), _text(lock.get("dwelling"))
         if household is not None and dwelling is not None and (household, dwelling) in forbidden:
-            yield Problem(f"locks[{i}]", label, "lock is also a forbidden pair", "lock_forbidden")
+            yield Problem.worded(f"locks[{i}]", label, "lock_forbidden", "lock_forbidden")
         if household is not None and household in locked_before:
-            yield Problem(f"locks[{i}].household", label,
-                          f'household "{household}" is already locked by locks[{locked_before[household]}]',
-                          "lock_duplicate")
+            yield Problem.worded(f"locks[{i}].household", label, "lock_duplicate", "lock_duplicate",
+                                 household=household, first=f"locks[{locked_before[household]}]")
         elif household is not None:
             locked_before[household] = i
         yield from _lock_school_references(i, lock, label, directory)
@@ -287,9 +294,8 @@ def _previous_once_per_household(document: dict[str, Any]) -> Iterator[Problem]:
         if household is None:
             continue
         if household in first_seen:
-            yield Problem(f"previous[{i}].household", pair_label(pair),
-                          f'household "{household}" already has a previous pair in previous[{first_seen[household]}]',
-                          "previous_duplicate")
+            yield Problem.worded(f"previous[{i}].household", pair_label(pair), "previous_duplicate",
+                                 "previous_duplicate", household=household, first=f"previous[{first_seen[household]}]")
         else:
             first_seen[household] = i
 
@@ -303,8 +309,7 @@ def _lock_school_references(i: int, lock: dict[str, Any], label: str | None,
         if kind not in SCHOOL_KINDS or not isinstance(school_id, str):
             continue
         if not directory.has("schools", school_id):
-            yield Problem(f"locks[{i}].schools.{kind}", label, f'unknown school "{school_id}"', "unknown_reference")
+            yield _unknown(f"locks[{i}].schools.{kind}", label, "school", school_id)
         elif directory.school_kind[school_id] != kind:
-            yield Problem(f"locks[{i}].schools.{kind}", label,
-                          f'school "{school_id}" is a {directory.school_kind[school_id]} school, not {kind}',
-                          "lock_school_kind")
+            yield Problem.worded(f"locks[{i}].schools.{kind}", label, "lock_school_kind", "lock_school_kind",
+                                 school=school_id, kind=directory.school_kind[school_id], wanted=kind)

@@ -100,12 +100,10 @@ def _store(request: Request, files: list[tuple[str, bytes]], actor: repo.Actor) 
 def _where(problem: Problem, t: Callable[..., str], language: str) -> dict[str, Any]:
     """A problem as the page's table shows it: sheet, row and column for a workbook, else path and record.
 
-    The page's own problem (not a week's lists at all) and a cell that cannot be read are in the reader's
-    language; the other messages of the import and the validation are still English.
+    Every problem is in the reader's language where it was worded from facts; the few written as free text
+    (pydantic's own words for a rare kind of error, a file the operating system cannot read) stay English.
     """
-    message = t("upload_what") if problem.code == UPLOAD_PROBLEM else problem.message
-    if isinstance(problem, SheetProblem):
-        message = problem.message_in(language)
+    message = t("upload_what") if problem.code == UPLOAD_PROBLEM else problem.message_in(language)
     if isinstance(problem, SheetProblem) and problem.sheet:
         return {"sheet": problem.sheet, "row": problem.row, "column": problem.column, "message": message}
     return {"path": problem.path or "(document)", "record": problem.record_id, "message": message}

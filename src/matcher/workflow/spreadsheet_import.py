@@ -20,6 +20,7 @@ from typing import Any
 
 from matcher.exceptions import InstanceInvalid, Problem
 from matcher.format import INSTANCE_FORMAT, Instance
+from matcher.problem_words import ENGLISH, ROW_WORD, UNKNOWN, problem_words
 from matcher.validation import load_instance
 from matcher.workflow.cell_words import cell_problem_text
 from matcher.workflow.columns import (
@@ -58,7 +59,7 @@ class SheetProblem(Problem):
     def message_in(self, language: str) -> str:
         """The message in ``language`` where it is a cell's (worded from its facts), else as written (English)."""
         if self.cell is None:
-            return self.message
+            return super().message_in(language)
         text = cell_problem_text(self.cell.code, self.cell.facts, language)
         return self.message.removesuffix(str(self.cell)) + text  # a key row keeps its "key: " in front
 
@@ -107,6 +108,13 @@ class ImportResult:
     def problem(self, sheet: str, row: int | None, column: str | None, message: str, path: str = "",
                 code: str = "cell", cell: CellError | None = None) -> None:
         self.problems.append(SheetProblem(path, None, message, code, sheet, row, column, cell))
+
+    def worded(self, sheet: str, row: int | None, column: str | None, wording: str, path: str = "",
+               code: str = "cell", **facts: Any) -> None:
+        """A problem of the workbook's layout, worded in every language from ``problem_words.WORDS[wording]``."""
+        words = problem_words(wording, facts)
+        self.problems.append(SheetProblem(path, None, words.pop(ENGLISH), code, sheet, row, column,
+                                          other_languages=words))
 
 
 # --- reading files ----------------------------------------------------------------------------------------
@@ -179,9 +187,8 @@ def tables_to_instance(tables: list[Table]) -> ImportResult:
             if normalise(table.title) not in {normalise(EXPLANATION_TITLE.en), normalise(EXPLANATION_TITLE.nl)}:
                 result.notes.append(f'sheet "{table.title}" is not one matcher knows; it was ignored')
         elif sheet.collection in found:
-            result.problem(table.title, None, None,
-                           f'holds {sheet.collection} again: sheet "{found[sheet.collection].title}" already does',
-                           code="duplicate_sheet")
+            result.worded(table.title, None, None, "duplicate_sheet", code="duplicate_sheet",
+                          collection=sheet.collection, dutch=sheet.title.nl, first=found[sheet.collection].title)
         else:
             found[sheet.collection] = table
             result.sheet_titles[sheet.collection] = table.title
@@ -189,8 +196,8 @@ def tables_to_instance(tables: list[Table]) -> ImportResult:
         if sheet.collection in found:
             _read_sheet(sheet, found[sheet.collection], result)
         elif sheet.required:
-            result.problem("workbook", None, None,
-                           f'sheet "{sheet.title.nl}" ("{sheet.title.en}") is missing', code="missing_sheet")
+            result.worded("workbook", None, None, "missing_sheet", code="missing_sheet", dutch=sheet.title.nl,
+                          english=sheet.title.en)
             result.missing_sheets.add(sheet.collection)
     return result
 
@@ -198,7 +205,7 @@ def tables_to_instance(tables: list[Table]) -> ImportResult:
 def _read_sheet(sheet: Sheet, table: Table, result: ImportResult) -> None:
     if not table.rows:
         if sheet.required:
-            result.problem(table.title, None, None, "is empty: it needs a header row", code="missing_header")
+            result.worded(table.title, None, None, "empty_sheet", code="missing_header")
         return
     if sheet.key_value:
         _read_key_value_sheet(sheet, table, result)
@@ -223,16 +230,16 @@ def _header(sheet: Sheet, table: Table, result: ImportResult) -> dict[int, Colum
             if normalise(text) not in NOTE_NAMES:
                 result.notes.append(f'{table.title}: column "{text}" is not one matcher knows; it was ignored')
         elif column.field in seen:
-            result.problem(table.title, header_row, text, f'is the same column as "{seen[column.field]}"',
-                           code="duplicate_column")
+            result.worded(table.title, header_row, text, "duplicate_column", code="duplicate_column",
+                          first=seen[column.field])
         else:
             mapped[index] = column
             seen[column.field] = text
             result.headers[(sheet.collection, column.field)] = text
     for column in sheet.columns:
         if column.required and column.field not in seen:
-            result.problem(table.title, header_row, column.header.nl,
-                           f'is missing (header "{column.header.nl}" or "{column.header.en}")', code="missing_column")
+            result.worded(table.title, header_row, column.header.nl, "missing_column", code="missing_column",
+                          dutch=column.header.nl, english=column.header.en)
             result.missing_columns.add((sheet.collection, column.field))
     return mapped
 
@@ -248,7 +255,7 @@ def _read_records(sheet: Sheet, table: Table, result: ImportResult) -> Iterator[
             header = result.headers[(sheet.collection, column.field)]
             if value is None:
                 if column.required:
-                    result.problem(table.title, row, header, "is empty", path, code="missing")
+                    result.worded(table.title, row, header, "empty_cell", path, code="missing")
                     result.failed.add(path)
                 continue
             try:
@@ -274,8 +281,7 @@ def _read_key_value_sheet(sheet: Sheet, table: Table, result: ImportResult) -> N
     key_at = next((i for i, name in enumerate(names) if name in KEY_NAMES), None)
     value_at = next((i for i, name in enumerate(names) if name in VALUE_NAMES), None)
     if key_at is None or value_at is None:
-        result.problem(table.title, header_row, None, 'needs the columns "veld" and "waarde" ("field" and "value")',
-                       code="missing_column")
+        result.worded(table.title, header_row, None, "key_value_columns", code="missing_column")
         return
     target = result.data if sheet.collection == "instance" else result.data.setdefault("policy", {})
     value_header = str(headers[value_at])
@@ -285,24 +291,24 @@ def _read_key_value_sheet(sheet: Sheet, table: Table, result: ImportResult) -> N
         value = cells[value_at] if value_at < len(cells) else None
         if key is None:
             if value is not None:
-                result.problem(table.title, row, str(headers[key_at]), "is empty, but the row has a value")
+                result.worded(table.title, row, str(headers[key_at]), "key_empty")
             continue
         column = find_column(sheet, str(key))
         if column is None:
             known = ", ".join(column.header.nl for column in sheet.columns)
-            result.problem(table.title, row, str(headers[key_at]), f'"{key}" is not a known field ({known})',
-                           code="unknown_field")
+            result.worded(table.title, row, str(headers[key_at]), "unknown_field", code="unknown_field", key=key,
+                          known=known)
             continue
         if column.field in seen:
-            result.problem(table.title, row, str(headers[key_at]),
-                           f'"{key}" is given again (first in row {seen[column.field]})', code="duplicate_field")
+            result.worded(table.title, row, str(headers[key_at]), "duplicate_field", code="duplicate_field",
+                          key=key, first=seen[column.field])
             continue
         seen[column.field] = row
         result.keys[(sheet.collection, column.field)] = Place(table.title, row, value_header)
         path = column.field if sheet.collection == "instance" else f"policy.{column.field}"
         if value is None:
             if column.required:
-                result.problem(table.title, row, value_header, f'"{key}" has no value', path, code="missing")
+                result.worded(table.title, row, value_header, "key_no_value", path, code="missing", key=key)
                 result.failed.add(path)
             continue
         try:
@@ -312,8 +318,8 @@ def _read_key_value_sheet(sheet: Sheet, table: Table, result: ImportResult) -> N
             result.failed.add(path)
     for column in sheet.columns:
         if column.required and not _has(target, column.field) and column.field not in result.failed:
-            result.problem(table.title, None, None, f'needs a row "{column.header.nl}" ("{column.header.en}")',
-                           column.field, code="missing")
+            result.worded(table.title, None, None, "missing_key_row", column.field, code="missing",
+                          dutch=column.header.nl, english=column.header.en)
             result.failed.add(column.field)
 
 
@@ -334,8 +340,8 @@ def _read_ties_sheet(table: Table, result: ImportResult) -> None:
         if household is None or "municipality" not in record or "kind" not in record:
             continue  # its empty or unreadable cells are already reported
         if household not in position:
-            result.problem(table.title, row, result.headers[("ties", "household")],
-                           f'unknown household "{household}"', code="unknown_reference")
+            result.worded(table.title, row, result.headers[("ties", "household")], UNKNOWN + "household",
+                          code="unknown_reference", id=household)
             continue
         ties = households[position[household]].setdefault("ties", [])
         result.ties[(position[household], len(ties))] = Place(table.title, row)
@@ -350,24 +356,30 @@ def locate(problem: Problem, result: ImportResult) -> SheetProblem | None:
     if _already_reported(problem, result):
         return None
     path = problem.path
-    message = _rewrite_references(problem.message, result)
     match = INDEXED_PATH.match(path)
     if match and match.group(1) in COLLECTION_PATHS:
         collection, index, rest = match.group(1), int(match.group(2)), match.group(3).lstrip(".")
         place = _tie_place(collection, index, rest, result) or result.records.get((collection, index))
         if place is not None:
             column = place.column or _column_for(collection, rest, result)
-            if column is None and rest:
-                message = f"{rest}: {message}"
-            return SheetProblem(path, problem.record_id, message, problem.code, place.sheet, place.row, column)
+            prefix = f"{rest}: " if column is None and rest else ""
+            return _located(problem, result, prefix, place.sheet, place.row, column)
     key_place = _key_place(path, result)
     if key_place is not None:
-        return SheetProblem(path, problem.record_id, message, problem.code, key_place.sheet, key_place.row,
-                            key_place.column)
+        return _located(problem, result, "", key_place.sheet, key_place.row, key_place.column)
     sheet = result.sheet_titles.get(path.split(".")[0].split("[")[0], "")
     sheet = sheet or (result.sheet_titles.get("instance", "") if path.startswith("period") else "")
-    shown_message = f"{path}: {message}" if path else message
-    return SheetProblem(path, problem.record_id, shown_message, problem.code, sheet)
+    return _located(problem, result, f"{path}: " if path else "", sheet, None, None)
+
+
+def _located(problem: Problem, result: ImportResult, prefix: str, sheet: str, row: int | None,
+             column: str | None) -> SheetProblem:
+    """The problem at its place in the workbook, in each language it is worded in."""
+    message = prefix + _rewrite_references(problem.message, result, ENGLISH)
+    others = {language: prefix + _rewrite_references(text, result, language)
+              for language, text in problem.other_languages.items()}
+    return SheetProblem(problem.path, problem.record_id, message, problem.code, sheet, row, column,
+                        other_languages=others)
 
 
 def _already_reported(problem: Problem, result: ImportResult) -> bool:
@@ -419,11 +431,11 @@ def _key_place(path: str, result: ImportResult) -> Place | None:
     return max(candidates, key=lambda item: len(item[0]))[1] if candidates else None
 
 
-def _rewrite_references(message: str, result: ImportResult) -> str:
-    """``already used by households[3]`` becomes ``already used by huishoudens row 5``."""
+def _rewrite_references(message: str, result: ImportResult, language: str) -> str:
+    """``already used by households[3]`` becomes ``already used by huishoudens row 5`` (in Dutch ``rij 5``)."""
     def replace(match: re.Match[str]) -> str:
         place = result.records.get((match.group(1), int(match.group(2))))
-        return f"{place.sheet} row {place.row}" if place else match.group(0)
+        return f"{place.sheet} {ROW_WORD[language]} {place.row}" if place else match.group(0)
 
     return re.sub(r"\b(" + "|".join(COLLECTION_PATHS) + r")\[(\d+)\]", replace, message)
 
@@ -452,7 +464,9 @@ def import_tables(tables: list[Table]) -> Imported:
         instance = load_instance(result.data)
     except InstanceInvalid as error:
         problems += [located for problem in error.problems if (located := locate(problem, result)) is not None]
-        raise InstanceInvalid(problems or [SheetProblem("", None, "the workbook holds no valid instance")]) from None
+        nothing_valid = problem_words("no_valid_instance", {})
+        raise InstanceInvalid(problems or [SheetProblem("", None, nothing_valid.pop(ENGLISH),
+                                                        other_languages=nothing_valid)]) from None
     if problems:
         raise InstanceInvalid(problems)
     return Imported(instance, result.data, result.notes)
