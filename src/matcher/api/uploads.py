@@ -24,6 +24,7 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
+from matcher.api.background import yield_to_requests
 from matcher.exceptions import InstanceInvalid, Problem
 from matcher.storage.repository import StoredDocument, storable
 from matcher.validation import load_instance, read_json
@@ -98,7 +99,9 @@ def check_upload(body: bytes) -> Checked:
 
 def follow_the_server(server_pid: int) -> None:
     """Run in each upload process as it starts: end it as soon as its server is gone, even a server killed
-    with SIGKILL, which cannot tell it (the process would otherwise wait for work for ever)."""
+    with SIGKILL, which cannot tell it (the process would otherwise wait for work for ever). The check itself
+    yields the processor to the server's requests."""
+    yield_to_requests()
 
     def watch() -> None:
         while os.getppid() == server_pid:

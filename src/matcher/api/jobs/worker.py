@@ -33,6 +33,7 @@ from collections.abc import Callable
 from importlib.metadata import PackageNotFoundError, version
 from typing import TYPE_CHECKING, Any, TextIO
 
+from matcher.api.background import yield_to_requests
 from matcher.storage.models import SOLVE_JOB  # any other kind of job is a question
 
 if TYPE_CHECKING:  # the solver (and OR-Tools) is imported only after the memory limit is in place
@@ -164,6 +165,7 @@ def main(argv: list[str]) -> int:
     os.dup2(sys.stderr.fileno(), sys.stdout.fileno())  # stray prints must not corrupt the protocol
     memory_limit_mb = int(argv[0]) if argv else 0
     limit_memory(memory_limit_mb)
+    yield_to_requests()
     importlib.import_module(PREWARMED)
     line = sys.stdin.readline()
     if not line:
