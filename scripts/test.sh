@@ -14,5 +14,5 @@ if [ -z "${MATCHER_TEST_POSTGRES_URL:-}" ]; then
 fi
 bash scripts/ensure-chromium.sh
 
-"$BIN/pytest" -q -p no:cacheprovider tests
+"$BIN/pytest" -q -p no:cacheprovider --durations=15 tests  # the 15 slowest, to keep the suite under 15 minutes
 "$BIN/pytest" -q -p no:cacheprovider benchmarks --benchmark-disable

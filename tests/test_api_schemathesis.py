@@ -20,7 +20,7 @@ from schemathesis.openapi import from_dict
 
 from api_support import Service, backend, fresh_database, running_service  # noqa: F401 - fixtures
 
-EXAMPLES_PER_MODE = 12  # per operation and mode: 13 operations x 2 modes x 12, about 300 requests
+EXAMPLES_PER_MODE = 8  # per operation and mode: 13 operations x 2 modes x 8, about 200 requests per database
 
 
 @pytest.fixture(scope="module")
