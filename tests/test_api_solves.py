@@ -51,7 +51,8 @@ def test_one_solve_at_a_time_the_rest_wait_and_show_their_best_so_far(make_servi
     service = make_service(solve_function=SLOW)
     instance_id = service.add_instance()
     running, waiting = service.start_solve(instance_id), service.start_solve(instance_id)
-    job = service.wait(running, until=lambda j: j["proposal_status"] is not None and j["progress"]["tier"])
+    # the interim proposal is stored a moment before the first progress: wait for both
+    job = service.wait(running, until=lambda j: j["proposal_status"] is not None and (j["progress"] or {}).get("tier"))
     assert service.get(f"/v1/solves/{waiting}").json()["status"] == "queued"
     assert service.get(f"/v1/solves/{waiting}/proposal").status_code == 409
 
