@@ -49,10 +49,10 @@ def load_instance(source: str | bytes | Path | dict[str, Any]) -> Instance:
     if not isinstance(data, dict):
         raise InstanceInvalid([Problem.worded("", None, "type", "not_object_document")])
     if data.get("format") != INSTANCE_FORMAT:
-        wrong = Problem.worded("format", None, "format", "format_wrong", expected=INSTANCE_FORMAT,
-                               found=_show(data.get("format"))) if "format" in data else \
-            Problem.worded("format", None, "format", "format_missing", expected=INSTANCE_FORMAT)
-        raise InstanceInvalid([wrong])
+        if "format" in data:
+            raise InstanceInvalid([Problem.worded("format", None, "format", "format_wrong", expected=INSTANCE_FORMAT,
+                                                  found=_show(data["format"]))])
+        raise InstanceInvalid([Problem.worded("format", None, "format", "format_missing", expected=INSTANCE_FORMAT)])
     try:
         instance: Instance | None = Instance.model_validate(data)
         record_problems: list[Problem] = []
@@ -117,8 +117,8 @@ def pair_label(pair: dict[str, Any]) -> str | None:
 
 
 COMPARISONS = {"greater_than_equal": ">=", "greater_than": ">", "less_than_equal": "<=", "less_than": "<"}
-WORDING_OF_TYPE = {  # pydantic's error types worded alike: the wording key and whether it shows the value given
-    "missing": "required", "int_parsing": "whole_number", "int_type": "whole_number", "int_from_float": "whole_number",
+WORDING_OF_TYPE = {  # pydantic's error types that are worded alike, each showing the value given
+    "int_parsing": "whole_number", "int_type": "whole_number", "int_from_float": "whole_number",
     "float_parsing": "number", "float_type": "number", "bool_parsing": "true_false", "bool_type": "true_false",
     "string_type": "text", "string_too_short": "text", "list_type": "list", "model_type": "object",
     "dict_type": "object", "model_attributes_type": "object", "finite_number": "finite",

@@ -464,9 +464,8 @@ def import_tables(tables: list[Table]) -> Imported:
         instance = load_instance(result.data)
     except InstanceInvalid as error:
         problems += [located for problem in error.problems if (located := locate(problem, result)) is not None]
-        nothing_valid = problem_words("no_valid_instance", {})
-        raise InstanceInvalid(problems or [SheetProblem("", None, nothing_valid.pop(ENGLISH),
-                                                        other_languages=nothing_valid)]) from None
+        nothing_valid = SheetProblem.worded("", None, "invalid", "no_valid_instance")
+        raise InstanceInvalid(problems or [nothing_valid]) from None
     if problems:
         raise InstanceInvalid(problems)
     return Imported(instance, result.data, result.notes)
