@@ -30,6 +30,7 @@ from matcher.accountability.recommend import recommend_dwellings, recommend_hous
 from matcher.accountability.why_not import why_not
 from matcher.api.access import InstanceIndex, municipality_view, not_found, visible_assignments
 from matcher.explain.words import DUTCH, ENGLISH
+from matcher.job_kinds import RECOMMEND, WHY_NOT
 from matcher.solver import SolveOptions
 from matcher.solver.budget import Budget
 from matcher.storage import repository as repo
@@ -106,9 +107,9 @@ def answer(kind: str, instance: dict[str, Any], proposal: dict[str, Any], questi
     baseline = read_baseline(instance, proposal)
     index = InstanceIndex.of(instance)
     scope = Scope.of(question.get("municipality"), proposal, index)
-    if kind == repo.RECOMMEND:
+    if kind == RECOMMEND:
         body = _recommendation(baseline, question, scope, solve_options, budget, language)
-    elif kind == repo.WHY_NOT:
+    elif kind == WHY_NOT:
         body = _why_not(baseline, question, scope, index, solve_options, budget, language)
     else:
         raise ValueError(f"not a kind of question: {kind}")

@@ -13,10 +13,12 @@ from __future__ import annotations
 import math
 import time
 from dataclasses import dataclass, field
-
-from ortools.sat.python import cp_model
+from typing import TYPE_CHECKING
 
 from matcher.solver.options import SolveOptions
+
+if TYPE_CHECKING:  # CP-SAT takes half a second to load: imported only where a search reaches it
+    from ortools.sat.python import cp_model
 
 
 @dataclass(frozen=True)

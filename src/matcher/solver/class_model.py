@@ -13,9 +13,9 @@ counts back into named placements.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import numpy as np
-from ortools.sat.python import cp_model
 
 from matcher.facts import Facts, IntArray
 from matcher.format import PERMILLE, SCHOOL_KINDS
@@ -23,6 +23,9 @@ from matcher.solution import Solution
 from matcher.solver.disaggregate import Counts, counts, placements
 from matcher.solver.linear import LinearModel, Terms, Variable
 from matcher.solver.network import DIRECT, Network
+
+if TYPE_CHECKING:  # CP-SAT takes half a second to load: imported only when a tier reaches it (``linear``)
+    from ortools.sat.python import cp_model
 
 NOTHING = np.zeros(0, dtype=np.int64)
 

@@ -9,11 +9,14 @@ tier gets as far as CP-SAT.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import numpy as np
-from ortools.sat.python import cp_model
 
 from matcher.facts import IntArray
+
+if TYPE_CHECKING:  # CP-SAT takes half a second to load: imported only when a tier reaches it (``cp``)
+    from ortools.sat.python import cp_model
 
 UNBOUNDED = None
 
@@ -66,7 +69,7 @@ class LinearModel:
     row_coeff: list[IntArray] = field(default_factory=list)
     row_lower: list[float] = field(default_factory=list)  # -inf / +inf where unbounded
     row_upper: list[float] = field(default_factory=list)
-    _cp: cp_model.CpModel = field(default_factory=cp_model.CpModel)
+    _cp: cp_model.CpModel | None = None  # made on first use
     _cp_variables: list[cp_model.IntVar] = field(default_factory=list)
     _cp_rows: int = 0  # rows already in ``_cp``
 
@@ -90,6 +93,10 @@ class LinearModel:
     @property
     def cp(self) -> cp_model.CpModel:
         """The same model for CP-SAT, brought up to date with every variable and row added so far."""
+        if self._cp is None:
+            from ortools.sat.python import cp_model
+
+            self._cp = cp_model.CpModel()
         for index in range(len(self._cp_variables), len(self.lower)):
             self._cp_variables.append(self._cp.new_int_var(self.lower[index], self.upper[index], f"x{index}"))
         for row in range(self._cp_rows, self.rows):
@@ -111,6 +118,8 @@ class LinearModel:
         return self._cp_variables
 
     def _weighted(self, index: IntArray, coeff: IntArray) -> cp_model.LinearExprT:
+        from ortools.sat.python import cp_model
+
         chosen = [self._cp_variables[i] for i in index.tolist()]
         return cp_model.LinearExpr.weighted_sum(chosen, coeff.tolist())
 

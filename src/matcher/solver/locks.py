@@ -11,14 +11,17 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import numpy as np
-from ortools.sat.python import cp_model
 
 from matcher.facts import DISTANCE_TOLERANCE_KM, Facts, haversine_km
 from matcher.format import SCHOOL_KINDS, Lock
 from matcher.rules import broken_rules
 from matcher.solution import Placement
+
+if TYPE_CHECKING:  # CP-SAT takes half a second to load: imported only when there are locks to seat
+    from ortools.sat.python import cp_model
 
 LOCK_CHECK_SECONDS = 10.0
 
@@ -41,6 +44,8 @@ def check_locks(facts: Facts) -> LockCheck:
     errors = _joint_capacity_errors(facts)
     if errors:
         return LockCheck(errors=errors)
+    if not locks:
+        return LockCheck()  # nothing to seat: no need to load CP-SAT for an empty model
     return _assign_lock_schools(facts)
 
 
@@ -129,6 +134,8 @@ def _labels(facts: Facts, members: list[int]) -> str:
 
 def _assign_lock_schools(facts: Facts) -> LockCheck:
     """Find schools for every locked household at once, or name the locks whose children cannot all fit."""
+    from ortools.sat.python import cp_model
+
     locks = facts.instance.locks
     model = cp_model.CpModel()
     keep = [model.new_bool_var(f"keep_lock_{i}") for i in range(len(locks))]

@@ -26,9 +26,9 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
-from ortools.sat.python import cp_model
 
 from matcher.facts import IntArray
 from matcher.solution import Solution
@@ -37,6 +37,9 @@ from matcher.solver.class_model import ClassModel, read_values, solution_of, val
 from matcher.solver.evaluate import objective_values
 from matcher.solver.highs import DUAL_RESTART_OBJECTIVES, HighsMirror, MipOutcome, Relaxation
 from matcher.solver.linear import Terms
+
+if TYPE_CHECKING:  # CP-SAT takes half a second to load: imported only when a tier reaches it (``_full_search``)
+    from ortools.sat.python import cp_model
 
 LP_SHARE = 0.8  # of a tier's time, at most, for the LP relaxation (without it nothing else has a bound)
 RESTRICTED_SHARE = 0.4  # of what is left, at most, for the models restricted to LP vertices ...
@@ -78,8 +81,8 @@ class TierOutcome:
     phases: dict[str, float | str]  # seconds per step, and which step proved the tier
 
 
-Configure = Callable[[cp_model.CpSolver, float], None]
-Run = Callable[[cp_model.CpSolver, cp_model.CpModel], cp_model.CpSolverStatus]
+Configure = Callable[["cp_model.CpSolver", float], None]
+Run = Callable[["cp_model.CpSolver", "cp_model.CpModel"], "cp_model.CpSolverStatus"]
 
 
 @dataclass
@@ -303,6 +306,8 @@ def _full_search(tier: _Tier, box: tuple[np.ndarray, np.ndarray] | None, seconds
                  configure: Configure, run: Run, phases: dict[str, float | str], since: float) -> TierOutcome:
     """CP-SAT on the whole model, within the box every better solution keeps, for what is left of the tier
     once the model is copied and hinted (a second on the wide u16 backlog under load)."""
+    from ortools.sat.python import cp_model
+
     allocation = tier.allocation
     if box is None:
         tier.tighter(tier.value)

@@ -16,9 +16,9 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import numpy as np
-from ortools.sat.python import cp_model
 
 from matcher.format import MAXIMISED_OBJECTIVES
 from matcher.solution import Solution
@@ -29,6 +29,9 @@ from matcher.solver.evaluate import is_better, objective_values
 from matcher.solver.highs import HighsMirror
 from matcher.solver.options import Progress, SolveControl, SolveOptions
 from matcher.solver.search import NextTier, search_tier
+
+if TYPE_CHECKING:  # CP-SAT takes half a second to load: imported only when a tier reaches it (``run``)
+    from ortools.sat.python import cp_model
 
 
 @dataclass(frozen=True)
@@ -122,7 +125,9 @@ def _search_tier(allocation: ClassModel, mirror: HighsMirror, objectives: list[s
     name = objectives[i]
 
     def run(solver: cp_model.CpSolver, model: cp_model.CpModel) -> cp_model.CpSolverStatus:
-        callback = _ProgressCallback(control, name, i, len(objectives), budget.started)
+        from matcher.solver.cp_progress import ProgressCallback
+
+        callback = ProgressCallback(control, name, i, len(objectives), budget.started)
         unregister = control.while_running(solver.stop_search)
         try:
             return solver.solve(model, callback)
@@ -159,14 +164,3 @@ def _unsolved_tier(allocation: ClassModel, name: str, current: Solution, seconds
     proven = known is not None and bound == value  # unsearched, yet proven by the wider problem's bound
     return TierResult(name, "optimal" if proven else "not_solved", value, bound, 0.0, max(0.0, seconds))
 
-
-class _ProgressCallback(cp_model.CpSolverSolutionCallback):
-    """Reports each improving solution's objective and the bound so far."""
-
-    def __init__(self, control: SolveControl, name: str, index: int, tiers: int, started: float) -> None:
-        super().__init__()
-        self._control, self._name, self._index, self._tiers, self._started = control, name, index, tiers, started
-
-    def on_solution_callback(self) -> None:
-        self._control.progress(Progress(self._name, self._index, self._tiers, int(round(self.objective_value)),
-                                        int(round(self.best_objective_bound)), time.monotonic() - self._started))

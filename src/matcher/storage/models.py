@@ -17,6 +17,8 @@ from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, Text, TypeDe
 from sqlalchemy import DateTime as SqlDateTime
 from sqlalchemy.orm import DeclarativeBase, Mapped, column_property, mapped_column, relationship
 
+from matcher.job_kinds import SOLVE_JOB
+
 ID_LENGTH = 32  # "sol_" + 24 hex digits fits comfortably
 SHORT = 32  # roles, statuses, event names, municipality codes
 HASH_LENGTH = 64  # sha256 hex
@@ -44,7 +46,6 @@ class Base(DeclarativeBase):
 
 
 COORDINATOR = "coordinator"
-SOLVE_JOB = "solve"  # the kind of a job that solves an instance (the other kinds answer questions about one)
 
 
 @dataclass(frozen=True)

@@ -22,9 +22,9 @@ from typing import Any
 from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.orm import Session, defer, selectinload, undefer
 
+from matcher.job_kinds import QUESTIONS, SOLVE_JOB
 from matcher.storage.models import (
     COORDINATOR,
-    SOLVE_JOB,
     Actor,
     ApiKey,
     DecisionRecord,
@@ -41,8 +41,6 @@ ROLES = (COORDINATOR, MUNICIPALITY)
 QUEUED, RUNNING, COMPLETED, FAILED, CANCELLED = "queued", "running", "completed", "failed", "cancelled"
 FINISHED = (COMPLETED, FAILED, CANCELLED)
 ACCEPT, DECLINE = "accept", "decline"
-RECOMMEND, WHY_NOT = "recommend", "why_not"  # the kinds of question jobs (beside SOLVE_JOB)
-QUESTIONS = (RECOMMEND, WHY_NOT)
 
 KEY_TOKEN_BYTES = 32
 KEY_PREFIX = "mk_"  # recognisable in logs and secret scanners

@@ -34,7 +34,7 @@ from importlib.metadata import PackageNotFoundError, version
 from typing import TYPE_CHECKING, Any, TextIO
 
 from matcher.api.background import yield_to_requests
-from matcher.storage.models import SOLVE_JOB  # any other kind of job is a question
+from matcher.job_kinds import SOLVE_JOB  # any other kind of job is a question
 
 if TYPE_CHECKING:  # the solver (and OR-Tools) is imported only after the memory limit is in place
     from matcher.solver.options import Progress, SolveControl

@@ -27,6 +27,7 @@ from matcher.api.routes.decisions import decided_proposal
 from matcher.api.routes.solves import cancel_job, resolved_options
 from matcher.api.schemas import ErrorOut, QuestionOut, RecommendIn, ResolveOptionsIn, WhyNotIn
 from matcher.exceptions import Problem
+from matcher.job_kinds import RECOMMEND, WHY_NOT
 from matcher.storage import repository as repo
 from matcher.storage.models import SolveRecord
 
@@ -48,7 +49,7 @@ def ask_recommendations(solve_id: str, body: RecommendIn, actor: Caller, session
                                      "one_of")])
     question = {"household": body.household, "dwelling": body.dwelling, "top": body.top, "language": body.language}
     solve = visible_solve(session, actor, solve_id)  # after the body's checks (see matcher.api.deps)
-    return _queue(repo.RECOMMEND, question, body.options, solve, actor, session, indexes, runner)
+    return _queue(RECOMMEND, question, body.options, solve, actor, session, indexes, runner)
 
 
 @router.post("/v1/solves/{solve_id}/why-not", status_code=202, responses=ERRORS)
@@ -59,7 +60,7 @@ def ask_why_not(solve_id: str, body: WhyNotIn, actor: Caller, session: DbSession
     would lose their place). Follow it at ``GET /v1/questions/{id}``."""
     question = {"household": body.household, "dwelling": body.dwelling, "language": body.language}
     solve = visible_solve(session, actor, solve_id)
-    return _queue(repo.WHY_NOT, question, body.options, solve, actor, session, indexes, runner)
+    return _queue(WHY_NOT, question, body.options, solve, actor, session, indexes, runner)
 
 
 @router.get("/v1/questions/{question_id}", responses={401: {"model": ErrorOut}, 404: {"model": ErrorOut}})
