@@ -23,8 +23,8 @@ from matcher.accountability.why_not import why_not
 from matcher.api.questions import answer
 from matcher.cli import audit as audit_cli
 from matcher.cli import reproduce as reproduce_cli
+from matcher.job_kinds import WHY_NOT
 from matcher.solver import SolveOptions
-from matcher.storage.repository import WHY_NOT
 
 
 @pytest.fixture(scope="module")
