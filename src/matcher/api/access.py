@@ -8,15 +8,13 @@ municipality, household records) are parsed once per instance and kept in a smal
 
 from __future__ import annotations
 
-import json
 import threading
 from collections import OrderedDict
-from dataclasses import dataclass
-from typing import Any
 
 from fastapi import HTTPException
 from sqlalchemy.orm import Session
 
+from matcher.api.proposal_views import InstanceIndex
 from matcher.storage import repository as repo
 from matcher.storage.models import InstanceRecord, SolveRecord
 from matcher.storage.repository import storable
@@ -42,35 +40,6 @@ def require_coordinator(actor: repo.Actor) -> None:
     """Routes for the coordinator only look, to any other key, like routes that do not exist."""
     if not actor.is_coordinator:
         raise HTTPException(status_code=404, detail="Not Found")
-
-
-@dataclass(frozen=True)
-class InstanceIndex:
-    """The records of one instance version, by id."""
-
-    municipalities: dict[str, dict[str, Any]]
-    dwellings: dict[str, dict[str, Any]]
-    households: dict[str, dict[str, Any]]
-    locks: list[tuple[str, str]]
-
-    @classmethod
-    def parse(cls, document_text: str) -> InstanceIndex:
-        return cls.of(json.loads(document_text))
-
-    @classmethod
-    def of(cls, document: dict[str, Any]) -> InstanceIndex:
-        return cls(municipalities={str(m["id"]): m for m in document["municipalities"]},
-                   dwellings={str(d["id"]): d for d in document["dwellings"]},
-                   households={str(h["id"]): h for h in document["households"]},
-                   locks=[(str(lock["household"]), str(lock["dwelling"])) for lock in document.get("locks") or []])
-
-    def municipality_of(self, dwelling: str) -> str | None:
-        record = self.dwellings.get(dwelling)
-        return None if record is None else str(record["municipality"])
-
-    def persons(self, household: str) -> int:
-        record = self.households.get(household)
-        return 0 if record is None else len(record["members"])
 
 
 class IndexCache:
@@ -108,25 +77,3 @@ def visible_solve(session: Session, actor: repo.Actor, solve_id: str) -> SolveRe
     if not actor.is_coordinator and not repo.instance_covers(session, solve.instance_id, str(actor.municipality)):
         raise not_found("solve", solve_id)
     return solve
-
-
-def visible_assignments(proposal: dict[str, Any], index: InstanceIndex, actor: repo.Actor) -> list[dict[str, Any]]:
-    assignments = [a for a in proposal.get("assignments") or [] if isinstance(a, dict)]
-    if actor.is_coordinator:
-        return assignments
-    return [a for a in assignments if index.municipality_of(str(a.get("dwelling"))) == actor.municipality]
-
-
-def municipality_view(proposal: dict[str, Any], index: InstanceIndex, actor: repo.Actor) -> dict[str, Any]:
-    """The proposal as one municipality may see it: its dwellings' assignments and the households in them."""
-    assignments = visible_assignments(proposal, index, actor)
-    return {
-        "format": proposal.get("format"),
-        "instance": proposal.get("instance"),
-        "status": proposal.get("status"),
-        "assignments": assignments,
-        "unassigned": [],
-        "municipalities": [m for m in proposal.get("municipalities") or [] if m.get("id") == actor.municipality],
-        "households": [index.households[a["household"]] for a in assignments if a["household"] in index.households],
-        "dwellings": [index.dwellings[a["dwelling"]] for a in assignments if a["dwelling"] in index.dwellings],
-    }

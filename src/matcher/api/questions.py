@@ -28,12 +28,12 @@ from matcher.accountability.baseline import Baseline, read_baseline
 from matcher.accountability.forcing import Forced, question_budget
 from matcher.accountability.recommend import recommend_dwellings, recommend_households
 from matcher.accountability.why_not import why_not
-from matcher.api.access import InstanceIndex, municipality_view, not_found, visible_assignments
+from matcher.api.proposal_views import InstanceIndex, municipality_view, visible_assignments
 from matcher.explain.words import DUTCH, ENGLISH
 from matcher.job_kinds import RECOMMEND, WHY_NOT
+from matcher.roles import MUNICIPALITY, Actor
 from matcher.solver import SolveOptions
 from matcher.solver.budget import Budget
-from matcher.storage import repository as repo
 
 DEFAULT_LANGUAGE = DUTCH
 OTHER_HOUSEHOLD: dict[str, str] = {ENGLISH: "(another household)", DUTCH: "(een ander huishouden)"}
@@ -52,13 +52,16 @@ class Scope:
     def of(cls, municipality: str | None, proposal: dict[str, Any], index: InstanceIndex) -> Scope:
         if municipality is None:
             return cls(None, None, None)
-        actor = repo.Actor("scope", repo.MUNICIPALITY, municipality)
+        actor = Actor("scope", MUNICIPALITY, municipality)
         own = frozenset(d for d, record in index.dwellings.items() if str(record["municipality"]) == municipality)
         placed = frozenset(str(a["household"]) for a in visible_assignments(proposal, index, actor))
         return cls(municipality, own, placed)
 
     def require(self, index: InstanceIndex, household: str | None, dwelling: str | None) -> None:
-        """404 for an id that does not exist or that this key may not see (the two look the same)."""
+        """404 for an id that does not exist or that this key may not see (the two look the same). Only the route
+        asks this, so FastAPI is imported here and not in the solve process that answers."""
+        from matcher.api.access import not_found
+
         if household is not None and (household not in index.households
                                       or (self.households is not None and household not in self.households)):
             raise not_found("household", household)
@@ -150,7 +153,7 @@ def _why_not(baseline: Baseline, question: dict[str, Any], scope: Scope, index: 
 
 def _municipality_proposal(proposal: dict[str, Any], scope: Scope, index: InstanceIndex) -> dict[str, Any]:
     """The forced proposal as the municipality sees proposals, without the records of households it may not see."""
-    view = municipality_view(proposal, index, repo.Actor("scope", repo.MUNICIPALITY, scope.municipality))
+    view = municipality_view(proposal, index, Actor("scope", MUNICIPALITY, scope.municipality))
     visible = scope.households or frozenset()
     view["households"] = [record for record in view["households"] if str(record.get("id")) in visible]
     return view

@@ -11,13 +11,13 @@ PostgreSQL.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
 
 from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, Text, TypeDecorator, select
 from sqlalchemy import DateTime as SqlDateTime
 from sqlalchemy.orm import DeclarativeBase, Mapped, column_property, mapped_column, relationship
 
 from matcher.job_kinds import SOLVE_JOB
+from matcher.roles import Actor
 
 ID_LENGTH = 32  # "sol_" + 24 hex digits fits comfortably
 SHORT = 32  # roles, statuses, event names, municipality codes
@@ -43,22 +43,6 @@ class UtcDateTime(TypeDecorator[dt.datetime]):
 
 class Base(DeclarativeBase):
     pass
-
-
-COORDINATOR = "coordinator"
-
-
-@dataclass(frozen=True)
-class Actor:
-    """Who is acting: a key's id and role (and municipality), never the key itself."""
-
-    key_id: str
-    role: str
-    municipality: str | None = None
-
-    @property
-    def is_coordinator(self) -> bool:
-        return self.role == COORDINATOR
 
 
 class ApiKey(Base):

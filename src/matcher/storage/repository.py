@@ -23,9 +23,8 @@ from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.orm import Session, defer, selectinload, undefer
 
 from matcher.job_kinds import QUESTIONS, SOLVE_JOB
+from matcher.roles import COORDINATOR, MUNICIPALITY, Actor
 from matcher.storage.models import (
-    COORDINATOR,
-    Actor,
     ApiKey,
     DecisionRecord,
     InstanceMunicipality,
@@ -35,11 +34,9 @@ from matcher.storage.models import (
     SolveRecord,
 )
 
-MUNICIPALITY = "municipality"
-ROLES = (COORDINATOR, MUNICIPALITY)
-
 QUEUED, RUNNING, COMPLETED, FAILED, CANCELLED = "queued", "running", "completed", "failed", "cancelled"
 FINISHED = (COMPLETED, FAILED, CANCELLED)
+ROLES = (COORDINATOR, MUNICIPALITY)
 ACCEPT, DECLINE = "accept", "decline"
 
 KEY_TOKEN_BYTES = 32

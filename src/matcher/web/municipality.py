@@ -15,8 +15,9 @@ from fastapi import APIRouter, Form, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import ValidationError
 
-from matcher.api.access import InstanceIndex, could_exist, found_instance, not_found, visible_assignments, visible_solve
+from matcher.api.access import could_exist, found_instance, not_found, visible_solve
 from matcher.api.errors import ProblemsError
+from matcher.api.proposal_views import InstanceIndex, visible_assignments
 from matcher.api.routes import municipalities
 from matcher.api.routes.decisions import checked_decisions, decided_proposal
 from matcher.api.schemas import DecisionIn, MunicipalityProgressOut

@@ -13,10 +13,11 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Body, HTTPException
 from sqlalchemy.orm import Session
 
-from matcher.api.access import InstanceIndex, found_instance, not_found, visible_assignments, visible_solve
+from matcher.api.access import found_instance, not_found, visible_solve
 from matcher.api.deps import Caller, Coordinator, DbSession, Indexes, Runner, VisibleSolve
 from matcher.api.errors import ProblemsError
 from matcher.api.jobs.runner import SolveRunner
+from matcher.api.proposal_views import InstanceIndex, visible_assignments
 from matcher.api.replan import replanned_document
 from matcher.api.routes.solves import resolved_options
 from matcher.api.schemas import (

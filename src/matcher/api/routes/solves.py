@@ -10,9 +10,10 @@ from fastapi import APIRouter, HTTPException, Query
 from fastapi import Response as HttpResponse
 from sqlalchemy.orm import Session
 
-from matcher.api.access import found_instance, municipality_view
+from matcher.api.access import found_instance
 from matcher.api.deps import Caller, Coordinator, CoordinatorSolve, DbSession, Indexes, Runner, VisibleSolve
 from matcher.api.jobs.runner import SolveRunner
+from matcher.api.proposal_views import municipality_view
 from matcher.api.schemas import (
     ErrorOut,
     ProposalOut,
