@@ -1,6 +1,6 @@
 """Solve processes started ahead of need.
 
-Python, the solver and OR-Tools take about a second to load; a spare process that has loaded them waits
+Python and the solver take most of a second to load; a spare process that has loaded them waits
 for its job on stdin, so a queued solve starts at once. The spare holds no job: a server that dies takes
 nothing with it (the spare sees end of file on stdin and exits).
 """
@@ -26,8 +26,8 @@ class Spare:
 
 
 class WarmProcesses:
-    """One solve process kept started ahead of need: it has loaded Python, the solver and OR-Tools (about a
-    second) by the time a job arrives. It holds no job, so a server that dies takes nothing with it."""
+    """One solve process kept started ahead of need: it has loaded Python and the solver (most of a second)
+    by the time a job arrives. It holds no job, so a server that dies takes nothing with it."""
 
     def __init__(self, settings: ServiceSettings) -> None:
         self._settings = settings

@@ -1,7 +1,7 @@
 """The solve process: one job, run apart from the server so that a crash or a memory blow-up stays here.
 
 Started by the runner as ``python -m matcher.api.jobs.worker MEMORY_LIMIT_MB`` ahead of need: it limits its
-own address space, imports the solver (a second of OR-Tools start-up no job has to wait for), and then
+own address space, imports the solver (most of a second no job has to wait for), and then
 waits for one JSON line on stdin: the job (its kind, instance document and options; for a solve the solve
 function, for a question what was asked and the proposal it is about). It writes JSON lines to its
 protocol channel (the original stdout; anything printed goes to stderr, the job's log):
