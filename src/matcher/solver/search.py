@@ -135,10 +135,12 @@ def search_tier(allocation: ClassModel, mirror: HighsMirror, name: str, maximise
                 budget: float, configure: Configure, run: Run, should_stop: Callable[[], bool],
                 deterministic: bool = False, workers: int = 2,
                 report: Callable[[int, int | None], None] | None = None, known: int | None = None,
-                then: NextTier | None = None) -> TierOutcome:
+                then: NextTier | None = None, priced_support: np.ndarray | None = None) -> TierOutcome:
     """Optimise one objective (earlier ones are already held by rows of the model); ``report(value, bound)``
     hears of every step's progress. ``known``: a bound proven elsewhere; a solution reaching it ends the tier.
-    ``then``: the next tier's objective, which the restricted rounds prefer among solutions equal on this one."""
+    ``then``: the next tier's objective, which the restricted rounds prefer among solutions equal on this one.
+    ``priced_support``: the columns of the flow behind a priced bound (``matcher.solver.priced_bound``); on a
+    large model, the LP starts with them."""
     terms = allocation.terms[name]
     began = time.monotonic()
     # from the tier's first moment: evaluating the start counts too
@@ -163,6 +165,11 @@ def search_tier(allocation: ClassModel, mirror: HighsMirror, name: str, maximise
     start = values_of(allocation, tier.solution)
     if start is not None:
         mirror.include(start > 0)
+    large = len(allocation.linear.lower) > LARGE_MODEL_VARIABLES
+    if large and priced_support is not None:
+        # the column generation starts from the flow's arcs too: on the national backlog its LP then converges
+        # (8,273 in 18 s at a load of 5) where from the warm start's alone it was far off after 150 s
+        mirror.include(priced_support)
     # a share of what is left, not of the whole tier: reading the warm start into counts before it took 0.3-0.6 s
     # under load, and the last tier's LP then ran that much past the tier's deadline (issue 17)
     relaxation = mirror.relax(terms, maximise, clock.allow(LP_SHARE * clock.left()), name in DUAL_RESTART_OBJECTIVES)
@@ -172,7 +179,6 @@ def search_tier(allocation: ClassModel, mirror: HighsMirror, name: str, maximise
         phases["lp_iterations"] = relaxation.iterations
     if tier.proven or should_stop():
         return done("lp")
-    large = len(allocation.linear.lower) > LARGE_MODEL_VARIABLES
     rounds = None
     if relaxation is not None and tier.bound is not None:
         typical = RESTRICTED_MINIMUM_S if deterministic else max(RESTRICTED_MINIMUM_S,

@@ -28,6 +28,7 @@ from matcher.solver.class_model import ClassModel
 from matcher.solver.evaluate import is_better, objective_values
 from matcher.solver.highs import HighsMirror
 from matcher.solver.options import Progress, SolveControl, SolveOptions
+from matcher.solver.priced_bound import priced_bound
 from matcher.solver.search import NextTier, search_tier
 
 if TYPE_CHECKING:  # CP-SAT takes half a second to load: imported only when a tier reaches it (``run``)
@@ -137,11 +138,16 @@ def _search_tier(allocation: ClassModel, mirror: HighsMirror, objectives: list[s
     then = NextTier(allocation.terms[objectives[i + 1]], objectives[i + 1] in MAXIMISED_OBJECTIVES) \
         if i + 1 < len(objectives) else None
     began = time.monotonic()
-    outcome = search_tier(allocation, mirror, name, name in MAXIMISED_OBJECTIVES, current, seconds,
+    priced = priced_bound(allocation, name)  # where the LP does not converge in time (national), the best bound
+    known = known if priced is None else _tightest(name, priced.bound, known)
+    priced_seconds = time.monotonic() - began
+    outcome = search_tier(allocation, mirror, name, name in MAXIMISED_OBJECTIVES, current,
+                          max(0.0, seconds - priced_seconds),
                           lambda solver, limit: configure_cp_sat(solver, options, limit), run,
                           lambda: control.stopped, options.deterministic, options.workers,
                           lambda value, bound: control.progress(Progress(name, i, len(objectives), value, bound,
-                                                                         budget.elapsed())), known, then)
+                                                                         budget.elapsed())), known, then,
+                          None if priced is None else priced.support)
     spent = time.monotonic() - began
     trivial = _tightest(name, class_model.trivial_bound(allocation, name, outcome.value), known)
     if outcome.bound is None:
@@ -151,8 +157,8 @@ def _search_tier(allocation: ClassModel, mirror: HighsMirror, objectives: list[s
     else:
         bound = min(outcome.value, outcome.bound)
     state = "optimal" if outcome.proven or bound == outcome.value else "feasible"
-    return outcome.solution, TierResult(name, state, outcome.value, bound, spent, seconds, outcome.branches,
-                                        outcome.phases)
+    phases = outcome.phases if priced is None else outcome.phases | {"priced_seconds": round(priced_seconds, 4)}
+    return outcome.solution, TierResult(name, state, outcome.value, bound, spent, seconds, outcome.branches, phases)
 
 
 def _unsolved_tier(allocation: ClassModel, name: str, current: Solution, seconds: float,
