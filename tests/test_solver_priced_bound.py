@@ -66,11 +66,11 @@ def test_the_support_holds_the_arcs_of_the_singles_and_no_school_choice() -> Non
 
 
 @pytest.mark.parametrize("large", [True, False])
-def test_only_on_a_large_model_the_lp_starts_from_the_priced_flow(monkeypatch: pytest.MonkeyPatch,
+def test_only_a_large_models_lp_starts_from_the_priced_flow(monkeypatch: pytest.MonkeyPatch,
                                                                   large: bool) -> None:
-    """A national model's column generation starts from the flow's arcs; a small model's LP needs no help."""
+    """From 3,000 households up the column generation starts from the flow's arcs; a small model's LP needs no help."""
     if large:
-        monkeypatch.setattr(search, "LARGE_MODEL_VARIABLES", 0)  # every model counts as a national one
+        monkeypatch.setattr(search, "PRICED_COLUMNS_ABOVE", 0)  # every model counts as a large one
     included: list[np.ndarray] = []
     original = HighsMirror.include
 

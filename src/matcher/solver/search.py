@@ -50,6 +50,9 @@ RESTRICTED_ROUNDS = 8  # restricted models tried per tier, each with the arcs of
 RESTRICTED_STALL_ROUNDS = 2  # rounds without improvement after which more vertices are not worth it
 LARGE_MODEL_VARIABLES = 150_000  # above this (a national backlog), only the LP and the restricted search run
 LARGE_RESTRICTED_SHARE = 0.9  # of what the LP leaves, for the restricted search of a large model
+PRICED_COLUMNS_ABOVE = 50_000  # from this many columns (3,000 households and up) the LP starts from the priced
+# flow's arcs too: nl-backlog-h3000's persons LP then reached its optimum (4,336) in 14 s; on the 600-household
+# backlogs (14,000-47,000 columns) the LPs converge anyway, and the extra columns slowed the rounds (issue 17)
 SHORTEST_STEP_S = 0.25  # a HiGHS MIP or a CP-SAT search given less than this ends in its set-up (presolve of
 # the wide u16 backlog's whole model: 0.4-1.9 s, not interruptible), so it is not started
 CP_SAT_COPY_SECONDS_PER_VARIABLE = 3e-5  # making, copying and hinting CP-SAT's model before it searches: 0.4 s
@@ -137,7 +140,7 @@ def search_tier(allocation: ClassModel, mirror: HighsMirror, name: str, maximise
     hears of every step's progress. ``known``: a bound proven elsewhere; a solution reaching it ends the tier.
     ``then``: the next tier's objective, which the restricted rounds prefer among solutions equal on this one.
     ``priced_support``: the columns of the flow behind a priced bound (``matcher.solver.priced_bound``); on a
-    large model, the LP starts with them."""
+    model of more than ``PRICED_COLUMNS_ABOVE`` columns, the LP starts with them."""
     terms = allocation.terms[name]
     began = time.monotonic()
     # from the tier's first moment: evaluating the start counts too
@@ -163,7 +166,7 @@ def search_tier(allocation: ClassModel, mirror: HighsMirror, name: str, maximise
     if start is not None:
         mirror.include(start > 0)
     large = len(allocation.linear.lower) > LARGE_MODEL_VARIABLES
-    if large and priced_support is not None:
+    if priced_support is not None and len(allocation.linear.lower) > PRICED_COLUMNS_ABOVE:
         # the column generation starts from the flow's arcs too: on the national backlog its LP then converges
         # (8,273 in 18 s at a load of 5) where from the warm start's alone it was far off after 150 s
         mirror.include(priced_support)
