@@ -186,7 +186,7 @@ def search_tier(allocation: ClassModel, mirror: HighsMirror, name: str, maximise
         seconds = clock.allow(LARGE_RESTRICTED_SHARE * clock.left() if large
                               else min(RESTRICTED_SHARE * clock.left(), typical))
         rounds = _Rounds(tier, mirror, relaxation, start, min(seconds, clock.deadline - time.monotonic()), should_stop,
-                         lexicographic_objective(allocation, terms, maximise, then))
+                         lexicographic_objective(allocation, terms, maximise, then), lean_first=large)
         rounds.run(1)  # often enough; otherwise its solution warm-starts the branch-and-cut below
         if tier.proven:
             lap("restricted", step)
@@ -357,10 +357,16 @@ class _Rounds:
 
     Each restricted model has a few hundred to a few thousand columns and is solved in a fraction of a
     second; ``start`` holds the incumbent's values (the warm start of what follows).
+
+    ``lean_first``: the first round on the LP's arcs alone, without the incumbent's. On the national backlog
+    the overdue tier's LP support is 9,465 columns and the greedy start's as many again: on the support alone
+    HiGHS found 8,238 overdue households housed in 15 s (its optimum there), with the start's arcs 8,118 and
+    then nothing better for 30 s (root cuts on twice the columns).
     """
 
     def __init__(self, tier: _Tier, mirror: HighsMirror, relaxation: Relaxation, start: IntArray | None,
-                 seconds: float, should_stop: Callable[[], bool], objective: Terms | None = None) -> None:
+                 seconds: float, should_stop: Callable[[], bool], objective: Terms | None = None,
+                 lean_first: bool = False) -> None:
         self.tier, self.mirror, self.relaxation, self.start = tier, mirror, relaxation, start
         self.should_stop = should_stop
         self.objective = objective if objective is not None else tier.allocation.terms[tier.name]
@@ -368,8 +374,9 @@ class _Rounds:
         self.counted = np.zeros(len(allocation.linear.lower), dtype=np.bool_)
         self.counted[allocation.counted()] = True
         self.kept = relaxation.support() | ~self.counted
-        if start is not None:
-            self.kept |= start > 0
+        self.incumbent = start > 0 if start is not None else np.zeros(len(self.kept), dtype=np.bool_)
+        if not lean_first:
+            self.kept |= self.incumbent
         self.deadline = time.monotonic() + seconds
         self.done = self.stalled = 0
 
@@ -381,8 +388,8 @@ class _Rounds:
             if left < SHORTEST_STEP_S or self.should_stop() or tier.proven or self.stalled >= RESTRICTED_STALL_ROUNDS:
                 return
             if self.done:
-                self.kept |= self.mirror.another_vertex(terms, self.relaxation, self.counted, seed=self.done,
-                                                        time_limit=left)
+                self.kept |= self.incumbent | self.mirror.another_vertex(terms, self.relaxation, self.counted,
+                                                                         seed=self.done, time_limit=left)
                 left = self.deadline - time.monotonic()
                 if left < SHORTEST_STEP_S:
                     return
