@@ -81,6 +81,15 @@ def test_the_support_holds_the_arcs_of_the_singles_and_no_school_choice() -> Non
     assert priced.support.sum() < len(priced.support)
 
 
+def test_the_greedy_method_reports_the_priced_bound() -> None:
+    """Without a search the bounds are the ones that need none: the caps priced, not every household housed."""
+    data = _couples_first_with_a_neighbour()
+    result = solve(load_instance(data), SolveOptions(time_limit=10, workers=1, method="greedy"))
+    overdue = result.tiers[0]
+    # the neighbour's town has room for 11 but none of the overdue can afford its dwelling: its cap is not priced
+    assert (overdue.value, overdue.bound, overdue.status) == (2, 3, "feasible")
+
+
 @pytest.mark.parametrize("large", [True, False])
 def test_only_a_large_models_lp_starts_from_the_priced_flow(monkeypatch: pytest.MonkeyPatch,
                                                                   large: bool) -> None:
