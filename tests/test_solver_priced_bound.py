@@ -1,5 +1,6 @@
 """The bound that prices the municipality caps (``matcher.solver.priced_bound``): never below what a solution
-reaches, tighter than the trivial bound where the caps bind, and used by the tiers."""
+reaches, tighter than the trivial bound where the caps bind, and used by the tiers; and how a large model's tier
+starts its LP and its first restricted round."""
 
 from __future__ import annotations
 
@@ -42,6 +43,21 @@ def _bound(allocation: ClassModel, name: str) -> int:
     return priced.bound
 
 
+def _couples_first_with_a_neighbour() -> dict[str, Any]:
+    """The capped region, but the couples waited longest, so the greedy houses a couple and one single (2
+    overdue, where 3 fit); and a household not overdue, in a town of its own, in a dwelling only it can
+    afford, so that the greedy's columns are never the flow's nor the LP's. Only the first tier."""
+    data = _capped_region()
+    for record in data["households"]:
+        record["waiting_since"] = LONG_AGO if record["id"].startswith("c") else EARLIER
+        record["max_rent"] = 650
+    data["policy"]["objectives"] = ["overdue_housed"]  # the next tier's start would be the flow's columns too
+    data["municipalities"].append(municipality("GM0355", target=10))
+    data["dwellings"].append(dwelling("dear", municipality="GM0355", rent=900))
+    data["households"].append(household("n0", [40], max_rent=1000))
+    return data
+
+
 def test_where_the_caps_bind_the_priced_bound_is_the_optimum_and_the_trivial_one_is_not() -> None:
     allocation = _allocation(derive_facts(load_instance(_capped_region())))
     assert _bound(allocation, "overdue_housed") == 3
@@ -65,12 +81,21 @@ def test_the_support_holds_the_arcs_of_the_singles_and_no_school_choice() -> Non
     assert priced.support.sum() < len(priced.support)
 
 
+def test_the_greedy_method_reports_the_priced_bound() -> None:
+    """Without a search the bounds are the ones that need none: the caps priced, not every household housed."""
+    data = _couples_first_with_a_neighbour()
+    result = solve(load_instance(data), SolveOptions(time_limit=10, workers=1, method="greedy"))
+    overdue = result.tiers[0]
+    # the neighbour's town has room for 11 but none of the overdue can afford its dwelling: its cap is not priced
+    assert (overdue.value, overdue.bound, overdue.status) == (2, 3, "feasible")
+
+
 @pytest.mark.parametrize("large", [True, False])
-def test_only_on_a_large_model_the_lp_starts_from_the_priced_flow(monkeypatch: pytest.MonkeyPatch,
+def test_only_a_large_models_lp_starts_from_the_priced_flow(monkeypatch: pytest.MonkeyPatch,
                                                                   large: bool) -> None:
-    """A national model's column generation starts from the flow's arcs; a small model's LP needs no help."""
+    """From 3,000 households up the column generation starts from the flow's arcs; a small model's LP needs no help."""
     if large:
-        monkeypatch.setattr(search, "LARGE_MODEL_VARIABLES", 0)  # every model counts as a national one
+        monkeypatch.setattr(search, "PRICED_COLUMNS_ABOVE", 0)  # every model counts as a large one
     included: list[np.ndarray] = []
     original = HighsMirror.include
 
@@ -79,16 +104,7 @@ def test_only_on_a_large_model_the_lp_starts_from_the_priced_flow(monkeypatch: p
         original(mirror, columns)
 
     monkeypatch.setattr(HighsMirror, "include", recording)
-    data = _capped_region()
-    for record in data["households"]:  # the couples waited longest: the greedy houses one and a single
-        record["waiting_since"] = LONG_AGO if record["id"].startswith("c") else EARLIER
-    data["policy"]["objectives"] = ["overdue_housed"]  # the next tier's start would be the flow's columns too
-    # a household not overdue, in a dwelling only it can afford: the greedy's columns are not the flow's
-    data["municipalities"].append(municipality("GM0355", target=10))
-    data["dwellings"].append(dwelling("dear", municipality="GM0355", rent=900))
-    data["households"].append(household("n0", [40], max_rent=1000))
-    for record in data["households"][:-1]:
-        record["max_rent"] = 650
+    data = _couples_first_with_a_neighbour()
     instance = load_instance(data)
     result = solve(instance, SolveOptions(time_limit=10, workers=1))
     assert (result.tiers[0].value, result.tiers[0].bound) == (3, 3)
@@ -117,3 +133,30 @@ def test_the_priced_bound_lies_between_the_brute_force_optimum_and_the_trivial_b
         (optimum,) = brute_force_optimum(facts)
         allocation = _allocation(facts)
         assert optimum <= _bound(allocation, name) <= trivial_bound(allocation, name, 0)
+
+
+@pytest.mark.parametrize("large", [True, False])
+def test_only_on_a_national_model_the_first_restricted_round_leaves_the_incumbents_arcs_out(
+        monkeypatch: pytest.MonkeyPatch, large: bool) -> None:
+    """There the incumbent's arcs double the restricted model and its root cuts stall; the LP's arcs alone
+    hold a solution at the bound. The answer is the same either way."""
+    if large:
+        monkeypatch.setattr(search, "LARGE_MODEL_VARIABLES", 0)
+    restricted: list[np.ndarray] = []
+    original = HighsMirror.solve_mip
+
+    def recording(mirror: HighsMirror, *args: Any, **kwargs: Any) -> Any:
+        if kwargs.get("columns") is not None:
+            restricted.append(kwargs["columns"].copy())
+        return original(mirror, *args, **kwargs)
+
+    monkeypatch.setattr(HighsMirror, "solve_mip", recording)
+    instance = load_instance(_couples_first_with_a_neighbour())
+    facts = derive_facts(instance)
+    result = solve(instance, SolveOptions(time_limit=10, workers=1))
+    assert (result.tiers[0].value, result.tiers[0].bound) == (3, 3)
+    allocation = _allocation(facts)
+    couples = int(allocation.network.households.of[facts.household_index["c0"]])  # the greedy's; no LP optimum's
+    entries = allocation.entry_index(np.flatnonzero(allocation.network.entry_class == couples))
+    assert len(entries) and restricted
+    assert restricted[0][entries].any() == (not large)

@@ -89,7 +89,7 @@ def priced_bound(allocation: ClassModel, name: str) -> PricedBound | None:
     size = facts.households.size[representative].astype(np.int64)
     profit = facts.households.overdue[representative].astype(np.int64) if name == "overdue_housed" else size
     supply = network.households.count * _reached(allocation)
-    capacity = int(facts.municipalities.cap.sum())
+    capacity = int(facts.municipalities.cap[_municipalities_reached(allocation, profit * supply > 0)].sum())
     price = best_uniform_price(profit, size, supply, capacity)
     support = np.zeros(len(allocation.linear.lower), dtype=np.bool_)
     gaining = (supply > 0) & (profit > price * size)
@@ -119,6 +119,24 @@ def _reached(allocation: ClassModel) -> IntArray:
     reached = np.zeros(len(network.households), dtype=np.int64)
     reached[network.entry_class] = 1
     reached[network.placement_class[network.placement_pool == DIRECT]] = 1
+    return reached
+
+
+def _municipalities_reached(allocation: ClassModel, paying: np.ndarray) -> np.ndarray:
+    """Municipalities with a dwelling that some paying household class has an arc to: only their caps can
+    bind (a town nobody of them can live in adds nothing to the bound when its price is 0)."""
+    network, facts = allocation.network, allocation.facts
+    reached = np.zeros(len(facts.municipalities.ids), dtype=np.bool_)
+    if not paying.any() or network.placements == 0:
+        return reached
+    fed = np.zeros(len(network.pool_type), dtype=np.bool_)
+    fed[network.entry_pool[paying[network.entry_class]]] = True
+    pooled = network.placement_pool != DIRECT
+    used = np.zeros(network.placements, dtype=np.bool_)
+    used[pooled] = fed[network.placement_pool[pooled]]
+    used[~pooled] = paying[network.placement_class[~pooled]]
+    representative = np.array([rows[0] for rows in network.dwellings.members], dtype=np.int64)
+    reached[facts.dwellings.municipality[representative[network.dwelling_class[used]]]] = True
     return reached
 
 

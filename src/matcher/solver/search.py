@@ -53,6 +53,9 @@ RESTRICTED_ROUNDS = 8  # restricted models tried per tier, each with the arcs of
 RESTRICTED_STALL_ROUNDS = 2  # rounds without improvement after which more vertices are not worth it
 LARGE_MODEL_VARIABLES = 150_000  # above this (a national backlog), only the LP and the restricted search run
 LARGE_RESTRICTED_SHARE = 0.9  # of what the LP leaves, for the restricted search of a large model
+PRICED_COLUMNS_ABOVE = 50_000  # from this many columns (3,000 households and up) the LP starts from the priced
+# flow's arcs too: nl-backlog-h3000's persons LP then reached its optimum (4,336) in 14 s; on the 600-household
+# backlogs (14,000-47,000 columns) the LPs converge anyway, and the extra columns slowed the rounds (issue 17)
 SHORTEST_STEP_S = 0.25  # a HiGHS MIP or a CP-SAT search given less than this ends in its set-up (presolve of
 # the wide u16 backlog's whole model: 0.4-1.9 s, not interruptible), so it is not started
 CP_SAT_COPY_SECONDS_PER_VARIABLE = 3e-5  # making, copying and hinting CP-SAT's model before it searches: 0.4 s
@@ -140,7 +143,7 @@ def search_tier(allocation: ClassModel, mirror: HighsMirror, name: str, maximise
     hears of every step's progress. ``known``: a bound proven elsewhere; a solution reaching it ends the tier.
     ``then``: the next tier's objective, which the restricted rounds prefer among solutions equal on this one.
     ``priced_support``: the columns of the flow behind a priced bound (``matcher.solver.priced_bound``); on a
-    large model, the LP starts with them."""
+    model of more than ``PRICED_COLUMNS_ABOVE`` columns, the LP starts with them."""
     terms = allocation.terms[name]
     began = time.monotonic()
     # from the tier's first moment: evaluating the start counts too
@@ -166,7 +169,7 @@ def search_tier(allocation: ClassModel, mirror: HighsMirror, name: str, maximise
     if start is not None:
         mirror.include(start > 0)
     large = len(allocation.linear.lower) > LARGE_MODEL_VARIABLES
-    if large and priced_support is not None:
+    if priced_support is not None and len(allocation.linear.lower) > PRICED_COLUMNS_ABOVE:
         # the column generation starts from the flow's arcs too: on the national backlog its LP then converges
         # (8,273 in 18 s at a load of 5) where from the warm start's alone it was far off after 150 s
         mirror.include(priced_support)
@@ -186,7 +189,7 @@ def search_tier(allocation: ClassModel, mirror: HighsMirror, name: str, maximise
         seconds = clock.allow(LARGE_RESTRICTED_SHARE * clock.left() if large
                               else min(RESTRICTED_SHARE * clock.left(), typical))
         rounds = _Rounds(tier, mirror, relaxation, start, min(seconds, clock.deadline - time.monotonic()), should_stop,
-                         lexicographic_objective(allocation, terms, maximise, then))
+                         lexicographic_objective(allocation, terms, maximise, then), lean_first=large)
         rounds.run(1)  # often enough; otherwise its solution warm-starts the branch-and-cut below
         if tier.proven:
             lap("restricted", step)
@@ -359,10 +362,16 @@ class _Rounds:
 
     Each restricted model has a few hundred to a few thousand columns and is solved in a fraction of a
     second; ``start`` holds the incumbent's values (the warm start of what follows).
+
+    ``lean_first``: the first round on the LP's arcs alone, without the incumbent's. On the national backlog
+    the overdue tier's LP support is 9,465 columns and the greedy start's as many again: on the support alone
+    HiGHS found 8,238 overdue households housed in 15 s (its optimum there), with the start's arcs 8,118 and
+    then nothing better for 30 s (root cuts on twice the columns).
     """
 
     def __init__(self, tier: _Tier, mirror: HighsMirror, relaxation: Relaxation, start: IntArray | None,
-                 seconds: float, should_stop: Callable[[], bool], objective: Terms | None = None) -> None:
+                 seconds: float, should_stop: Callable[[], bool], objective: Terms | None = None,
+                 lean_first: bool = False) -> None:
         self.tier, self.mirror, self.relaxation, self.start = tier, mirror, relaxation, start
         self.should_stop = should_stop
         self.objective = objective if objective is not None else tier.allocation.terms[tier.name]
@@ -370,8 +379,9 @@ class _Rounds:
         self.counted = np.zeros(len(allocation.linear.lower), dtype=np.bool_)
         self.counted[allocation.counted()] = True
         self.kept = relaxation.support() | ~self.counted
-        if start is not None:
-            self.kept |= start > 0
+        self.incumbent = start > 0 if start is not None else np.zeros(len(self.kept), dtype=np.bool_)
+        if not lean_first:
+            self.kept |= self.incumbent
         self.deadline = time.monotonic() + seconds
         self.done = self.stalled = 0
 
@@ -383,8 +393,8 @@ class _Rounds:
             if left < SHORTEST_STEP_S or self.should_stop() or tier.proven or self.stalled >= RESTRICTED_STALL_ROUNDS:
                 return
             if self.done:
-                self.kept |= self.mirror.another_vertex(terms, self.relaxation, self.counted, seed=self.done,
-                                                        time_limit=left)
+                self.kept |= self.incumbent | self.mirror.another_vertex(terms, self.relaxation, self.counted,
+                                                                         seed=self.done, time_limit=left)
                 left = self.deadline - time.monotonic()
                 if left < SHORTEST_STEP_S:
                     return

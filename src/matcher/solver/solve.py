@@ -40,6 +40,7 @@ from matcher.solver.keeping import keep_where_free, least_change, previous_start
 from matcher.solver.locks import check_locks
 from matcher.solver.network import Network, build_network
 from matcher.solver.options import Phase, SolveControl, SolveOptions
+from matcher.solver.priced_bound import priced_bound
 from matcher.solver.proposal import build_proposal, invalid_proposal
 from matcher.solver.tiers import KnownTier, TierResult, optimise_lexicographically
 from matcher.validation import load_instance
@@ -211,11 +212,15 @@ def explanation_reserve(pairs: int, time_limit: float, households: int = 0) -> f
 
 def bounds_without_search(allocation: ClassModel, objectives: list[str], solution: Solution) -> list[TierResult]:
     """The greedy's tiers: its values, against the bounds the class model gives without any search (every
-    household that has an arc placed at its best arc). Optimal only where the two meet."""
+    household that has an arc placed at its best arc; for overdue and persons housed, the caps priced).
+    Optimal only where the two meet."""
     values = objective_values(allocation.facts, solution)
     results = []
     for name in objectives:
         bound = class_model.trivial_bound(allocation, name, values[name])
+        priced = priced_bound(allocation, name)
+        if priced is not None:
+            bound = max(values[name], min(bound, priced.bound))
         results.append(TierResult(name, "optimal" if bound == values[name] else "feasible", values[name], bound,
                                   0.0, 0.0))
     return results
