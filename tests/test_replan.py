@@ -242,7 +242,10 @@ def test_after_one_decline_the_week_moves_at_most_one_other_pair_on_average() ->
         others = pairs(first) - {pair}
         moved_replan.append(len(others - pairs(replan)))
         moved_fresh.append(len(others - pairs(fresh)))
-    assert sum(moved_replan) <= len(moved_replan) < sum(moved_fresh)
+    # at most one other pair moved per decline on average, and fewer than fresh solves move (3 against 8 on
+    # 2026-12-03; fresh solves move more or less by chance: which of equal optima a solver lands on)
+    assert sum(moved_replan) <= len(moved_replan)
+    assert sum(moved_replan) < sum(moved_fresh)
 
 
 # --- why a pair moved, from a re-solve with the pair kept ----------------------------------------------------
