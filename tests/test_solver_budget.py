@@ -18,6 +18,13 @@ def test_each_tier_gets_an_equal_part_of_what_is_left_after_the_reserve() -> Non
     assert budget.tier_share(3, 4) == pytest.approx(40.0, abs=0.1)  # the last tier gets all that is left
 
 
+def test_weighted_an_earlier_tier_gets_that_many_parts_against_one_for_each_later_tier() -> None:
+    budget = Budget(60.0, reserve=10.0, started=time.monotonic())
+    assert budget.tier_share(0, 4, earlier_weight=2.0) == pytest.approx(50.0 * 2 / 5, abs=0.1)
+    assert budget.tier_share(2, 4, earlier_weight=2.0) == pytest.approx(50.0 * 2 / 3, abs=0.1)
+    assert budget.tier_share(3, 4, earlier_weight=2.0) == pytest.approx(50.0, abs=0.1)
+
+
 def test_a_budget_that_has_run_out_leaves_nothing_and_never_a_negative_share() -> None:
     budget = Budget(10.0, started=time.monotonic() - 30.0)
     assert budget.left() == 0.0 and budget.tier_share(1, 4) == 0.0

@@ -12,7 +12,7 @@ from hypothesis import HealthCheck, given, settings
 
 from builders import LONG_AGO, dwelling, household, instance, municipality
 from matcher.facts import Facts, derive_facts
-from matcher.solver import SolveOptions, search, solve
+from matcher.solver import SolveOptions, search, solve, tiers
 from matcher.solver.class_model import ClassModel, build_class_model, trivial_bound
 from matcher.solver.classes import dwelling_classes, household_classes
 from matcher.solver.highs import HighsMirror
@@ -160,3 +160,15 @@ def test_only_on_a_national_model_the_first_restricted_round_leaves_the_incumben
     entries = allocation.entry_index(np.flatnonzero(allocation.network.entry_class == couples))
     assert len(entries) and restricted
     assert restricted[0][entries].any() == (not large)
+
+
+def test_on_a_national_model_an_earlier_tier_gets_twice_the_time_of_each_later_one(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    data = _capped_region()
+    data["policy"]["objectives"] = ["overdue_housed", "persons_housed", "max_shortfall_permille", "quality"]
+    options = SolveOptions(time_limit=10, workers=1)
+    equal = solve(load_instance(data), options).tiers[0].time_limit
+    monkeypatch.setattr(tiers, "LARGE_MODEL_VARIABLES", 0)
+    weighted = solve(load_instance(data), options).tiers[0].time_limit
+    assert equal == pytest.approx(10 / 4, rel=0.1)
+    assert weighted == pytest.approx(10 * 2 / 5, rel=0.1)

@@ -47,10 +47,14 @@ class Budget:
         """Seconds left for the tiers by the wall clock (never negative)."""
         return max(0.0, self.deadline - time.monotonic())
 
-    def tier_share(self, index: int, tiers: int) -> float:
-        """Seconds for tier ``index`` of ``tiers``: an equal part of what is left, or, deterministically, an
-        equal part of the whole time limit whatever the earlier tiers took."""
-        return self.share(index, tiers)
+    def tier_share(self, index: int, tiers: int, earlier_weight: float = 1.0) -> float:
+        """Seconds for tier ``index`` of ``tiers``: ``earlier_weight`` parts of what is left against one part
+        for each later tier (1: an equal part), or, deterministically, an equal part of the whole time limit
+        whatever the earlier tiers took."""
+        if self.deterministic:
+            return self.share(index, tiers)
+        later = tiers - index - 1
+        return self.left() * earlier_weight / (earlier_weight + later)
 
     def share(self, index: int, parts: int) -> float:
         """Seconds for part ``index`` of ``parts`` done one after the other (tiers, or the re-solves of one
