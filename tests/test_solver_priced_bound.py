@@ -172,3 +172,12 @@ def test_on_a_national_model_an_earlier_tier_gets_twice_the_time_of_each_later_o
     weighted = solve(load_instance(data), options).tiers[0].time_limit
     assert equal == pytest.approx(10 / 4, rel=0.1)
     assert weighted == pytest.approx(10 * 2 / 5, rel=0.1)
+
+
+@pytest.mark.parametrize(("columns", "first", "lean"), [
+    (10_000, True, False), (10_000, False, False),  # a region's backlog: the incumbent's arcs help
+    (60_000, True, False), (60_000, False, True),  # 3,000 households: lean after the first tier
+    (400_000, True, True), (400_000, False, True),  # national: always
+])
+def test_which_tiers_start_their_restricted_rounds_lean(columns: int, first: bool, lean: bool) -> None:
+    assert search.lean_first_round(columns, first) == lean

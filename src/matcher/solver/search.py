@@ -138,12 +138,14 @@ def search_tier(allocation: ClassModel, mirror: HighsMirror, name: str, maximise
                 budget: float, configure: Configure, run: Run, should_stop: Callable[[], bool],
                 deterministic: bool = False, workers: int = 2,
                 report: Callable[[int, int | None], None] | None = None, known: int | None = None,
-                then: NextTier | None = None, priced_support: np.ndarray | None = None) -> TierOutcome:
+                then: NextTier | None = None, priced_support: np.ndarray | None = None,
+                first: bool = True) -> TierOutcome:
     """Optimise one objective (earlier ones are already held by rows of the model); ``report(value, bound)``
     hears of every step's progress. ``known``: a bound proven elsewhere; a solution reaching it ends the tier.
     ``then``: the next tier's objective, which the restricted rounds prefer among solutions equal on this one.
     ``priced_support``: the columns of the flow behind a priced bound (``matcher.solver.priced_bound``); on a
-    model of more than ``PRICED_COLUMNS_ABOVE`` columns, the LP starts with them."""
+    model of more than ``PRICED_COLUMNS_ABOVE`` columns, the LP starts with them. ``first``: no earlier tier is
+    held (the incumbent is the warm start, not an earlier tier's optimum)."""
     terms = allocation.terms[name]
     began = time.monotonic()
     # from the tier's first moment: evaluating the start counts too
@@ -189,7 +191,8 @@ def search_tier(allocation: ClassModel, mirror: HighsMirror, name: str, maximise
         seconds = clock.allow(LARGE_RESTRICTED_SHARE * clock.left() if large
                               else min(RESTRICTED_SHARE * clock.left(), typical))
         rounds = _Rounds(tier, mirror, relaxation, start, min(seconds, clock.deadline - time.monotonic()), should_stop,
-                         lexicographic_objective(allocation, terms, maximise, then), lean_first=large)
+                         lexicographic_objective(allocation, terms, maximise, then),
+                         lean_first=lean_first_round(len(allocation.linear.lower), first))
         rounds.run(1)  # often enough; otherwise its solution warm-starts the branch-and-cut below
         if tier.proven:
             lap("restricted", step)
@@ -242,6 +245,17 @@ def search_tier(allocation: ClassModel, mirror: HighsMirror, name: str, maximise
             not deterministic and clock.left() < SHORTEST_STEP_S + copying):
         return done("mip")  # CP-SAT would still be setting up at the tier's deadline
     return _full_search(tier, tier.improving_box(relaxation), clock.left, configure, run, phases, step)
+
+
+def lean_first_round(columns: int, first: bool) -> bool:
+    """Whether a tier's first restricted round leaves the incumbent's arcs out (see ``_Rounds``).
+
+    On a national model always; from ``PRICED_COLUMNS_ABOVE`` columns, for every tier after the first: there
+    the incumbent is an earlier tier's optimum, spread over as many arcs as the LP's support. Measured on
+    nl-backlog-h3000 (2026-12-03, quiet, two runs): persons 4,222-4,232 of at most 4,336 instead of
+    3,588-3,595. Its first tier (overdue) did worse lean (1,452 unproven instead of 1,456 proven at once), and
+    so did the 600-household backlogs' tiers (benchmarks/README.md, issue 17, fourth session)."""
+    return columns > LARGE_MODEL_VARIABLES or (columns > PRICED_COLUMNS_ABOVE and not first)
 
 
 def _first_decisive(runs: list[_Background], settled: threading.Event, deadline: float) -> list[MipOutcome]:

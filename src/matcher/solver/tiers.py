@@ -156,7 +156,7 @@ def _search_tier(allocation: ClassModel, mirror: HighsMirror, objectives: list[s
                           lambda: control.stopped, options.deterministic, options.workers,
                           lambda value, bound: control.progress(Progress(name, i, len(objectives), value, bound,
                                                                          budget.elapsed())), known, then,
-                          None if priced is None else priced.support)
+                          None if priced is None else priced.support, first=i == 0)
     spent = time.monotonic() - began
     trivial = _tightest(name, class_model.trivial_bound(allocation, name, outcome.value), known)
     if outcome.bound is None:
