@@ -423,9 +423,7 @@ def read_solution(allocation: ClassModel, solver: cp_model.CpSolver) -> Solution
 def trivial_bound(allocation: ClassModel, name: str, value: int) -> int:
     """A bound that needs no search: every household that has an arc placed at its best arc."""
     network, facts = allocation.network, allocation.facts
-    reached = np.zeros(len(network.households), dtype=np.bool_)
-    reached[network.entry_class] = True
-    reached[network.placement_class[network.placement_pool == DIRECT]] = True
+    reached = network.classes_with_an_arc()
     count = network.households.count
     representative = network.households.representative
     if name == "overdue_housed":

@@ -95,6 +95,14 @@ class Network:
     def entries(self) -> int:
         return len(self.entry_class)
 
+    def classes_with_an_arc(self) -> np.ndarray:
+        """Per household class: whether any entry or direct placement arc leaves it (the others can never be
+        housed, and no bound counts them)."""
+        reached = np.zeros(len(self.households), dtype=np.bool_)
+        reached[self.entry_class] = True
+        reached[self.placement_class[self.placement_pool == DIRECT]] = True
+        return reached
+
 
 def build_network(facts: Facts, households: HouseholdClasses, dwellings: DwellingClasses) -> Network:
     """Every usable entry and placement arc, and the school choices of every cell that receives children."""

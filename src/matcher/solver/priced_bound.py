@@ -80,15 +80,14 @@ class _Nodes:
 
 def priced_bound(allocation: ClassModel, name: str) -> PricedBound | None:
     """An upper bound on ``overdue_housed`` or ``persons_housed`` (None for any other objective), and the
-    columns of the flow that gives it: on the national backlog a restricted round on those finds 8,218
-    overdue households housed where the LP's vertices gave 7,914 (see ``matcher.solver.search``)."""
+    columns of the flow that gives it, from which a large model's LP starts (``matcher.solver.search``)."""
     if name not in PRICED_OBJECTIVES:
         return None
     facts, network = allocation.facts, allocation.network
     representative = network.households.representative
     size = facts.households.size[representative].astype(np.int64)
     profit = facts.households.overdue[representative].astype(np.int64) if name == "overdue_housed" else size
-    supply = network.households.count * _reached(allocation)
+    supply = network.households.count * network.classes_with_an_arc()
     capacity = int(facts.municipalities.cap[_municipalities_reached(allocation, profit * supply > 0)].sum())
     price = best_uniform_price(profit, size, supply, capacity)
     support = np.zeros(len(allocation.linear.lower), dtype=np.bool_)
@@ -113,15 +112,6 @@ def best_uniform_price(profit: IntArray, size: IntArray, supply: IntArray, capac
     return min(sorted(candidates), key=relaxed)
 
 
-def _reached(allocation: ClassModel) -> IntArray:
-    """1 for household classes with at least one arc, else 0."""
-    network = allocation.network
-    reached = np.zeros(len(network.households), dtype=np.int64)
-    reached[network.entry_class] = 1
-    reached[network.placement_class[network.placement_pool == DIRECT]] = 1
-    return reached
-
-
 def _municipalities_reached(allocation: ClassModel, paying: np.ndarray) -> np.ndarray:
     """Municipalities with a dwelling that some paying household class has an arc to: only their caps can
     bind (a town nobody of them can live in adds nothing to the bound when its price is 0)."""
@@ -135,8 +125,7 @@ def _municipalities_reached(allocation: ClassModel, paying: np.ndarray) -> np.nd
     used = np.zeros(network.placements, dtype=np.bool_)
     used[pooled] = fed[network.placement_pool[pooled]]
     used[~pooled] = paying[network.placement_class[~pooled]]
-    representative = np.array([rows[0] for rows in network.dwellings.members], dtype=np.int64)
-    reached[facts.dwellings.municipality[representative[network.dwelling_class[used]]]] = True
+    reached[facts.dwellings.municipality[network.dwellings.representative[network.dwelling_class[used]]]] = True
     return reached
 
 

@@ -170,8 +170,9 @@ def search_tier(allocation: ClassModel, mirror: HighsMirror, name: str, maximise
     start = values_of(allocation, tier.solution)
     if start is not None:
         mirror.include(start > 0)
-    large = len(allocation.linear.lower) > LARGE_MODEL_VARIABLES
-    if priced_support is not None and len(allocation.linear.lower) > PRICED_COLUMNS_ABOVE:
+    columns = len(allocation.linear.lower)
+    large = columns > LARGE_MODEL_VARIABLES
+    if priced_support is not None and columns > PRICED_COLUMNS_ABOVE:
         # the column generation starts from the flow's arcs too: on the national backlog its LP then converges
         # (8,273 in 18 s at a load of 5) where from the warm start's alone it was far off after 150 s
         mirror.include(priced_support)
@@ -192,7 +193,7 @@ def search_tier(allocation: ClassModel, mirror: HighsMirror, name: str, maximise
                               else min(RESTRICTED_SHARE * clock.left(), typical))
         rounds = _Rounds(tier, mirror, relaxation, start, min(seconds, clock.deadline - time.monotonic()), should_stop,
                          lexicographic_objective(allocation, terms, maximise, then),
-                         lean_first=lean_first_round(len(allocation.linear.lower), first))
+                         lean_first=lean_first_round(columns, first))
         rounds.run(1)  # often enough; otherwise its solution warm-starts the branch-and-cut below
         if tier.proven:
             lap("restricted", step)
