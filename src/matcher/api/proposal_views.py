@@ -43,7 +43,6 @@ class InstanceIndex:
         return 0 if record is None else len(record["members"])
 
 
-
 def visible_assignments(proposal: dict[str, Any], index: InstanceIndex, actor: Actor) -> list[dict[str, Any]]:
     assignments = [a for a in proposal.get("assignments") or [] if isinstance(a, dict)]
     if actor.is_coordinator:
