@@ -42,9 +42,14 @@ if TYPE_CHECKING:  # CP-SAT takes half a second to load: imported only when a ti
     from ortools.sat.python import cp_model
 
 LP_SHARE = 0.8  # of a tier's time, at most, for the LP relaxation (without it nothing else has a bound)
-RESTRICTED_SHARE = 0.4  # of what is left, at most, for the models restricted to LP vertices ...
+RESTRICTED_SHARE = 0.8  # of what is left, at most, for the models restricted to LP vertices ...
 RESTRICTED_PER_LP = 10.0  # ... and at most this many times the LP's seconds (they succeed fast or not at all),
-RESTRICTED_MINIMUM_S = 3.0  # but never less than this
+RESTRICTED_MINIMUM_S = 3.0  # but never less than this. The branch-and-cut on the whole model runs beside the
+# rounds after the first, on the second core, so the rounds' share is taken mostly from the time it has alone
+# afterwards: on a 600-household backlog its root alone takes 20-60 s (HiGHS's central rounding, which no option
+# turns off, was 47 of 62 s on the wide backlog's persons tier), so at 10 s it decided nothing. With 0.4 the
+# rounds were starved (u16-backlog's quality tier: one round of 1.95 s, nothing found, -106 kept); with 0.8,
+# 2,153-2,160 of at most 2,230, and two more tiers proven on wide s3 (issue 17, sixth session)
 MIP_SHARE = 0.85  # of what the LP leaves, for HiGHS's branch-and-cut (beside the restricted rounds); CP-SAT
 # gets the rest
 BOUND_EPSILON = 1e-6
