@@ -162,22 +162,23 @@ def test_only_on_a_national_model_the_first_restricted_round_leaves_the_incumben
     assert restricted[0][entries].any() == (not large)
 
 
-def test_on_a_national_model_an_earlier_tier_gets_twice_the_time_of_each_later_one(
+def test_an_earlier_tier_gets_twice_the_time_of_each_later_one_except_at_3000_households(
         monkeypatch: pytest.MonkeyPatch) -> None:
     data = _capped_region()
     data["policy"]["objectives"] = ["overdue_housed", "persons_housed", "max_shortfall_permille", "quality"]
     options = SolveOptions(time_limit=10, workers=1)
-    equal = solve(load_instance(data), options).tiers[0].time_limit
-    monkeypatch.setattr(tiers, "LARGE_MODEL_VARIABLES", 0)
     weighted = solve(load_instance(data), options).tiers[0].time_limit
-    assert equal == pytest.approx(10 / 4, rel=0.1)
+    monkeypatch.setattr(tiers, "EQUAL_SHARES_ABOVE", 0)  # this small model now counts as one of 3,000 households
+    equal = solve(load_instance(data), options).tiers[0].time_limit
     assert weighted == pytest.approx(10 * 2 / 5, rel=0.1)
+    assert equal == pytest.approx(10 / 4, rel=0.1)
 
 
-@pytest.mark.parametrize(("columns", "first", "lean"), [
-    (10_000, True, False), (10_000, False, False),  # a region's backlog: the incumbent's arcs help
-    (60_000, True, False), (60_000, False, True),  # 3,000 households: lean after the first tier
-    (400_000, True, True), (400_000, False, True),  # national: always
+@pytest.mark.parametrize(("columns", "first", "last", "lean"), [
+    (10_000, True, False, False), (10_000, False, True, False),  # a region's backlog, first and last tiers
+    (10_000, False, False, True),  # ... and the tiers between
+    (60_000, True, False, False), (60_000, False, True, True),  # 3,000 households: lean after the first tier
+    (400_000, True, False, True), (400_000, False, True, True),  # national: always
 ])
-def test_which_tiers_start_their_restricted_rounds_lean(columns: int, first: bool, lean: bool) -> None:
-    assert search.lean_first_round(columns, first) == lean
+def test_which_tiers_start_their_restricted_rounds_lean(columns: int, first: bool, last: bool, lean: bool) -> None:
+    assert search.lean_first_round(columns, first, last) == lean

@@ -198,7 +198,7 @@ def search_tier(allocation: ClassModel, mirror: HighsMirror, name: str, maximise
                               else min(RESTRICTED_SHARE * clock.left(), typical))
         rounds = _Rounds(tier, mirror, relaxation, start, min(seconds, clock.deadline - time.monotonic()), should_stop,
                          lexicographic_objective(allocation, terms, maximise, then),
-                         lean_first=lean_first_round(columns, first))
+                         lean_first=lean_first_round(columns, first, last=then is None))
         rounds.run(1)  # often enough; otherwise its solution warm-starts the branch-and-cut below
         if tier.proven:
             lap("restricted", step)
@@ -253,15 +253,21 @@ def search_tier(allocation: ClassModel, mirror: HighsMirror, name: str, maximise
     return _full_search(tier, tier.improving_box(relaxation), clock.left, configure, run, phases, step)
 
 
-def lean_first_round(columns: int, first: bool) -> bool:
+def lean_first_round(columns: int, first: bool, last: bool = False) -> bool:
     """Whether a tier's first restricted round leaves the incumbent's arcs out (see ``_Rounds``).
 
-    On a national model always; from ``PRICED_COLUMNS_ABOVE`` columns, for every tier after the first: there
-    the incumbent is an earlier tier's optimum, spread over as many arcs as the LP's support. Measured on
-    nl-backlog-h3000 (2026-12-03, quiet, two runs): persons 4,222-4,232 of at most 4,336 instead of
-    3,588-3,595. Its first tier (overdue) did worse lean (1,452 unproven instead of 1,456 proven at once), and
-    so did the 600-household backlogs' tiers (benchmarks/README.md, issue 17, fourth session)."""
-    return columns > LARGE_MODEL_VARIABLES or (columns > PRICED_COLUMNS_ABOVE and not first)
+    On a national model always. After the first tier, the incumbent is an earlier tier's optimum, spread over as
+    many arcs as the LP's support, and the round on both is slower to find anything: from
+    ``PRICED_COLUMNS_ABOVE`` columns every later tier starts lean (nl-backlog-h3000, 2026-12-03, quiet, two
+    runs: persons 4,222-4,232 of at most 4,336 instead of 3,588-3,595); on a region's backlog the tiers between
+    the first and the last (wide u16 backlog at 10 s, two runs each: persons 773 of at most 790 instead of 625;
+    u16-backlog's persons proven at 786 instead of 785). The first tier stays as it is (lean, nl-backlog-h3000's
+    overdue was 1,452 unproven instead of 1,456 proven at once), and so does a region's last: its quality
+    tier lean lost 2-9 % of its value on u16-backlog s2 and most of it on the wide s2 (benchmarks/README.md,
+    issue 17, fourth and sixth sessions)."""
+    if columns > LARGE_MODEL_VARIABLES:
+        return True
+    return not first and (columns > PRICED_COLUMNS_ABOVE or not last)
 
 
 def _first_decisive(runs: list[_Background], settled: threading.Event, deadline: float) -> list[MipOutcome]:

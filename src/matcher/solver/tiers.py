@@ -2,8 +2,8 @@
 
 Tier i optimises objective i of the class model with every earlier objective held at least as good as the
 value found for it (equal to its optimum when that was proven), starting from the previous tier's solution.
-The time limit is shared through one ``Budget``: each tier gets an equal part of what is left, so time a
-quick tier does not use flows to the next.
+The time limit is shared through one ``Budget``: each tier gets a part of what is left, twice as large as each
+later tier's (``EARLIER_TIER_WEIGHT``), so time a quick tier does not use flows to the next.
 
 A re-solve of a narrower problem (forcing a pair into a proposal) may bring what a wider one proved: its
 ``KnownTier`` values and bounds. The narrower problem can only do worse, so while every earlier tier is at
@@ -29,18 +29,24 @@ from matcher.solver.evaluate import is_better, objective_values
 from matcher.solver.highs import HighsMirror
 from matcher.solver.options import Progress, SolveControl, SolveOptions
 from matcher.solver.priced_bound import priced_bound
-from matcher.solver.search import LARGE_MODEL_VARIABLES, NextTier, search_tier
+from matcher.solver.search import LARGE_MODEL_VARIABLES, PRICED_COLUMNS_ABOVE, NextTier, search_tier
 
 if TYPE_CHECKING:  # CP-SAT takes half a second to load: imported only when a tier reaches it (``run``)
     from ortools.sat.python import cp_model
 
 
-# On a national model a tier gets twice the time of each later one. Its first tier's LP alone takes 16 s and
-# the round on that LP's arcs 13 s more (2026-12-03, quiet): an equal share (23 s) ended the round at 8,151
-# overdue households housed (1.5 % below the bound), twice the share at 8,235 (0.5 %). On the 600- and
-# 3,000-household backlogs the quality tier then loses most of its time and its value (wide: 3,399 -> 1,027;
-# nl-backlog-h3000: 8,591 -> -5,452) while no earlier tier gains, so there every tier keeps an equal share.
-LARGE_MODEL_EARLIER_WEIGHT = 2.0
+# A tier gets twice the time of each later one: the policy ranks proposals by the earlier tiers first, and a
+# later tier that is quick (the shortfall's LP proves it at once) passes what it does not use on. On a national
+# model the first tier's LP alone takes 16 s and the round on its arcs 13 s more (2026-12-03, quiet): an equal
+# share (23 s) ended at 8,151 overdue households housed (1.5 % below the bound), twice the share at 8,235 (0.5 %).
+# On the 600-household backlogs at 10 s (sixth session, two runs each) the wide s2's overdue tier is proven at
+# 290 instead of 273 or 290, and u16-backlog's persons reach 785 instead of 781-782, with no tier worse.
+EARLIER_TIER_WEIGHT = 2.0
+# Except between these sizes (3,000 households), where the last tier's LP alone takes about an equal share
+# (nl-backlog-h3000's quality LP at 60 s: converged in 25 s and 71,130 iterations of the 35 s it had in one run,
+# stopped short after 28 s in another): weighted it has 27 s, did not converge (bound 10,680 instead of 7,018),
+# and the persons tier gained nothing from its 8 s more (4,232 either way).
+EQUAL_SHARES_ABOVE, EQUAL_SHARES_UP_TO = PRICED_COLUMNS_ABOVE, LARGE_MODEL_VARIABLES
 
 
 @dataclass(frozen=True)
@@ -82,7 +88,7 @@ def optimise_lexicographically(allocation: ClassModel, objectives: list[str], st
     current = start
     results: list[TierResult] = []
     mirror = _mirror(allocation, start, options)
-    weight = LARGE_MODEL_EARLIER_WEIGHT if len(allocation.linear.lower) > LARGE_MODEL_VARIABLES else 1.0
+    weight = earlier_tier_weight(len(allocation.linear.lower))
     for i, name in enumerate(objectives):
         seconds = budget.tier_share(i, len(objectives), weight)
         bound = known_bound(known or {}, objectives, results, i)
@@ -97,6 +103,11 @@ def optimise_lexicographically(allocation: ClassModel, objectives: list[str], st
         if on_tier is not None:
             on_tier(current, results)
     return current, results
+
+
+def earlier_tier_weight(columns: int) -> float:
+    """How many times the time of each later tier an earlier one gets (see ``EARLIER_TIER_WEIGHT``)."""
+    return 1.0 if EQUAL_SHARES_ABOVE < columns <= EQUAL_SHARES_UP_TO else EARLIER_TIER_WEIGHT
 
 
 def known_bound(known: dict[str, KnownTier], objectives: list[str], done: list[TierResult], i: int) -> int | None:
