@@ -49,7 +49,7 @@ RESTRICTED_MINIMUM_S = 3.0  # but never less than this. The branch-and-cut on th
 # afterwards: on a 600-household backlog its root alone takes 20-60 s (HiGHS's central rounding, which no option
 # turns off, was 47 of 62 s on the wide backlog's persons tier), so at 10 s it decided nothing. With 0.4 the
 # rounds were starved (u16-backlog's quality tier: one round of 1.95 s, nothing found, -106 kept); with 0.8,
-# 2,153-2,160 of at most 2,230, and two more tiers proven on wide s3 (issue 17, sixth session)
+# 2,153-2,160 of at most 2,230, and two more tiers proven on wide s3 (issue 17, fifth session)
 MIP_SHARE = 0.85  # of what the LP leaves, for HiGHS's branch-and-cut (beside the restricted rounds); CP-SAT
 # gets the rest
 BOUND_EPSILON = 1e-6
@@ -264,7 +264,7 @@ def lean_first_round(columns: int, first: bool, last: bool = False) -> bool:
     u16-backlog's persons proven at 786 instead of 785). The first tier stays as it is (lean, nl-backlog-h3000's
     overdue was 1,452 unproven instead of 1,456 proven at once), and so does a region's last: its quality
     tier lean lost 2-9 % of its value on u16-backlog s2 and most of it on the wide s2 (benchmarks/README.md,
-    issue 17, fourth and sixth sessions)."""
+    issue 17, fourth and fifth sessions)."""
     if columns > LARGE_MODEL_VARIABLES:
         return True
     return not first and (columns > PRICED_COLUMNS_ABOVE or not last)

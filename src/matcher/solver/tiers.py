@@ -39,7 +39,7 @@ if TYPE_CHECKING:  # CP-SAT takes half a second to load: imported only when a ti
 # later tier that is quick (the shortfall's LP proves it at once) passes what it does not use on. On a national
 # model the first tier's LP alone takes 16 s and the round on its arcs 13 s more (2026-12-03, quiet): an equal
 # share (23 s) ended at 8,151 overdue households housed (1.5 % below the bound), twice the share at 8,235 (0.5 %).
-# On the 600-household backlogs at 10 s (sixth session, two runs each) the wide s2's overdue tier is proven at
+# On the 600-household backlogs at 10 s (fifth session, two runs each) the wide s2's overdue tier is proven at
 # 290 instead of 273 or 290, and u16-backlog's persons reach 785 instead of 781-782, with no tier worse.
 EARLIER_TIER_WEIGHT = 2.0
 # Except between these sizes (3,000 households), where the last tier's LP alone takes about an equal share
