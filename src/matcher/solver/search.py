@@ -253,7 +253,7 @@ def search_tier(allocation: ClassModel, mirror: HighsMirror, name: str, maximise
     return _full_search(tier, tier.improving_box(relaxation), clock.left, configure, run, phases, step)
 
 
-def lean_first_round(columns: int, first: bool, last: bool = False) -> bool:
+def lean_first_round(columns: int, first: bool, last: bool) -> bool:
     """Whether a tier's first restricted round leaves the incumbent's arcs out (see ``_Rounds``).
 
     On a national model always. After the first tier, the incumbent is an earlier tier's optimum, spread over as
