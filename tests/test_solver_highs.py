@@ -8,12 +8,16 @@ the integer solutions the model has.
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+
 import numpy as np
 import pytest
 
 from matcher.facts import derive_facts
 from matcher.format import MAXIMISED_OBJECTIVES, OBJECTIVE_NAMES
 from matcher.generator import generate
+from matcher.solution import Placement
 from matcher.solver.budget import Budget
 from matcher.solver.class_model import ClassModel, build_class_model, hold, solution_of, values_of
 from matcher.solver.classes import dwelling_classes, household_classes
@@ -27,6 +31,7 @@ from matcher.solver.tiers import optimise_lexicographically
 from matcher.validation import load_instance
 
 LP_TOLERANCE = 1e-5
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
 GENEROUS_SECONDS = 60.0  # the LPs here take well under a second; the limit only guards against a hang
 
 
@@ -152,3 +157,35 @@ def test_a_restricted_round_with_the_next_tier_keeps_this_tiers_optimum_and_the_
     assert plain.proven and both.proven and plain.values is not None and both.values is not None
     assert overdue.value(both.values) == overdue.value(plain.values)
     assert persons.value(both.values) >= persons.value(plain.values)
+
+
+WIDE_S3_HELD = {"overdue_housed": 212, "persons_housed": 416, "max_shortfall_permille": 0}  # its earlier tiers' optima
+WIDE_S3_QUALITY_OPTIMUM = 1872  # proven by HiGHS on the whole model, without a box (issue 17, sixth session)
+SEARCH_SECONDS = 20.0  # the false claim came after 2.5 s; a correct search may end by its limit, unproven
+
+
+def test_a_proof_is_not_taken_from_highs_when_its_incumbent_is_not_the_solution_it_returns() -> None:
+    """HiGHS 1.16, given this start (quality 1,865) and the box of solutions reaching 1,866, carried the start
+    into its presolved model as 1,895, pruned everything against it and reported 1,865 as optimal; the tier
+    then claimed 1,865 proven. The returned solution's value must match HiGHS's incumbent for a proof or a
+    bound to count (``highs._as_claimed``)."""
+    facts = derive_facts(load_instance(generate("u16-backlog", 3, variety="wide")))
+    network = build_network(facts, household_classes(facts), dwelling_classes(facts))
+    allocation = build_class_model(facts, network)
+    for name, value in WIDE_S3_HELD.items():
+        hold(allocation, name, value, name in MAXIMISED_OBJECTIVES, exact=True)
+    fixture = json.loads((FIXTURES / "wide-s3-quality-1865.json").read_text())
+    start = values_of(allocation, [Placement(facts.household_index[h], facts.dwelling_index[d],
+                                             {kind: facts.school_index[s] for kind, s in schools.items()})
+                                   for h, d, schools in fixture["placements"]])
+    quality = allocation.terms["quality"]
+    assert start is not None and quality.value(start) == 1865
+    mirror = HighsMirror(allocation.linear)
+    relaxation = mirror.relax(quality, True, GENEROUS_SECONDS, dual_restart=True)
+    assert relaxation is not None
+    found = mirror.solve_mip(quality, True, start, SEARCH_SECONDS, lambda: False,
+                             box=relaxation.domains_reaching(1866))
+    assert found.values is not None and allocation.linear.satisfied_by(found.values, allocation.linear.rows)
+    value = quality.value(found.values)
+    assert not (found.proven and value < WIDE_S3_QUALITY_OPTIMUM)
+    assert found.bound is None or found.bound >= WIDE_S3_QUALITY_OPTIMUM

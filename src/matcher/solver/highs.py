@@ -29,6 +29,7 @@ from matcher.solver.linear import LinearModel, Terms
 SUPPORT_EPSILON = 1e-6  # an LP value above this counts as used
 BOUND_SLACK = 1e-6  # added before rounding a bound inward: only ever makes it weaker
 MIP_ABSOLUTE_GAP = 0.999  # objectives are integers: a gap below one is a proof
+INCUMBENT_TOLERANCE = 0.5  # of an integer objective: HiGHS's incumbent value and the returned solution's agree
 INFINITY = highspy.kHighsInf
 DUAL_SIMPLEX, PRIMAL_SIMPLEX = 1, 4  # HiGHS simplex_strategy values
 PRICING_TOLERANCE = 1e-7  # a reduced cost below minus this lets a column improve the LP
@@ -229,7 +230,8 @@ class HighsMirror:
         lp = highspy.HighsLp()
         rows_given = len(matrix.row_lower)
         lp.num_col_, lp.num_row_ = len(kept), rows_given
-        lp.col_cost_ = self._cost(objective, maximise)[kept]
+        cost = self._cost(objective, maximise)[kept]
+        lp.col_cost_ = cost
         lp.col_lower_, lp.col_upper_ = lower[kept].astype(np.float64), upper[kept].astype(np.float64)
         lp.row_lower_, lp.row_upper_ = matrix.row_lower, matrix.row_upper
         lp.a_matrix_.format_ = highspy.MatrixFormat.kColwise
@@ -265,6 +267,11 @@ class HighsMirror:
         dual = info.mip_dual_bound
         bound = None if not math.isfinite(dual) else (-(dual - objective.constant) if maximise
                                                        else dual + objective.constant)
+        if found is not None and not _as_claimed(cost, found[kept], info.objective_function_value):
+            # HiGHS searched against an incumbent that is not the solution it returns: its proof and its bound
+            # are of that other search (issue 17: a start moved into presolve's space as quality 1,895 where
+            # it is 1,865, and "optimal" at 1,865 when 1,872 exists); the solution itself is checked and stays
+            return MipOutcome(values=found, proven=False, infeasible=False, bound=None, nodes=int(info.mip_node_count))
         return MipOutcome(values=found, proven=status == highspy.HighsModelStatus.kOptimal and found is not None,
                           infeasible=status == highspy.HighsModelStatus.kInfeasible, bound=bound,
                           nodes=int(info.mip_node_count))
@@ -374,6 +381,18 @@ def _limit(highs: highspy.Highs, seconds: float, deterministic: bool, mip: bool 
     highs.setOptionValue("simplex_iteration_limit", int(SIMPLEX_ITERATIONS_PER_SECOND * seconds) + 1)
     if mip:
         highs.setOptionValue("mip_max_nodes", int(MIP_NODES_PER_SECOND * seconds) + 1)
+
+
+def _as_claimed(cost: FloatArray, values: IntArray, claimed: float) -> bool:
+    """Whether the solution HiGHS returns has the objective value HiGHS reports for its incumbent.
+
+    HiGHS 1.16 can carry a warm start into its presolved model with another objective value ("MIP start
+    solution is feasible in the reduced space" with a different value), when bounds from reduced costs fix
+    some columns. It then prunes against a value no solution has, and may report "optimal" for a solution
+    that is not. Objectives are integers, so any difference of half a unit is such a case.
+    """
+    achieved = math.fsum((np.asarray(cost, dtype=np.float64) * values).tolist())
+    return abs(achieved - claimed) < INCUMBENT_TOLERANCE
 
 
 def new_highs() -> highspy.Highs:
