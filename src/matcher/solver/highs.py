@@ -389,7 +389,8 @@ def _as_claimed(cost: FloatArray, values: IntArray, claimed: float) -> bool:
     HiGHS 1.16 can carry a warm start into its presolved model with another objective value ("MIP start
     solution is feasible in the reduced space" with a different value), when bounds from reduced costs fix
     some columns. It then prunes against a value no solution has, and may report "optimal" for a solution
-    that is not. Objectives are integers, so any difference of half a unit is such a case.
+    that is not. Valued worse than it is, the start shows that the presolved model and the returned solution
+    disagree just the same, so neither direction is trusted. Objectives are integers: half a unit tells.
     """
     achieved = math.fsum((np.asarray(cost, dtype=np.float64) * values).tolist())
     return abs(achieved - claimed) < INCUMBENT_TOLERANCE
