@@ -9,7 +9,8 @@ from the previous tier's basis (only the objective and the held rows change).
 Bounds are never taken on trust from the LP solver's tolerances: a bound is recomputed from HiGHS's row
 duals as a Lagrangian bound (valid for any multipliers of the right sign, over the variables' boxes) in
 exactly rounded floating point, so a reported LP bound is a proof. A MIP solution is checked row by row in
-integers before it is used.
+integers before it is used, and a MIP's proof or bound counts only if HiGHS values its incumbent as that
+solution is valued (``_as_claimed``).
 """
 
 from __future__ import annotations
